@@ -1,0 +1,180 @@
+"""The typed records that flow through parley's stages.
+
+ingest  -> Document
+extract -> Extraction (one per document: actors, quotes, figures, times, events, positions)
+reconcile -> Corpus (corpus-wide actors, claims, conflicts, framing)
+
+Every record read from one document carries `document` (the document's `source`),
+`evidence` (the sentence it was read from, verbatim) and `start`/`end` character
+offsets into the document text. Field names follow ../shared/spec/export-format.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Document:
+    id: str  # content hash of the text
+    source: str  # file name as ingested (relative to the folder given), or URL
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None  # YYYY-MM-DD
+    url: str | None = None
+    author: str | None = None
+    path: str | None = None  # file on disk it came from
+    duplicate_of: str | None = None  # id of the document this one is a near-copy of
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass
+class Mention:
+    """One place in a document's text where an actor is named or referred to."""
+
+    actor: str  # actor id
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Actor:
+    id: str  # stable slug, e.g. vladimir-putin
+    name: str  # canonical, fullest form seen
+    kind: str  # person | organization | country | bloc
+    aliases: list[str] = field(default_factory=list)
+    role: str | None = None
+    affiliation: str | None = None  # actor id
+    documents: list[str] = field(default_factory=list)
+    mentions: int = 0
+
+
+@dataclass
+class Quote:
+    document: str
+    text: str  # words inside the quotation marks, without the marks
+    speaker: str | None  # actor id, None when unnamed or unknown
+    speaker_text: str | None  # the speaker as written
+    cue: str | None  # said, told reporters, wrote, according to, ...
+    start: int
+    end: int
+    evidence: str = ""
+    unnamed: bool = False  # speaker is a description, not a name
+
+
+@dataclass
+class Figure:
+    document: str
+    text: str  # as written: €71.7bn
+    value: float
+    unit: str  # ISO 4217, percent, km, or the counted noun in plural
+    approx: str | None  # over, nearly, about, ...
+    about: str | None  # what it measures
+    evidence: str
+    start: int
+    end: int
+
+
+@dataclass
+class When:
+    text: str
+    date: str | None = None  # YYYY-MM-DD
+    end: str | None = None  # YYYY-MM-DD for ranges
+    precision: str | None = None  # day | month | year
+
+
+@dataclass
+class TimeExpression:
+    document: str
+    when: When
+    evidence: str
+    start: int
+    end: int
+
+
+@dataclass
+class Event:
+    document: str
+    kind: str  # meeting | attack | decision | visit | statement
+    participants: list[str]  # actor ids
+    place: str | None
+    when: When | None
+    status: str | None  # planned | held | ongoing | cancelled
+    evidence: str
+    start: int
+    end: int
+    trigger: str = ""  # the word that signalled the event
+
+
+@dataclass
+class Position:
+    document: str
+    actor: str  # actor id
+    issue: str
+    stance: str  # demand | red_line | support | oppose | open | propose
+    evidence: str
+    start: int
+    end: int
+    cue: str = ""
+
+
+@dataclass
+class Extraction:
+    """Everything the extract stage reads from one document."""
+
+    document: str  # source
+    actors: list[Actor] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    times: list[TimeExpression] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    positions: list[Position] = field(default_factory=list)
+
+
+@dataclass
+class Claim:
+    id: str
+    statement: str
+    documents: list[str]
+    sources: int
+    single_source: bool
+    evidence: list[dict[str, str]]
+
+
+@dataclass
+class Conflict:
+    about: str
+    kind: str  # number | date | title | place | fact
+    values: list[dict[str, Any]]
+    evolution: bool | None
+
+
+@dataclass
+class Framing:
+    document: str
+    label: str  # optimistic | neutral | pessimistic
+    score: float
+    cues: list[str]
+
+
+@dataclass
+class Corpus:
+    """What the reconcile stage builds from all documents."""
+
+    documents: list[Document]
+    extractions: list[Extraction]  # per document, actor ids rewritten to corpus-wide ids
+    actors: list[Actor]  # corpus-wide, merged across documents
+    claims: list[Claim] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    framing: list[Framing] = field(default_factory=list)
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    return asdict(record)
