@@ -178,3 +178,28 @@ class Corpus:
 
 def to_dict(record: Any) -> dict[str, Any]:
     return asdict(record)
+
+
+def from_dict(cls: type, data: Any) -> Any:
+    """Rebuild a record (and the records nested in it) from ``to_dict`` output."""
+    import dataclasses
+    import types
+    import typing
+
+    def build(tp: Any, value: Any) -> Any:
+        if value is None:
+            return None
+        origin = typing.get_origin(tp)
+        if origin in (typing.Union, types.UnionType):
+            inner = [t for t in typing.get_args(tp) if t is not type(None)]
+            return build(inner[0], value) if len(inner) == 1 else value
+        if origin is list:
+            (item,) = typing.get_args(tp)
+            return [build(item, v) for v in value]
+        if dataclasses.is_dataclass(tp):
+            hints = typing.get_type_hints(tp)
+            names = {f.name for f in dataclasses.fields(tp) if f.init}
+            return tp(**{k: build(hints[k], v) for k, v in value.items() if k in names})
+        return value
+
+    return build(cls, data)

@@ -1,14 +1,37 @@
 """Actors of one document: people, organizations, countries and blocs.
 
-(being written: the ActorTable interface below is stable; other extractors use it)
+How actors are found, in order:
+1. Known actors and countries from the data files (``actors.toml``, ``places.toml``),
+   matched by name and alias anywhere in the text; demonyms ("a Ukrainian
+   delegation") count as mentions of their country.
+2. spaCy's named entities, cleaned: titles and possessives stripped, person names
+   that the small model labels ORG recognised by their role ("chief negotiator,
+   Rustem Umerov"), noise (single capitalised words, headings) dropped.
+3. Short forms resolved to the full name in the same document: "Dmitriev" and
+   "Mr. Dmitriev" to "Kirill Dmitriev", spelling variants by fuzzy surname match.
+
+Roles come from titles before a name ("Belgian Prime Minister Bart De Wever") and
+appositives ("Kirill Dmitriev, an envoy for President Putin"); affiliations from
+the country, organization or person named in the role.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from parley.records import Actor, Mention
+from rapidfuzz import fuzz
+from spacy.tokens import Doc, Span, Token
+
+from parley.lexicon import Lexicon
+from parley.records import Actor, Document, Mention
+
+NAME_PARTICLES = {"von", "der", "de", "van", "den", "al", "bin", "da", "di", "la", "le", "du", "ibn"}
+POSSESSIVE = {"'s", "’s", "'", "’"}
+DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "its", "their", "our"}
 
 
 @dataclass
@@ -20,6 +43,7 @@ class ActorTable:
 
     actors: dict[str, Actor] = field(default_factory=dict)  # id -> Actor
     mentions: list[Mention] = field(default_factory=list)  # sorted by start
+    genders: dict[str, str] = field(default_factory=dict)  # person id -> "m" | "f"
 
     def add_mention(self, mention: Mention) -> None:
         bisect.insort(self.mentions, mention, key=lambda m: m.start)
@@ -59,3 +83,456 @@ class ActorTable:
 
     def of_kind(self, *kinds: str) -> list[Actor]:
         return [a for a in self.actors.values() if a.kind in kinds]
+
+    def persons_before(self, position: int) -> list[str]:
+        """Person ids mentioned before a character position, most recent first."""
+        i = bisect.bisect_left(self.mentions, position, key=lambda m: m.start)
+        seen: list[str] = []
+        for m in reversed(self.mentions[:i]):
+            actor = self.actors.get(m.actor)
+            if actor and actor.kind == "person" and m.actor not in seen:
+                seen.append(m.actor)
+        return seen
+
+
+# --------------------------------------------------------------------------- gazetteer
+
+
+@dataclass
+class KnownActor:
+    id: str
+    name: str
+    kind: str
+    role: str | None
+    affiliation: str | None
+    gender: str | None
+
+
+@dataclass
+class Gazetteer:
+    """Known actors and their surface forms, compiled once per lexicon."""
+
+    known: dict[str, KnownActor]
+    forms: dict[str, str]  # exact surface form -> actor id
+    demonyms: dict[str, str]  # "Ukrainian" -> "ukraine"
+    pattern: re.Pattern | None
+    surnames: dict[str, list[str]]  # last name -> known person ids
+    titles: set[str]
+    role_nouns: set[str]
+    org_words: set[str]
+
+
+def slugify(name: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "actor"
+
+
+@lru_cache(maxsize=8)
+def gazetteer(lexicon: Lexicon) -> Gazetteer:
+    known: dict[str, KnownActor] = {}
+    forms: dict[str, str] = {}
+    demonyms: dict[str, str] = {}
+
+    def add_form(form: str, actor_id: str) -> None:
+        forms.setdefault(form, actor_id)
+        if form.startswith("the "):
+            forms.setdefault("The " + form[4:], actor_id)
+
+    for country_id, entry in lexicon["places"].get("countries", {}).items():
+        known[country_id] = KnownActor(country_id, entry["name"], "country", None, None, None)
+        for form in [entry["name"], *entry.get("aliases", [])]:
+            add_form(form, country_id)
+        for demonym in entry.get("demonyms", []):
+            demonyms[demonym] = country_id
+    for entry in lexicon["actors"].get("actor", []):
+        actor_id = entry.get("id") or slugify(entry["name"])
+        known[actor_id] = KnownActor(
+            actor_id, entry["name"], entry.get("kind", "person"), entry.get("role"),
+            entry.get("affiliation"), entry.get("gender"),
+        )
+        for form in [entry["name"], *entry.get("aliases", [])]:
+            forms[form] = actor_id  # actors.toml wins over places.toml
+            if form.startswith("the "):
+                forms["The " + form[4:]] = actor_id
+    surnames: dict[str, list[str]] = defaultdict(list)
+    for actor in known.values():
+        if actor.kind == "person":
+            surnames[actor.name.split()[-1]].append(actor.id)
+    pattern = None
+    if forms or demonyms:
+        alternatives = sorted([*forms, *demonyms], key=len, reverse=True)
+        pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])")
+    language = lexicon["language"]
+    return Gazetteer(
+        known=known, forms=forms, demonyms=demonyms, pattern=pattern, surnames=dict(surnames),
+        titles=set(language.get("person_titles", [])),
+        role_nouns={w.lower() for w in language.get("role_nouns", [])},
+        org_words=set(language.get("organization_words", [])),
+    )
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@dataclass
+class Candidate:
+    """A stretch of text that names an actor, before actors are resolved."""
+
+    start: int  # char offsets
+    end: int
+    text: str  # cleaned surface form
+    kind: str  # person | organization | country | bloc
+    actor_id: str | None = None  # set when known
+    titled: bool = False  # a title stood before it (Mr., President ...)
+    span: Span | None = None
+
+
+def _clean_name_tokens(span: Span, gaz: Gazetteer) -> tuple[list[Token], bool]:
+    """Strip determiners, titles and possessives off an entity; say whether a title stood before it."""
+    tokens = list(span)
+    titled = False
+    while tokens and (tokens[0].lower_ in DETERMINERS or tokens[0].text in gaz.titles
+                      or tokens[0].lower_ in gaz.role_nouns or not tokens[0].text[:1].isalpha()
+                      or tokens[0].text in gaz.demonyms):
+        if tokens[0].text in gaz.titles or tokens[0].lower_ in gaz.role_nouns:
+            titled = True
+        tokens.pop(0)
+    while tokens and (tokens[-1].text in POSSESSIVE or not tokens[-1].text[:1].isalnum()):
+        tokens.pop()
+    if span.start > 0:
+        before = span.doc[span.start - 1]
+        if before.text in gaz.titles or before.text.rstrip(".") in gaz.titles:
+            titled = True
+    return tokens, titled
+
+
+def _is_name_token(token: Token) -> bool:
+    text = token.text
+    if token.lower_ in NAME_PARTICLES:
+        return True
+    return text[:1].isupper() and not any(ch.isdigit() for ch in text) and not text.isupper()
+
+
+def _char_span(tokens: list[Token]) -> tuple[int, int, str]:
+    doc = tokens[0].doc
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    return start, end, doc.text[start:end]
+
+
+def _person_from_span(span: Span, gaz: Gazetteer) -> Candidate | None:
+    tokens, titled = _clean_name_tokens(span, gaz)
+    return _name_candidate(tokens, titled, gaz, span)
+
+
+def _name_candidate(tokens: list[Token], titled: bool, gaz: Gazetteer,
+                    span: Span | None = None) -> Candidate | None:
+    """A person candidate from name tokens, or None when they cannot be a name."""
+    if not tokens or len(tokens) > 5 or not all(_is_name_token(t) for t in tokens):
+        return None
+    if tokens[0].lower_ in NAME_PARTICLES and len(tokens) == 1:
+        return None
+    # Headline case ("Putin Envoy Dmitriev Back In Miami") is not a name.
+    if any((t.is_stop and t.lower_ not in NAME_PARTICLES) or _role_head(t, gaz) for t in tokens):
+        return None
+    start, end, text = _char_span(tokens)
+    if text in gaz.forms and gaz.known[gaz.forms[text]].kind != "person":
+        return None
+    if text in gaz.demonyms or any(t.text in gaz.org_words for t in tokens):
+        return None
+    return Candidate(start, end, text, "person", titled=titled, span=span)
+
+
+def _role_head(token: Token, gaz: Gazetteer) -> bool:
+    return token.lower_ in gaz.role_nouns or token.text in gaz.titles
+
+
+def _looks_like_person(span: Span, gaz: Gazetteer) -> bool:
+    """A 2-4 word capitalised name the model mislabelled, standing next to a role."""
+    words = [t for t in span if t.text not in POSSESSIVE]
+    if not 2 <= len(words) <= 4 or not all(_is_name_token(t) for t in words):
+        return False
+    if any(t.text in gaz.org_words or t.text in gaz.forms or t.text in gaz.demonyms for t in words):
+        return False
+    root = span.root
+    if root.dep_ == "appos" and _role_head(root.head, gaz):
+        return True
+    if any(child.dep_ == "appos" and _role_head(child, gaz) for child in root.children):
+        return True
+    before = span.doc[span.start - 1] if span.start > 0 else None
+    return bool(before is not None and _role_head(before, gaz))
+
+
+def _candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
+    found: list[Candidate] = []
+    text = doc.text
+    if gaz.pattern is not None:
+        for match in gaz.pattern.finditer(text):
+            form = match.group(0)
+            if form in gaz.demonyms:
+                actor_id = gaz.demonyms[form]
+            else:
+                actor_id = gaz.forms[form]
+            kind = gaz.known[actor_id].kind
+            found.append(Candidate(match.start(), match.end(), form, kind, actor_id=actor_id))
+    for ent in doc.ents:
+        label = ent.label_
+        if label == "PERSON" or (label in {"ORG", "PRODUCT", "WORK_OF_ART", "FAC", "GPE", "NORP"}
+                                 and _looks_like_person(ent, gaz)):
+            candidate = _person_from_span(ent, gaz)
+            if candidate:
+                found.append(candidate)
+        elif label == "ORG":
+            candidate = _organization_from_span(ent, gaz)
+            if candidate:
+                found.append(candidate)
+    found.extend(_titled_names(doc, gaz))
+    found.extend(_signed_names(doc, gaz))
+    return found
+
+
+SIGNATURE = re.compile(r"[”\"]\s*[—–]{1,2}\s*([A-Z][\w.’'-]*(?:[ \t]+[A-Z][\w.’'-]*){0,3})")
+
+
+def _signed_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
+    """The name after a quotation and a dash ("... ” — Ingrid Solheim") is a person."""
+    found = []
+    for match in SIGNATURE.finditer(doc.text):
+        span = doc.char_span(match.start(1), match.end(1), alignment_mode="contract")
+        candidate = _name_candidate(list(span), True, gaz, span) if span is not None else None
+        if candidate:
+            found.append(candidate)
+    return found
+
+
+def _organization_from_span(span: Span, gaz: Gazetteer) -> Candidate | None:
+    tokens = list(span)
+    while tokens and tokens[0].lower_ in DETERMINERS:
+        tokens.pop(0)
+    while tokens and (tokens[-1].text in POSSESSIVE or not tokens[-1].text[:1].isalnum()):
+        tokens.pop()
+    if not tokens:
+        return None
+    start, end, text = _char_span(tokens)
+    is_acronym = 2 <= len(text) <= 6 and text.isupper() and text.isalpha()
+    has_org_word = any(t.text in gaz.org_words for t in tokens)
+    if not (is_acronym or has_org_word) or "\n" in text:
+        return None
+    # A title word right after ("Restoration Minister") means this is part of a role.
+    after = span.doc[span.end] if span.end < len(span.doc) else None
+    if after is not None and after.text in gaz.titles and len(tokens) == 1:
+        return None
+    return Candidate(start, end, text, "organization", span=span)
+
+
+def _titled_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
+    """Names after a title that NER missed: 'General Andriy Hnatov', 'Mr. Putin'."""
+    found = []
+    for token in doc:
+        if token.text not in gaz.titles or token.ent_type_ in {"PERSON"}:
+            continue
+        names = []
+        for nxt in doc[token.i + 1: token.i + 5]:
+            if _is_name_token(nxt) and nxt.text not in gaz.titles and nxt.text not in gaz.demonyms:
+                names.append(nxt)
+            else:
+                break
+        while names and names[-1].lower_ in NAME_PARTICLES:
+            names.pop()
+        candidate = _name_candidate(names, True, gaz)
+        if candidate:
+            found.append(candidate)
+    return found
+
+
+def _drop_overlaps(candidates: list[Candidate]) -> list[Candidate]:
+    """Keep the longest candidate where several cover the same text; known ones win ties."""
+    ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), c.actor_id is None, c.start))
+    taken: list[tuple[int, int]] = []
+    kept = []
+    for c in ordered:
+        if any(c.start < e and s < c.end for s, e in taken):
+            continue
+        taken.append((c.start, c.end))
+        kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def _last_name(name: str) -> str:
+    return name.split()[-1] if name.split() else name
+
+
+def _resolve_person(c: Candidate, full_names: dict[str, str], gaz: Gazetteer) -> str | None:
+    """Actor id for a person candidate, or None if it is not credible as a person."""
+    if c.actor_id:
+        return c.actor_id
+    words = c.text.split()
+    last = words[-1]
+    if len(words) >= 2:
+        for known_id in gaz.surnames.get(last, []):
+            known_first = gaz.known[known_id].name.split()[0]
+            if fuzz.ratio(known_first, words[0]) >= 75:
+                return known_id
+        return slugify(c.text)
+    # A single word: the surname of someone named in full, or a titled name.
+    if last in full_names:
+        return full_names[last]
+    for surname, actor_id in full_names.items():
+        if len(last) >= 5 and fuzz.ratio(surname, last) >= 85:
+            return actor_id
+    if last in gaz.surnames and len(gaz.surnames[last]) == 1:
+        return gaz.surnames[last][0]
+    if c.titled:
+        return slugify(c.text)
+    return None
+
+
+def _role_of(span: Span, gaz: Gazetteer) -> str | None:
+    """The role phrase attached to a name: an appositive, or the title words before it."""
+    root = span.root
+    doc = span.doc
+    for child in root.children:
+        if child.dep_ == "appos" and _role_head(child, gaz):
+            return _phrase(doc, child.left_edge.i, _clause_end(child))
+    if root.dep_ == "appos" and _role_head(root.head, gaz):
+        head = root.head
+        end = min(span.start, root.left_edge.i)
+        return _phrase(doc, head.left_edge.i, end)
+    start = span.start
+    i = start - 1
+    while i >= 0 and doc[i].sent == span.sent and (
+        doc[i].dep_ in {"compound", "amod", "nmod", "poss", "case", "punct", "npadvmod"}
+        and doc[i].text not in {",", ";", ":", "(", '"', "“", "”"}
+        and doc[i].head.i >= start - 1
+        and not doc[i].ent_type_ == "PERSON"
+    ):
+        i -= 1
+    if i + 1 < start and any(_role_head(t, gaz) for t in doc[i + 1:start]):
+        return _phrase(doc, i + 1, start)
+    return None
+
+
+def _clause_end(token: Token) -> int:
+    end = token.right_edge.i + 1
+    for t in token.subtree:
+        if t.i > token.i and (t.text in {",", ";", "(", "—", "–"} or t.dep_ == "relcl"):
+            return t.i
+    return end
+
+
+def _phrase(doc: Doc, start: int, end: int) -> str | None:
+    tokens = list(doc[start:end])
+    while tokens and (tokens[0].lower_ in DETERMINERS or tokens[0].is_punct):
+        tokens.pop(0)
+    while tokens and tokens[-1].is_punct:
+        tokens.pop()
+    if not tokens or len(tokens) > 12:
+        return None
+    return doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
+
+
+def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
+    gaz = gazetteer(lexicon)
+    candidates = _drop_overlaps(_candidates(doc, gaz))
+
+    # Full names first, so that short forms can resolve to them.
+    full_names: dict[str, str] = {}
+    for c in candidates:
+        if c.kind == "person" and len(c.text.split()) >= 2:
+            actor_id = _resolve_person(c, full_names, gaz)
+            if actor_id:
+                full_names.setdefault(_last_name(c.text), actor_id)
+                if actor_id in gaz.known:
+                    full_names.setdefault(_last_name(gaz.known[actor_id].name), actor_id)
+    for actor_id in {c.actor_id for c in candidates if c.actor_id in gaz.known}:
+        known = gaz.known[actor_id]
+        if known.kind == "person":
+            full_names.setdefault(_last_name(known.name), actor_id)
+
+    table = ActorTable()
+    forms: dict[str, Counter] = defaultdict(Counter)
+    kinds: dict[str, str] = {}
+    roles: dict[str, str] = {}
+    for c in candidates:
+        actor_id = _resolve_person(c, full_names, gaz) if c.kind == "person" else (
+            c.actor_id or slugify(c.text))
+        if not actor_id:
+            continue
+        kinds.setdefault(actor_id, gaz.known[actor_id].kind if actor_id in gaz.known else c.kind)
+        forms[actor_id][c.text] += 1
+        table.mentions.append(Mention(actor_id, c.text, c.start, c.end))
+        if c.kind == "person" and actor_id not in roles:
+            name_span = doc.char_span(c.start, c.end, alignment_mode="expand")
+            role = _role_of(name_span, gaz) if name_span is not None else None
+            if role:
+                roles[actor_id] = role
+    _add_surname_mentions(table, doc.text, full_names, forms)
+    table.mentions.sort(key=lambda m: m.start)
+
+    for actor_id, surface in forms.items():
+        known = gaz.known.get(actor_id)
+        name = known.name if known else max(surface, key=lambda f: (len(f.split()), len(f)))
+        role = roles.get(actor_id) or (known.role if known else None)
+        affiliation = known.affiliation if known else None
+        if role and not affiliation:
+            affiliation = _affiliation_from_role(role, actor_id, table, gaz)
+        table.actors[actor_id] = Actor(
+            id=actor_id, name=name, kind=kinds[actor_id],
+            aliases=sorted(f for f in surface if f != name),
+            role=role, affiliation=affiliation,
+            documents=[document.source], mentions=sum(surface.values()),
+        )
+        if known and known.gender:
+            table.genders[actor_id] = known.gender
+    _infer_genders(table, doc)
+    return table
+
+
+def _add_surname_mentions(table: ActorTable, text: str, full_names: dict[str, str],
+                          forms: dict[str, Counter]) -> None:
+    """Every bare surname of someone named in full is a mention of them, tagged by NER or not."""
+    present = {last: actor_id for last, actor_id in full_names.items() if actor_id in forms}
+    if not present:
+        return
+    taken = [(m.start, m.end) for m in table.mentions]
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(present, key=len, reverse=True))) + r")(?![\w-])")
+    for match in pattern.finditer(text):
+        if any(match.start() < e and s < match.end() for s, e in taken):
+            continue
+        actor_id = present[match.group(0)]
+        table.mentions.append(Mention(actor_id, match.group(0), match.start(), match.end()))
+        forms[actor_id][match.group(0)] += 1
+
+
+def _affiliation_from_role(role: str, actor_id: str, table: ActorTable, gaz: Gazetteer) -> str | None:
+    """'Belgian Prime Minister' -> belgium; 'envoy for President Putin' -> Putin's country."""
+    if gaz.pattern is None:
+        return None
+    for match in gaz.pattern.finditer(role):
+        form = match.group(0)
+        other = gaz.demonyms.get(form) or gaz.forms.get(form)
+        if not other or other == actor_id:
+            continue
+        known = gaz.known[other]
+        if known.kind == "person":
+            if known.affiliation:
+                return known.affiliation
+            continue
+        return other
+    return None
+
+
+def _infer_genders(table: ActorTable, doc: Doc) -> None:
+    """Mr./Ms. before a name tells a person's gender, for resolving 'he'/'she'."""
+    for m in table.mentions:
+        if m.actor in table.genders:
+            continue
+        before = doc.text[max(0, m.start - 5): m.start]
+        if re.search(r"\bMr\.?\s$", before):
+            table.genders[m.actor] = "m"
+        elif re.search(r"\b(Ms|Mrs)\.?\s$", before):
+            table.genders[m.actor] = "f"

@@ -1,0 +1,150 @@
+"""The ``parley`` command line: analyze, export, eval, timeline, positions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from parley.export import build_export, write_export
+from parley.ingest import IngestError
+from parley.lexicon import load_lexicon
+from parley.store import Store, StoreError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Follow a negotiation through the news: who said and did what, from which source.")
+console = Console()
+errors = Console(stderr=True)
+
+DbOption = Annotated[Path, typer.Option("--db", help="SQLite store.")]
+LexiconOption = Annotated[Optional[list[Path]], typer.Option(
+    "--lexicon", help="Folder of extra data files (actors.toml, issues.toml, ...) merged over the bundled ones.")]
+
+
+def fail(message: str) -> None:
+    errors.print(f"[red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+def open_store(db: Path, must_exist: bool = False) -> Store:
+    if must_exist and not db.exists():
+        fail(f"{db}: no such store (run `parley analyze` first)")
+    try:
+        return Store(db)
+    except StoreError as err:
+        fail(str(err))
+        raise  # unreachable
+
+
+@app.command()
+def analyze(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of articles (.txt .md .html .json .jsonl).")],
+    db: DbOption = Path("parley.db"),
+    html: Annotated[Optional[Path], typer.Option(help="Write the HTML briefing here.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the export JSON here.")] = None,
+    lexicon_dirs: LexiconOption = None,
+    no_known_actors: Annotated[bool, typer.Option(help="Ignore the bundled list of known actors.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No summary tables.")] = False,
+) -> None:
+    """Read articles, extract and reconcile what they say, store it, and brief."""
+    from parley.pipeline import analyze as run
+    from parley.present.terminal import print_summary
+
+    lexicon = load_lexicon(tuple(lexicon_dirs or ()), not no_known_actors)
+    store = open_store(db)
+    with Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=errors, transient=True) as bar:
+        task = bar.add_task("extract", total=None)
+        try:
+            report = run(paths, store, lexicon,
+                         progress=lambda done, total: bar.update(task, completed=done, total=total))
+        except IngestError as err:
+            fail(str(err))
+        except KeyboardInterrupt:
+            errors.print("interrupted: documents extracted so far are stored; run again to finish.")
+            raise typer.Exit(130)
+    for problem in report.problems:
+        errors.print(f"[yellow]skipped[/] {problem}", highlight=False)
+    for source, original in report.duplicates:
+        errors.print(f"[dim]duplicate[/] {source}: same text as {original}, stored once", highlight=False)
+    export = build_export(store)
+    if not quiet:
+        print_summary(export, console)
+    if html:
+        from parley.present.html import write_briefing
+        write_briefing(export, html)
+    if json_out:
+        write_export(store, json_out)
+    unchanged = report.files_unchanged
+    console.print(
+        f"{len(report.added)} new documents, {len(report.reextracted)} re-extracted, "
+        f"{unchanged} unchanged files, {len(report.duplicates)} duplicates, {len(report.problems)} problems "
+        f"in {sum(report.seconds.values()):.1f}s -> {db}"
+        + (f", {html}" if html else "") + (f", {json_out}" if json_out else ""), highlight=False)
+
+
+@app.command()
+def export(
+    db: DbOption = Path("parley.db"),
+    fmt: Annotated[str, typer.Option("--format", help="Export format (json).")] = "json",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Write everything stored as one JSON object (format parley/1)."""
+    if fmt != "json":
+        fail(f"unknown format '{fmt}' (known: json)")
+    store = open_store(db, must_exist=True)
+    if output:
+        write_export(store, output)
+    else:
+        typer.echo(json.dumps(build_export(store), ensure_ascii=False, indent=1))
+
+
+@app.command(name="eval")
+def evaluate(
+    gold: Annotated[list[Path], typer.Argument(help="Gold files or folders (corpus.json is the corpus gold).")],
+    db: Annotated[Optional[Path], typer.Option("--db", help="Store to score.")] = None,
+    export_file: Annotated[Optional[Path], typer.Option("--export", help="Export JSON to score instead of a store.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the scores as JSON here.")] = None,
+) -> None:
+    """Score the extraction against hand-made gold annotations."""
+    from parley.evaluate import GoldError, load_gold, render, score
+
+    if export_file:
+        try:
+            data = json.loads(export_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            fail(f"{export_file}: cannot read export ({err})")
+    else:
+        data = build_export(open_store(db or Path("parley.db"), must_exist=True))
+    try:
+        gold_set = load_gold(gold)
+    except GoldError as err:
+        fail(str(err))
+    scores = score(data, gold_set)
+    render(scores, console)
+    if json_out:
+        json_out.write_text(json.dumps(scores, indent=1), encoding="utf-8")
+
+
+@app.command()
+def timeline(db: DbOption = Path("parley.db")) -> None:
+    """Events in order, each with the documents that report it."""
+    from parley.present.terminal import print_timeline
+
+    print_timeline(build_export(open_store(db, must_exist=True)), console)
+
+
+@app.command()
+def positions(db: DbOption = Path("parley.db")) -> None:
+    """Each party's latest stance on each issue, with its evidence."""
+    from parley.present.terminal import print_positions
+
+    print_positions(build_export(open_store(db, must_exist=True)), console)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,38 @@
+"""``parley export``: the whole store as one JSON object, format ``parley/1``.
+
+The contract is ../shared/spec/export-format.md: every key it names is present with
+the names and vocabularies it gives. Extra keys (``times``, ``timeline``,
+``matrix``, and extra fields on records such as ``evidence`` or ``unnamed``) are
+additions the contract allows.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from parley.store import Store
+
+FORMAT = "parley/1"
+RECORD_KEYS = ["actors", "quotes", "figures", "events", "positions", "claims", "conflicts", "framing"]
+
+
+def build_export(store: Store) -> dict[str, Any]:
+    documents = [
+        {"id": d.id, "source": d.source, "title": d.title, "outlet": d.outlet,
+         "published": d.published, "words": d.words, "url": d.url, "author": d.author,
+         "duplicate_of": d.duplicate_of}
+        for d in store.documents()
+    ]
+    export: dict[str, Any] = {"format": FORMAT, "documents": documents}
+    for key in RECORD_KEYS:
+        export[key] = store.rows(key)
+    export["times"] = store.rows("times")
+    export["timeline"] = store.view("timeline")
+    export["matrix"] = store.view("matrix")
+    return export
+
+
+def write_export(store: Store, path: Path) -> None:
+    path.write_text(json.dumps(build_export(store), ensure_ascii=False, indent=1), encoding="utf-8")

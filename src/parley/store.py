@@ -1,0 +1,197 @@
+"""The SQLite store: documents, their extractions, and the reconciled corpus.
+
+Layout (one file, readable with any SQLite client):
+- ``files``: each input file's raw hash, so unchanged files are not read again;
+- ``documents``: one row per distinct document (text included);
+- ``extractions``: the extract stage's output per document (JSON), with the
+  extractor version that produced it;
+- corpus tables rewritten by every reconcile: ``actors``, ``quotes``, ``figures``,
+  ``times``, ``events``, ``positions``, ``claims``, ``conflicts``, ``framing``
+  (one column per record field; lists as JSON), and ``views`` for derived views
+  (timeline, position matrix) as JSON rows.
+
+A document and its extraction are written in one transaction; the corpus tables
+in another. An interrupted run leaves every table consistent: at worst the
+corpus tables describe the previous run until the next one finishes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import typing
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from parley.records import (Actor, Claim, Conflict, Document, Event, Extraction, Figure, Framing,
+                            Position, Quote, TimeExpression, from_dict, to_dict)
+
+SCHEMA_VERSION = "1"
+
+CORPUS_TABLES: dict[str, type] = {
+    "actors": Actor, "quotes": Quote, "figures": Figure, "times": TimeExpression,
+    "events": Event, "positions": Position, "claims": Claim, "conflicts": Conflict,
+    "framing": Framing,
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, raw_hash TEXT NOT NULL,
+                                  documents TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, source TEXT UNIQUE NOT NULL, path TEXT, title TEXT, outlet TEXT,
+    published TEXT, url TEXT, author TEXT, words INTEGER, duplicate_of TEXT, text TEXT NOT NULL,
+    position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS extractions (
+    document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    version TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS views (name TEXT NOT NULL, position INTEGER NOT NULL, data TEXT NOT NULL);
+"""
+
+
+class StoreError(Exception):
+    pass
+
+
+def _is_json_field(tp: Any) -> bool:
+    origin = typing.get_origin(tp)
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if origin is list or origin is dict or dataclasses.is_dataclass(tp):
+        return True
+    return bool(args) and any(_is_json_field(a) for a in args)
+
+
+def _columns(cls: type) -> list[tuple[str, bool]]:
+    hints = typing.get_type_hints(cls)
+    return [(f.name, _is_json_field(hints[f.name])) for f in dataclasses.fields(cls)]
+
+
+class Store:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        try:
+            self.db = sqlite3.connect(self.path)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.executescript(SCHEMA)
+            for table, cls in CORPUS_TABLES.items():
+                columns = ", ".join(f'"{name}"' for name, _ in _columns(cls))
+                self.db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+            version = self.meta("schema_version")
+            if version is None:
+                self.set_meta("schema_version", SCHEMA_VERSION)
+            elif version != SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: store has schema version {version}, this parley needs {SCHEMA_VERSION}")
+            self.db.commit()
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"{self.path}: not a parley store ({err})") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- meta and files
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def file_hash(self, path: str) -> str | None:
+        row = self.db.execute("SELECT raw_hash FROM files WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def remember_file(self, path: str, raw_hash: str, document_ids: list[str]) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                            (path, raw_hash, json.dumps(document_ids)))
+
+    # ---------------------------------------------------------------- documents
+
+    def document_id_for_source(self, source: str) -> str | None:
+        row = self.db.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
+        return row[0] if row else None
+
+    def has_document(self, document_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is not None
+
+    def add_document(self, document: Document, extraction: Extraction, version: str) -> None:
+        """Store a document and its extraction together; replaces an older text of the same source."""
+        with self.db:
+            self.db.execute("DELETE FROM documents WHERE source = ? AND id != ?", (document.source, document.id))
+            position = self.db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM documents").fetchone()[0]
+            existing = self.db.execute("SELECT position FROM documents WHERE id = ?", (document.id,)).fetchone()
+            self.db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (document.id, document.source, document.path, document.title, document.outlet,
+                 document.published, document.url, document.author, document.words,
+                 document.duplicate_of, document.text, existing[0] if existing else position))
+            self.db.execute("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?)",
+                            (document.id, version, json.dumps(to_dict(extraction))))
+
+    def documents(self) -> list[Document]:
+        rows = self.db.execute(
+            "SELECT id, source, text, title, outlet, published, url, author, path, duplicate_of "
+            "FROM documents ORDER BY position").fetchall()
+        return [Document(*row) for row in rows]
+
+    def stale_documents(self, version: str) -> list[Document]:
+        """Documents whose stored extraction came from another extractor version."""
+        stale = {row[0] for row in self.db.execute(
+            "SELECT d.id FROM documents d LEFT JOIN extractions e ON e.document_id = d.id "
+            "WHERE e.version IS NULL OR e.version != ?", (version,))}
+        return [d for d in self.documents() if d.id in stale]
+
+    def extractions(self) -> list[Extraction]:
+        rows = self.db.execute(
+            "SELECT e.data FROM extractions e JOIN documents d ON d.id = e.document_id ORDER BY d.position")
+        return [from_dict(Extraction, json.loads(row[0])) for row in rows]
+
+    def set_duplicates(self, duplicate_of: dict[str, str]) -> None:
+        with self.db:
+            self.db.execute("UPDATE documents SET duplicate_of = NULL")
+            self.db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?",
+                                [(original, copy) for copy, original in duplicate_of.items()])
+
+    # ---------------------------------------------------------------- corpus
+
+    def save_corpus(self, tables: dict[str, Iterable[Any]], views: dict[str, Iterable[dict]]) -> None:
+        """Replace the corpus tables and views in one transaction."""
+        with self.db:
+            for table, records in tables.items():
+                cls = CORPUS_TABLES[table]
+                columns = _columns(cls)
+                self.db.execute(f"DELETE FROM {table}")
+                placeholders = ", ".join("?" for _ in columns)
+                rows = []
+                for record in records:
+                    data = to_dict(record)
+                    rows.append([json.dumps(data[name]) if is_json else data[name] for name, is_json in columns])
+                self.db.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows)
+            for name, rows in views.items():
+                self.db.execute("DELETE FROM views WHERE name = ?", (name,))
+                self.db.executemany("INSERT INTO views VALUES (?, ?, ?)",
+                                    [(name, i, json.dumps(row)) for i, row in enumerate(rows)])
+
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        """A corpus table as dicts, JSON columns decoded."""
+        columns = _columns(CORPUS_TABLES[table])
+        out = []
+        for row in self.db.execute(f"SELECT * FROM {table} ORDER BY rowid"):
+            out.append({name: json.loads(value) if is_json and value is not None else value
+                        for (name, is_json), value in zip(columns, row)})
+        return out
+
+    def view(self, name: str) -> list[dict[str, Any]]:
+        return [json.loads(row[0]) for row in
+                self.db.execute("SELECT data FROM views WHERE name = ? ORDER BY position", (name,))]
