@@ -18,7 +18,7 @@ from parley.store import Store, StoreError
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Follow a negotiation through the news: who said and did what, from which source.")
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite store.")]
 LexiconOption = Annotated[Optional[list[Path]], typer.Option(

@@ -17,7 +17,7 @@ from parley.extract.run import EXTRACTOR_VERSION, extract_all
 from parley.ingest import IngestError, SourceFile, find_files, read_file
 from parley.lexicon import Lexicon
 from parley.nlp import load_pipeline
-from parley.reconcile import reconcile
+from parley.reconcile.run import reconcile
 from parley.records import Document
 from parley.store import Store
 

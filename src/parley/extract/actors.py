@@ -292,7 +292,7 @@ def _candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
     return found
 
 
-SIGNATURE = re.compile(r"[”\"]\s*[—–]{1,2}\s*([A-Z][\w.’'-]*(?:[ \t]+[A-Z][\w.’'-]*){0,3})")
+SIGNATURE = re.compile(r"[”\"][\s>]*[—–]{1,2}\s*([A-Z][\w.’'-]*(?:[ \t]+[A-Z][\w.’'-]*){0,3})")
 
 
 def _signed_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
@@ -344,6 +344,19 @@ def _titled_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
         if candidate:
             found.append(candidate)
     return found
+
+
+def _names_a_thing(c: Candidate, doc: Doc, gaz: Gazetteer) -> bool:
+    """'the Trump administration', 'the Putin regime': a person's name used to name something else."""
+    if c.kind != "person":
+        return False
+    span = doc.char_span(c.start, c.end, alignment_mode="expand")
+    if span is None:
+        return False
+    last = span[-1]
+    head = last.head
+    return (last.dep_ == "compound" and head.i > last.i and head.pos_ == "NOUN"
+            and not _role_head(head, gaz) and head.i == span.end)
 
 
 def _drop_overlaps(candidates: list[Candidate]) -> list[Candidate]:
@@ -437,7 +450,7 @@ def _phrase(doc: Doc, start: int, end: int) -> str | None:
 
 def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
     gaz = gazetteer(lexicon)
-    candidates = _drop_overlaps(_candidates(doc, gaz))
+    candidates = [c for c in _drop_overlaps(_candidates(doc, gaz)) if not _names_a_thing(c, doc, gaz)]
 
     # Full names first, so that short forms can resolve to them.
     full_names: dict[str, str] = {}

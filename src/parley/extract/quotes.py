@@ -33,8 +33,10 @@ QUOTE_PAIRS = [
     re.compile(r'(?<![\w])"([^"]+?)"'),
     re.compile(r"(?<![\w])‘([^‘’]+?(?:’\w+[^‘’]*?)*)’(?!\w)"),
 ]
-DASH_ATTRIBUTION = re.compile(r"^\s*[—–-]{1,2}\s*([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,4})")
+DASH_ATTRIBUTION = re.compile(r"^[\s>]*[—–-]{1,2}\s*([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,4})")
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+# Nouns that point back at a quotation: "The words were those of ...".
+WORDS_NOUNS = {"word", "remark", "comment", "quote", "line", "verdict", "warning", "assessment"}
 
 
 @dataclass
@@ -186,6 +188,12 @@ def _attribute(doc: Doc, start: int, end: int, actors: ActorTable, lexicon: Lexi
     sent = doc.char_span(start, end, alignment_mode="expand")
     sents = list({s.start: s for s in (sent.sents if sent is not None else [])}.values())
     window_start = sents[0].start_char if sents else start
+    # A signature right after the quote: "..." — Name
+    dash = DASH_ATTRIBUTION.match(text[end + 1: end + 80])
+    if dash:
+        name_start = end + 1 + dash.start(1)
+        actor = actors.actor_at(name_start, name_start + len(dash.group(1)))
+        return Speaker(actor, dash.group(1).strip(), "—")
     # 1. A speech verb in the sentence(s) around the quote.
     for s in sents:
         verbs = _speech_verbs(s, start, end, lexicon)
@@ -200,12 +208,6 @@ def _attribute(doc: Doc, start: int, end: int, actors: ActorTable, lexicon: Lexi
         speaker = _according_to(s, start, end, actors, lexicon)
         if speaker:
             return speaker
-    # 3. — Name
-    dash = DASH_ATTRIBUTION.match(text[end + 1: end + 80])
-    if dash:
-        name_start = end + 1 + dash.start(1)
-        actor = actors.actor_at(name_start, name_start + len(dash.group(1)))
-        return Speaker(actor, dash.group(1).strip(), "—")
     # 4. A colon before the quote: the subject of the clause it ends.
     before = text[window_start:start].rstrip(" “\"‘")
     if before.endswith(":") and sents:
@@ -224,13 +226,25 @@ def _attribute(doc: Doc, start: int, end: int, actors: ActorTable, lexicon: Lexi
                 speaker = _subject_speaker(verbs[0], actors, lexicon, _cue_text(verbs[0], lexicon))
                 if speaker:
                     return speaker
+        # "The words were those of Iryna Bondar, who ..."
+        if not _quote_spans(nxt.text) and any(t.lemma_.lower() in WORDS_NOUNS for t in nxt):
+            persons = [a for a in actors.actors_in(nxt.start_char, nxt.end_char)
+                       if actors.get(a) and actors.get(a).kind == "person"]
+            if persons:
+                mention = actors.mentions_in(nxt.start_char, nxt.end_char)
+                written = next(m.text for m in mention if m.actor == persons[0])
+                return Speaker(persons[0], written, None)
     if previous is not None and sents and _continues(previous, sents[0].start_char, doc, actors):
         return Speaker(previous.speaker, previous.speaker_text, previous.cue, previous.unnamed)
     if sents and sents[0].start > 0:
         lead_in = doc[sents[0].start - 1].sent
+        speaker_nouns = set(lexicon["language"].get("speaker_nouns", []))
         for token in lead_in:
             if token.dep_ in SUBJECT_DEPS and token.head.dep_ == "ROOT" and token.pos_ in {"NOUN", "PROPN"}:
-                return _speaker_from_phrase(token, actors, lexicon, None)
+                speaker = _speaker_from_phrase(token, actors, lexicon, None)
+                named = speaker.actor and actors.get(speaker.actor).kind == "person"
+                if named or token.lower_ in speaker_nouns:
+                    return speaker
     return NOBODY
 
 

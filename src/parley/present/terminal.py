@@ -72,3 +72,57 @@ def print_summary(export: dict[str, Any], console: Console, limit: int = 12) -> 
         value = f"{f['value']:,.0f}" if float(f["value"]).is_integer() else f"{f['value']:,}"
         table.add_row(f["text"], value, f["unit"], _short(f.get("about"), 40), f["document"])
     console.print(table)
+
+
+def print_timeline(export: dict[str, Any], console: Console) -> None:
+    """Dated entries in date order, then undated ones in document order (as reconcile sorted them)."""
+    names = _names(export)
+    table = Table(title=f"Timeline ({len(export['timeline'])} events from {len(export['events'])} reports)",
+                  show_lines=True)
+    for column in ("when", "event", "participants", "status", "reports"):
+        table.add_column(column, overflow="fold")
+    for entry in export["timeline"]:
+        when = entry.get("when") or {}
+        day = when.get("date") or "undated"
+        if when.get("end"):
+            day += f" – {when['end']}"
+        label = Text(entry["kind"], style="bold")
+        if entry.get("place"):
+            label.append(f" · {entry['place']}")
+        participants = ", ".join(names.get(p, p) for p in entry["participants"])
+        reports = "\n".join(f"{r['document']}: {_short(r['evidence'], 110)}" for r in entry["reports"])
+        table.add_row(f"{day}\n[dim]{when.get('text') or ''}[/]", label, participants, entry.get("status") or "", reports)
+    console.print(table)
+
+
+def print_positions(export: dict[str, Any], console: Console) -> None:
+    """Party × issue: the latest stance per cell, with its evidence and sources."""
+    names = _names(export)
+    cells = export["matrix"]
+    if not cells:
+        console.print("No positions found.")
+        return
+    issues = sorted({c["issue"] for c in cells})
+    parties = sorted({c["party"] for c in cells}, key=lambda p: names.get(p, p))
+    by_cell = {(c["party"], c["issue"]): c for c in cells}
+    table = Table(title="Positions: latest stance per party and issue (* = changed over time)")
+    table.add_column("party", style="bold")
+    for issue in issues:
+        table.add_column(issue.replace("_", " "))
+    for party in parties:
+        row = []
+        for issue in issues:
+            cell = by_cell.get((party, issue))
+            row.append("" if cell is None else cell["stance"].replace("_", " ") + ("*" if cell.get("changed") else ""))
+        table.add_row(names.get(party, party), *row)
+    console.print(table)
+    evidence = Table(title="Evidence", show_lines=True)
+    for column in ("party", "issue", "stance", "evidence", "sources"):
+        evidence.add_column(column, overflow="fold")
+    for party in parties:
+        for issue in issues:
+            cell = by_cell.get((party, issue))
+            if cell:
+                evidence.add_row(names.get(party, party), issue, cell["stance"], _short(cell["evidence"], 160),
+                                 ", ".join(cell["sources"]))
+    console.print(evidence)

@@ -1,0 +1,139 @@
+"""analyze end to end: store, incremental re-runs, bad input, interrupted runs, export contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import parley.extract.run as extract_run
+from parley.export import build_export
+from parley.lexicon import load_lexicon
+from parley.pipeline import analyze
+from parley.store import Store
+
+FIRST = """Envoys meet again in Geneva
+Chief negotiator Ingrid Solheim met Commissioner Pedro Alves in Geneva on Monday.
+"We are closer than we were a month ago," Solheim told reporters after the session.
+The commission has offered 2.5 billion euros over three years, Alves said.
+"""
+
+SECOND = """---
+title: Fishing talks stall over quotas
+outlet: Harbour Gazette
+published: 2026-02-03
+---
+Talks in Bergen broke up on Tuesday without a deal. Pedro Alves said the offer of a 12% cut
+was final. "There is nothing more on the table for now," Alves said.
+Norway opposes the proposed sanctions on fish imports, its delegation said.
+"""
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "geneva.txt").write_text(FIRST, encoding="utf-8")
+    (folder / "bergen.md").write_text(SECOND, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(tmp_path / "parley.db") as s:
+        yield s
+
+
+def run(folder: Path, store: Store):
+    return analyze([folder], store, load_lexicon())
+
+
+def test_analyze_stores_documents_and_records(corpus, store):
+    report = run(corpus, store)
+    assert sorted(report.added) == ["bergen.md", "geneva.txt"]
+    export = build_export(store)
+    documents = {d["source"]: d for d in export["documents"]}
+    assert documents["bergen.md"]["outlet"] == "Harbour Gazette"
+    assert documents["bergen.md"]["published"] == "2026-02-03"
+    speakers = {q["speaker"] for q in export["quotes"]}
+    assert {"ingrid-solheim", "pedro-alves"} <= speakers
+    alves = next(a for a in export["actors"] if a["id"] == "pedro-alves")
+    assert alves["documents"] == ["bergen.md", "geneva.txt"]
+
+
+def test_rerun_reads_nothing_unchanged_and_picks_up_a_changed_file(corpus, store):
+    run(corpus, store)
+    again = run(corpus, store)
+    assert again.added == [] and again.files_unchanged == 2
+    (corpus / "geneva.txt").write_text(FIRST + "Alves left for Brussels on Tuesday.\n", encoding="utf-8")
+    changed = run(corpus, store)
+    assert changed.added == ["geneva.txt"]
+    assert [d.source for d in store.documents()].count("geneva.txt") == 1
+    assert len(store.documents()) == 2
+
+
+def test_bad_files_are_reported_and_good_ones_stored(corpus, store):
+    run(corpus, store)
+    (corpus / "broken.jsonl").write_text('{"text": "fine article text here"\n', encoding="utf-8")
+    (corpus / "image.txt").write_bytes(b"\x89PNG\x00\x00\x01binary")
+    (corpus / "third.txt").write_text("Alves met Solheim in Oslo on Friday for a third round.", encoding="utf-8")
+    report = run(corpus, store)
+    assert report.added == ["third.txt"]
+    assert len(report.problems) == 2
+    assert all("\n" not in p for p in report.problems)
+    assert any("image.txt" in p and "binary" in p for p in report.problems)
+    assert len(store.documents()) == 3  # nothing stored before was lost
+
+
+def test_exact_duplicate_is_stored_once(corpus, store):
+    (corpus / "copy.txt").write_text(FIRST, encoding="utf-8")
+    report = run(corpus, store)
+    assert len(store.documents()) == 2
+    assert report.duplicates == [("geneva.txt", "copy.txt")] or report.duplicates == [("copy.txt", "geneva.txt")]
+
+
+def test_interrupted_run_leaves_a_consistent_store_and_resumes(corpus, store, monkeypatch):
+    real = extract_run.extract
+    calls = {"n": 0}
+
+    def failing(document, doc, lexicon):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(document, doc, lexicon)
+
+    monkeypatch.setattr(extract_run, "extract", failing)
+    with pytest.raises(KeyboardInterrupt):
+        run(corpus, store)
+    assert len(store.documents()) == 1
+    assert len(store.extractions()) == 1
+    monkeypatch.setattr(extract_run, "extract", real)
+    report = run(corpus, store)
+    assert len(report.added) == 1
+    assert len(store.documents()) == 2
+
+
+SPEC_FIELDS = {
+    "documents": {"id", "source", "title", "outlet", "published", "words"},
+    "actors": {"id", "name", "aliases", "kind", "role", "affiliation", "documents", "mentions"},
+    "quotes": {"document", "text", "speaker", "speaker_text", "cue", "start", "end"},
+    "figures": {"document", "text", "value", "unit", "approx", "about", "evidence"},
+    "events": {"document", "kind", "participants", "place", "when", "status", "evidence"},
+    "positions": {"document", "actor", "issue", "stance", "evidence"},
+}
+
+
+def test_export_follows_the_contract(corpus, store):
+    run(corpus, store)
+    export = json.loads(json.dumps(build_export(store)))
+    assert export["format"] == "parley/1"
+    for key in ["documents", "actors", "quotes", "figures", "events", "positions", "claims", "conflicts", "framing"]:
+        assert isinstance(export[key], list), key
+    for key, fields in SPEC_FIELDS.items():
+        assert export[key], f"no {key} extracted"
+        for record in export[key]:
+            assert fields <= set(record), (key, fields - set(record))
+    for quote in export["quotes"]:
+        text = next(d for d in store.documents() if d.source == quote["document"]).text
+        assert text[quote["start"]:quote["end"]] == quote["text"] or quote["text"] in text
