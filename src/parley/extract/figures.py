@@ -1,0 +1,739 @@
+"""Figures of one document: money, percentages, distances and counts of things or people.
+
+A figure is found in two steps:
+
+1. A regular expression built from ``figures.toml`` finds every number as written, with
+   what stands around it: an approximation ("nearly", "more than"), a currency symbol or
+   code, a scale word ("bn", "million") and a unit word ("%", "euros", "km").
+2. The parsed spaCy tokens decide whether it is a figure at all (not a year, a date, a
+   duration, an ordinal, a label such as "Article 5", an age or "one" as a pronoun), what
+   a count counts (the plural noun after it, the noun of "25 of the 27 member states", or
+   the noun of a neighbouring figure when it is left out: "9,500 households lost heat and
+   34,000 went without water"), and what the figure is ``about``, read off the parse.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from parley.lexicon import Lexicon
+from parley.records import Document, Figure
+
+DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+DETERMINERS = {"the", "these", "those", "both", "its", "their", "his", "her", "our", "my",
+               "your", "whose", "this", "that", "all", "each", "every", "other"}
+# A bare number takes the noun of an earlier figure only in these roles ("and 34,000 went
+# without water", "up from 35"), not as the object of "at"/"in"/"on" (times, places).
+ELIDED_ROLES = {"nsubj", "nsubjpass", "dobj", "conj", "attr", "appos", "npadvmod"}
+ELIDED_PREPOSITIONS = {"from", "to", "of", "than", "by"}
+MAX_ABOUT_TOKENS = 12
+ABBREVIATED_SCALES = {"k", "m", "mn", "mln", "b", "bn", "bln", "tn", "trn"}
+# Prepositional complements kept with a noun in `about`: "package for Ukraine".
+NOUN_PREPOSITIONS = {"of", "for", "to", "in", "on", "from", "against", "into", "at"}
+
+
+@dataclass
+class Candidate:
+    """A number as matched in the text, before the parse has been consulted."""
+
+    start: int
+    end: int
+    approx: str | None
+    number: str
+    scale: float
+    scale_word: str | None
+    currency: str | None
+    unit_word: str | None  # percent / distance word after the number
+    spelled: bool  # written in words ("three", "a dozen")
+
+
+class FigureRules:
+    """The vocabulary of figures.toml, compiled once per lexicon table."""
+
+    def __init__(self, table: dict) -> None:
+        self.approx = {k.lower(): v for k, v in table.get("approx", {}).items()}
+        self.symbols = dict(table.get("currency_symbols", {}))
+        self.currency_words = {k.lower(): v for k, v in table.get("currency_words", {}).items()}
+        self.codes = set(table.get("currency_codes", []))
+        self.scales = {k.lower(): float(v) for k, v in table.get("scales", {}).items()}
+        self.percent_words = [w.lower() for w in table.get("percent_words", [])]
+        self.point_words = [w.lower() for w in table.get("percentage_point_words", [])]
+        self.distances = {k.lower(): v for k, v in table.get("distance_units", {}).items()}
+        self.areas = {k.lower(): v for k, v in table.get("area_units", {}).items()}
+        self.number_words = {k.lower(): int(v) for k, v in table.get("number_words", {}).items()}
+        self.multipliers = set(table.get("multiplier_words", []))
+        self.time_nouns = set(table.get("time_nouns", []))
+        self.months = set(table.get("months", []))
+        self.elided = set(table.get("elided_nouns", []))
+        self.not_counted = set(table.get("not_counted", []))
+        self.invariant = set(table.get("invariant_plurals", []))
+        self.vague = set(table.get("vague_adjectives", []))
+        self.light_verbs = set(table.get("light_verbs", []))
+        self.particles = set(table.get("verb_particles", []))
+        self.directions = set(table.get("directions", []))
+        self.label_nouns = set(table.get("label_nouns", []))
+        self.pattern = self._compile()
+
+    @staticmethod
+    def _alternation(words, case_sensitive: bool = False) -> str:
+        escaped = sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len,
+                         reverse=True)
+        body = "|".join(escaped) or r"(?!x)x"
+        return f"(?-i:{body})" if case_sensitive else f"(?:{body})"
+
+    def _compile(self) -> re.Pattern:
+        word_numbers = set(self.number_words) | {w for w in self.scales if len(w) > 3}
+        word = self._alternation(word_numbers)
+        scaled_words = self._alternation(self.multipliers | {"dozen"})
+        after_multiplier = "|".join(f"(?<={m})" for m in sorted(self.multipliers))
+        spelled = (rf"(?:\ban?\s+(?={scaled_words}\b))?\b{word}"  # "and" only in "two hundred
+                   rf"(?:(?:(?:{after_multiplier})\s+and\s+|\s+|-){word})*\b")  # and fifty"
+        unit_words = (self.point_words + self.percent_words + list(self.currency_words)
+                      + list(self.distances) + list(self.areas))
+        return re.compile(
+            rf"(?:(?P<approx>{self._alternation(self.approx)})\s+)?"
+            rf"(?:(?P<pre>{self._alternation(list(self.symbols) + list(self.codes), True)})\s?)?"
+            rf"(?:(?P<digits>{DIGITS})|(?P<spelled>{spelled}))"
+            rf"(?:(?:\s?|-)(?P<scale>{self._alternation(self.scales)})(?![\w]))?"
+            rf"(?:[\s-]?(?P<unit>{self._alternation(unit_words)}|"
+            rf"{self._alternation(self.codes, True)})(?![\w]))?",
+            re.IGNORECASE,
+        )
+
+    def word_value(self, text: str) -> float:
+        """The value of a number written in words: "two hundred and fifty", "a dozen"."""
+        total, current = 0.0, 0.0
+        for part in re.split(r"[\s-]+", text.lower()):
+            if part in ("a", "an"):
+                current = 1
+            elif part in ("hundred", "dozen"):
+                current = max(current, 1) * self.number_words[part]
+            elif part in self.scales:
+                total += max(current, 1) * self.scales[part]
+                current = 0
+            elif part in self.number_words:
+                current += self.number_words[part]
+        return total + current
+
+
+_RULES: dict[int, tuple[dict, FigureRules]] = {}
+
+
+def rules_for(lexicon: Lexicon) -> FigureRules:
+    table = lexicon["figures"]
+    cached = _RULES.get(id(table))
+    if cached is None or cached[0] is not table:
+        cached = (table, FigureRules(table))
+        _RULES[id(table)] = cached
+    return cached[1]
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def _candidates(text: str, rules: FigureRules):
+    """Every number of the text with the words around it that give its unit."""
+    for m in rules.pattern.finditer(text):
+        if not _clean_edges(text, m.start(), m.end()):
+            continue
+        scale_word = (m.group("scale") or "").lower() or None
+        unit = re.sub(r"\s+", " ", m.group("unit") or "") or None
+        currency = _currency(m.group("pre"), unit, rules)
+        if unit and (unit in rules.codes or unit.lower() in rules.currency_words):
+            unit = None  # the unit word was the currency
+        approx = m.group("approx")
+        yield Candidate(
+            start=m.start(),
+            end=m.end(),
+            approx=rules.approx.get(re.sub(r"\s+", " ", approx.lower())) if approx else None,
+            number=m.group("digits") or m.group("spelled"),
+            scale=rules.scales[scale_word] if scale_word else 1.0,
+            scale_word=scale_word,
+            currency=currency,
+            unit_word=unit.lower() if unit else None,
+            spelled=m.group("spelled") is not None,
+        )
+
+
+def _currency(before: str | None, after: str | None, rules: FigureRules) -> str | None:
+    """ISO code from a symbol or code before the number, or a word or code after it."""
+    if before:
+        before = re.sub(r"\s+", " ", before)
+        return before if before in rules.codes else rules.symbols.get(before)
+    if after in rules.codes:
+        return after
+    return rules.currency_words.get(after.lower()) if after else None
+
+
+def _clean_edges(text: str, start: int, end: int) -> bool:
+    """Reject numbers glued to other characters: 21st, F-16, 10:30, 23-24, 1990s."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    after2 = text[end + 1] if end + 1 < len(text) else " "
+    if before.isalnum() or before in "-–/:.#№_+":
+        return False
+    if before == "," and text[start - 2:start - 1].isdigit():
+        return False
+    if after.isalnum() or after in "/_":
+        return False
+    if after in ":.,/" and after2.isdigit():
+        return False
+    if after in "-–" and (after2.isalnum() or after2 in "€$£"):
+        return False  # ranges and hyphenated modifiers: 23-24, two-year, 28-point
+    return True
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+def _tokens(doc: Doc, start: int, end: int) -> Span | None:
+    return doc.char_span(start, end, alignment_mode="expand")
+
+
+def _span_root(span: Span) -> Token:
+    """The token that attaches the figure to the sentence: the rightmost whose head lies
+    outside the span (skipping prepositions such as the "per" of "9.5 per cent")."""
+    outside = [t for t in span if t.head.i < span.start or t.head.i >= span.end or t.head == t]
+    content = [t for t in outside if t.pos_ not in ("ADP", "PUNCT", "ADV", "ADJ")]
+    return (content or outside or [span[-1]])[-1]
+
+
+def _is_plural(token: Token, rules: FigureRules) -> bool:
+    return (token.tag_ in ("NNS", "NNPS") or token.lower_ in rules.invariant
+            or "Plur" in token.morph.get("Number"))
+
+
+def _counted_group(doc: Doc, i: int, limit: int) -> list[Token]:
+    """The nominal group right after a number, up to its head noun.
+
+    "19,000 Ukrainian children", "27 member states", "three air-defense interceptors".
+    """
+    group: list[Token] = []
+    while i < limit:
+        tok = doc[i]
+        nominal = tok.pos_ in ("ADJ", "NOUN", "PROPN") or (
+            tok.tag_ in ("VBN", "VBG") and tok.dep_ in ("amod", "compound")) or (
+            bool(group) and tok.pos_ == "NUM" and tok.text.isdigit())  # "five new 737 aircraft"
+        hyphen = tok.tag_ == "HYPH" and bool(group) and not group[-1].whitespace_
+        if nominal or hyphen:
+            group.append(tok)
+            inside = range(group[0].i, limit)
+            modifies_next = tok.head.i in inside and tok.head.i > tok.i and tok.head.pos_ in (
+                "NOUN", "PROPN", "ADJ")
+            if tok.pos_ in ("NOUN", "PROPN") and not modifies_next:
+                break  # the head noun of the group
+        elif not (tok.pos_ == "ADV" and tok.head.i > tok.i and tok.head.pos_ in ("ADJ", "VERB")):
+            break  # an adverb inside the group ("domestically produced") is skipped
+        i += 1
+    while group and group[-1].pos_ not in ("NOUN", "PROPN"):
+        group.pop()
+    return group
+
+
+def _glued_to_previous(token: Token) -> bool:
+    doc = token.doc
+    return token.i > 0 and doc[token.i - 1].tag_ == "HYPH" and not doc[token.i - 1].whitespace_
+
+
+def _unit_of(group: list[Token], rules: FigureRules) -> tuple[str, Token, list[Token]] | None:
+    """The counted noun in plural with its compound nouns, its head token and its words."""
+    if not group:
+        return None
+    head = group[-1]
+    if head.pos_ == "PROPN" and head.tag_ != "NNPS":
+        return None
+    if not _is_plural(head, rules):
+        return None
+    words = [head]
+    for tok in reversed(group[:-1]):
+        if (tok.pos_ == "NOUN" and not any(c.isdigit() for c in tok.text)) or tok.tag_ == "HYPH":
+            words.insert(0, tok)
+        else:
+            break
+    while words[0].i != head.i and (words[0].tag_ == "HYPH" or _glued_to_previous(words[0])):
+        words.pop(0)  # "high-rise buildings": a hyphenated adjective is not part of the unit
+    unit = "".join(t.text_with_ws for t in words).strip().lower()
+    return unit, head, words
+
+
+# --------------------------------------------------------------------------- about
+
+
+def _phrase(tokens: list[Token]) -> str:
+    tokens = sorted(set(tokens), key=lambda t: t.i)
+    out = ""
+    for k, tok in enumerate(tokens):
+        word = tok.text
+        if tok.tag_ == "POS" or tok.lower_ in ("'s", "’s"):
+            continue
+        glued = k > 0 and tokens[k - 1].i == tok.i - 1 and not tokens[k - 1].whitespace_
+        between = tok.doc[tok.i - 1] if tok.i > 0 else None
+        if k > 0 and tokens[k - 1].i == tok.i - 2 and between.tag_ == "HYPH" \
+                and not tokens[k - 1].whitespace_ and not between.whitespace_:
+            out += "-" + word  # "high-rise"
+            continue
+        out += ("" if glued or not out else " ") + word
+    return out.strip(" ,;:-")
+
+
+def _after_number(token: Token) -> bool:
+    """The "point" of "28-point": a word glued to a number by a hyphen."""
+    doc = token.doc
+    return token.i > 1 and doc[token.i - 1].tag_ == "HYPH" and doc[token.i - 2].like_num
+
+
+def _modifiers(head: Token, skip: set[int], rules: FigureRules, depth: int = 0) -> list[Token]:
+    """Compounds, adjectives and possessors of a noun (recursively), without determiners."""
+    found: list[Token] = []
+    for child in head.lefts:
+        if child.i in skip or child.dep_ in ("det", "nummod", "quantmod", "punct", "advmod"):
+            continue
+        if child.ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL") or _after_number(child):
+            continue
+        if child.dep_ == "amod" and child.lower_ in rules.vague:
+            continue
+        if child.dep_ in ("compound", "amod", "poss", "nmod", "npadvmod") and child.pos_ != "NUM":
+            if child.pos_ == "PRON":
+                continue
+            found.append(child)
+            if depth < 2:
+                found.extend(_modifiers(child, skip, rules, depth + 1))
+    return found
+
+
+def _noun_phrase(head: Token, skip: set[int], rules: FigureRules, preps: int = 1) -> list[Token]:
+    """A noun with its modifiers and up to ``preps`` prepositional complements."""
+    tokens = [head] + _modifiers(head, skip, rules)
+    added = 0
+    for child in head.rights:
+        if added >= preps:
+            break
+        if child.dep_ == "prep" and child.lower_ in NOUN_PREPOSITIONS:
+            objects = [c for c in child.children if c.dep_ == "pobj" and c.i not in skip]
+            if objects and objects[0].ent_type_ not in ("DATE", "TIME"):
+                tokens += [child] + _noun_phrase(objects[0], skip, rules, preps=0)
+                added += 1
+        elif child.dep_ == "acl" and child.tag_ in ("VBN", "VBG"):
+            tokens += [child] + _verb_complements(child, skip, rules, objects=False)
+            added += 1
+    return tokens
+
+
+def _short_np(head: Token, rules: FigureRules) -> list[Token]:
+    """A noun with its compounds, adjectives and possessor: "Ukraine air force"."""
+    if head.pos_ == "PRON":
+        return []
+    return [head] + _modifiers(head, set(), rules)
+
+
+def _verb_complements(verb: Token, skip: set[int], rules: FigureRules,
+                      objects: bool = True) -> list[Token]:
+    """Particles, a direct object and the first prepositional phrase after a verb."""
+    tokens: list[Token] = []
+    for child in verb.rights:
+        if child.i in skip:
+            continue
+        if child.dep_ == "prt" or (child.dep_ == "advmod" and child.lower_ in rules.particles):
+            tokens.append(child)
+        elif objects and child.dep_ == "dobj" and child.pos_ in ("NOUN", "PROPN"):
+            tokens += _short_np(child, rules)
+    for child in verb.rights:
+        if child.dep_ == "prep" and child.i not in skip:
+            pobjs = [c for c in child.children if c.dep_ == "pobj"
+                     and c.ent_type_ not in ("DATE", "TIME") and c.pos_ != "PRON"]
+            if pobjs:
+                tokens += [child] + _short_np(pobjs[0], rules)
+            break
+    return tokens
+
+
+def _subject_chain(verb: Token) -> tuple[Token | None, list[Token]]:
+    """The subject of a verb and the verbs leading to it: "Russia claims to control"."""
+    chain = [verb]
+    current = verb
+    for _ in range(4):
+        subjects = [c for c in current.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            return subjects[0], chain
+        if current.dep_ in ("xcomp", "conj") and current.head.pos_ in ("VERB", "AUX"):
+            if current.dep_ == "xcomp":  # "claims to control": keep the verb that governs
+                chain.insert(0, current.head)
+                chain += [c for c in current.children if c.dep_ == "aux" and c.tag_ == "TO"]
+            current = current.head  # a conjoined verb shares its subject
+            continue
+        break
+    return None, chain
+
+
+def _clause_context(role: Token, skip: set[int], rules: FigureRules) -> str:
+    """What the clause says about the figure's thing.
+
+    As a subject: its verb and complements ("households lost heat", "deported to Russia").
+    As an object: the subject and its verbs ("Russia launched", "Russia claims to control").
+    """
+    while role.dep_ == "conj" and role.head != role:
+        role = role.head
+    verb = role.head
+    if role.dep_ == "pobj" and verb.dep_ == "prep" and verb.head.pos_ == "VERB":
+        return _verb_clause(verb.head, skip, rules)  # "raised rates by 2 percentage points"
+    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_ in rules.light_verbs:
+        return ""
+    if role.dep_ in ("nsubj", "nsubjpass"):
+        return _phrase([verb] + _verb_complements(verb, skip | {role.i}, rules))
+    if role.dep_ == "dobj" or (role.dep_ == "npadvmod" and verb.pos_ == "VERB"):
+        subject, chain = _subject_chain(verb)
+        if subject is None:
+            return ""  # a verb alone says little: "providing"
+        return _join(_subject_words(subject, chain, rules), _phrase(chain))
+    return ""
+
+
+def _subject_words(subject: Token, chain: list[Token], rules: FigureRules) -> str:
+    """The subject as a short phrase. A pronoun subject of reported speech stands for the
+    speaker ("the army says it controls" -> "army"); other pronouns are kept as written."""
+    if subject.pos_ != "PRON":
+        return _phrase(_short_np(subject, rules))
+    top = chain[0]
+    if subject.tag_ in ("WP", "WDT") and top.dep_ == "relcl":  # "Orban, who has blocked"
+        return _phrase(_short_np(top.head, rules))
+    if top.dep_ == "ccomp" and subject.lower_ in ("it", "they", "he", "she", "we"):
+        speakers = [c for c in top.head.children if c.dep_ == "nsubj" and c.pos_ != "PRON"]
+        if speakers:
+            return _phrase(_short_np(speakers[0], rules))
+    return subject.lower_ if subject.lower_ != "i" else subject.text
+
+
+def _verb_clause(verb: Token, skip: set[int], rules: FigureRules) -> str:
+    """Subject, verb and object of a clause: "central bank raised rates"."""
+    subject, chain = _subject_chain(verb)
+    objects = [c for c in verb.children if c.dep_ == "dobj" and c.i not in skip
+               and c.pos_ in ("NOUN", "PROPN")]
+    words = chain + (_short_np(objects[0], rules) if objects else [])
+    if subject is None and len(words) < 2:
+        return ""
+    return _join(_subject_words(subject, chain, rules) if subject is not None else "",
+                 _phrase(words))
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def _about_count(head: Token, role: Token, skip: set[int], rules: FigureRules) -> str:
+    """About for a count: the counted noun with its modifiers, and what happened to it."""
+    tokens = _noun_phrase(head, skip, rules)
+    owner = head.head.head if head.dep_ == "pobj" and head.head.lower_ == "of" else None
+    if owner is not None and owner.pos_ == "NOUN" and owner.i not in skip:  # "a barrage of"
+        owner_words = [owner] + _modifiers(owner, skip, rules)
+        context = _clause_context(owner, skip | {t.i for t in tokens + owner_words}, rules)
+        return _join(_phrase(owner_words), "of", _phrase(tokens), context)
+    return _join(_phrase(tokens), _clause_context(role, skip | {t.i for t in tokens}, rules))
+
+
+def _complement_after(root: Token, span: Span, words: tuple[str, ...]) -> Token | None:
+    """The object of "in"/"of" right after a money or percent figure."""
+    preps = [c for c in root.rights if c.dep_ == "prep"]
+    if span.end < len(span.doc):
+        preps.append(span.doc[span.end])
+    for prep in preps:
+        if prep.lower_ in words:
+            objects = [c for c in prep.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")
+                       and c.ent_type_ not in ("DATE", "TIME")]
+            if objects:
+                return objects[0]
+    return None
+
+
+def _about_amount(span: Span, root: Token, kind: str, rules: FigureRules) -> str:
+    """About for money and percentages: the noun they modify, or their of/in complement."""
+    skip = set(range(span.start, span.end))
+    head = root.head
+    if root.dep_ in ("compound", "nummod", "amod", "nmod", "quantmod") and head.pos_ in (
+        "NOUN", "PROPN"
+    ) and head.i not in skip:
+        tokens = _noun_phrase(head, skip, rules)
+        return _join(_phrase(tokens), _clause_context(head, skip | {t.i for t in tokens}, rules))
+    complement = _complement_after(root, span, ("in", "of", "for", "on", "worth"))
+    if complement is not None:
+        tokens = _noun_phrase(complement, skip, rules)
+        about = _join(_phrase(tokens), _clause_context(root, skip | {t.i for t in tokens}, rules))
+        if kind == "percent" and complement.head.lower_ == "of":
+            return "share of " + about
+        return about
+    owner = head.head if root.dep_ == "pobj" and head.lower_ == "of" else None
+    if owner is not None and owner.pos_ == "NOUN":  # "the injection of $44bn into the economy"
+        words = _noun_phrase(owner, skip, rules)  # the "of" phrase is the figure: skipped
+        return _join(_phrase(words), _clause_context(owner, skip | {t.i for t in words}, rules))
+    if head.lemma_ in rules.light_verbs or head.lemma_ == "worth" or (
+        head.pos_ in ("ADJ", "ADV") and head.dep_ in ("acomp", "advmod", "attr")
+    ):  # "the package is worth $500m", "the index was 2% lower"
+        anchor = head.head if head.lemma_ == "worth" or head.pos_ in ("ADJ", "ADV") else head
+        subjects = [c for c in anchor.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects and subjects[0].pos_ != "PRON":
+            subject = _phrase(_noun_phrase(subjects[0], skip, rules))
+            return _join(subject, head.text) if head.pos_ in ("ADJ", "ADV") else subject
+    return _clause_context(root, skip, rules)
+
+
+def _located_thing(token: Token) -> Token | None:
+    """The noun a distance phrase describes; a place's name when the noun is in apposition."""
+    for _ in range(3):
+        if token.pos_ in ("NOUN", "PROPN"):
+            if token.dep_ == "appos" and token.head.pos_ == "PROPN":
+                return token.head
+            return token
+        if token.pos_ in ("VERB", "AUX"):  # "the town lies 30 miles from the border"
+            subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+            return subjects[0] if subjects and subjects[0].pos_ != "PRON" else None
+        token = token.head
+    return None
+
+
+def _about_distance(span: Span, root: Token, rules: FigureRules) -> str:
+    """About for distances: "distance of Fastiv southwest of Kyiv"."""
+    skip = set(range(span.start, span.end))
+    if root.dep_ in ("compound", "amod", "nummod") and root.head.pos_ == "NOUN" \
+            and root.head.lower_ not in rules.directions:
+        front = _noun_phrase(root.head, skip, rules)
+        return _join("length of", _phrase(front))  # "the 1,000-mile front"
+    anchor = root.head if root.head.lower_ in rules.directions else root
+    where: list[Token] = [anchor] if anchor.i != root.i else []
+    if anchor.pos_ == "ADP":  # "30 miles from the border": the anchor is the preposition
+        where += [t for c in anchor.children if c.dep_ == "pobj" for t in _short_np(c, rules)]
+    for child in list(anchor.rights) + (list(root.rights) if anchor.i != root.i else []):
+        objects = [c for c in child.children if c.dep_ == "pobj"]
+        if child.dep_ == "prep" and child.i not in skip and objects:
+            where += [child] + _short_np(objects[0], rules)  # "southwest of Kyiv"
+            break
+    thing = _located_thing(anchor.head) if anchor.i != root.i else None
+    what = _phrase(_short_np(thing, rules)) if thing is not None and thing.i not in skip else ""
+    if not what and not where:
+        return _join("distance", _clause_context(root, skip, rules))  # "front line stretches"
+    return _join("distance", "of " + what if what else "", _phrase(where))
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def _value(cand: Candidate, rules: FigureRules) -> float:
+    if cand.spelled:
+        base = rules.word_value(cand.number)
+    else:
+        base = float(cand.number.replace(",", ""))
+    value = base * cand.scale
+    # €135.7bn is 135700000000, not 135699999999.99998: keep the digits that were written.
+    return float(round(value, max(0, 6 - len(str(int(value)))))) if value >= 1 else value
+
+
+def _is_year(cand: Candidate) -> bool:
+    return (not cand.spelled and re.fullmatch(r"\d{4}", cand.number) is not None
+            and 1800 <= int(cand.number) <= 2100)
+
+
+def _next_to_month(span: Span, rules: FigureRules) -> bool:
+    doc = span.doc
+    neighbours = [doc[span.start - 1]] if span.start > 0 else []
+    if span.start > 1 and doc[span.start - 1].lower_ == "of":
+        neighbours.append(doc[span.start - 2])
+    if span.end < len(doc):
+        neighbours.append(doc[span.end])
+    return any(t.lower_.rstrip(".") in rules.months and t.text[:1].isupper() for t in neighbours)
+
+
+def _inside_date_entity(span: Span) -> bool:
+    """The number is part of a longer DATE/TIME entity ("the first nine months of 2025").
+
+    A number that spaCy tags DATE on its own is left to the other rules: such tags are
+    often wrong for counts ("the air force downed 35")."""
+    for tok in span:
+        if tok.ent_type_ in ("DATE", "TIME"):
+            start = tok.i
+            while start > 0 and tok.doc[start - 1].ent_type_ == tok.ent_type_ and \
+                    tok.doc[start].ent_iob_ != "B":
+                start -= 1
+            end = tok.i + 1
+            while end < len(tok.doc) and tok.doc[end].ent_iob_ == "I":
+                end += 1
+            entity = tok.doc[start:end]
+            if any(t.i < span.start or t.i >= span.end for t in entity):
+                return True
+    return False
+
+
+def _looks_like_label(span: Span, prev: Token | None, cand: Candidate,
+                      rules: FigureRules) -> bool:
+    """Article 5, Boeing 737, page 12, Resolution 2231, "Zelensky, 47,"."""
+    if prev is None or cand.approx:
+        return False
+    if prev.lower_.rstrip(".") in rules.label_nouns or (
+        prev.pos_ in ("NOUN", "PROPN") and any(c.isupper() for c in prev.text)
+        and not prev.is_sent_start
+    ):
+        return True  # "Boeing 737", "iPhone 4"
+    doc = span.doc
+    if prev.text == "," and prev.i > 0 and doc[prev.i - 1].pos_ == "PROPN" and span.end < len(doc) \
+            and doc[span.end].text == ",":
+        return True  # an age set off by commas
+    return False
+
+
+def _after_another_number(span: Span) -> bool:
+    """"five new 737 aircraft": the second number names a model, the first counts."""
+    i = span.start - 1
+    while i >= 0 and span.doc[i].pos_ == "ADJ":
+        i -= 1
+    return i >= 0 and i < span.start - 1 and span.doc[i].like_num
+
+
+def _coordinated_unit(doc: Doc, span: Span, limit: int, rules: FigureRules):
+    """"500 and 1,000 songs", "between 20 and 30 drones": the noun after the second number."""
+    i = span.end
+    if i + 1 < limit and doc[i].lower_ in ("and", "or", "to") and doc[i + 1].like_num:
+        j = i + 1
+        while j < limit and (doc[j].like_num or doc[j].lower_ in rules.scales):
+            j += 1
+        return _unit_of(_counted_group(doc, j, limit), rules)
+    return None
+
+
+def _partitive_unit(doc: Doc, span: Span, limit: int, rules: FigureRules):
+    """25 of the 27 member states -> the noun after "of"."""
+    i = span.end
+    if i >= limit or doc[i].lower_ != "of":
+        return None
+    i += 1
+    while i < limit and (doc[i].pos_ in ("DET", "NUM") or doc[i].lower_ in rules.approx
+                         or doc[i].tag_ in ("PRP$", "POS")
+                         or (i + 1 < limit and doc[i + 1].tag_ == "POS")):
+        i += 1  # "of the 27", "of Boeing's"
+    if i < limit and doc[i].pos_ == "PRON":
+        return "elided"  # "two of them"
+    return _unit_of(_counted_group(doc, i, limit), rules) or "unknown"  # "two of the injured"
+
+
+def find_figures(document: Document, doc: Doc, lexicon: Lexicon) -> list[Figure]:
+    """Every figure of the document, each with its sentence as evidence."""
+    rules = rules_for(lexicon)
+    text = document.text
+    figures: list[Figure] = []
+    last_count: dict[int, tuple[str, list[Token]]] = {}  # sentence start -> unit, its words
+    for cand in _candidates(text, rules):
+        span = _tokens(doc, cand.start, cand.end)
+        if span is None or len(span) == 0:
+            continue
+        figure = _figure(document, doc, span, cand, rules, last_count)
+        if figure is None:
+            continue
+        if figures and _restates(figures[-1], figure, text):
+            figure.about = figures[-1].about  # "500 billion rubles (US$19.7 billion)"
+        figures.append(figure)
+    return figures
+
+
+def _restates(before: Figure, figure: Figure, text: str) -> bool:
+    """A figure in brackets right after another of the same kind: a conversion."""
+    between = text[before.end:figure.start].strip()
+    same_kind = (before.unit.isupper() and figure.unit.isupper()) or before.unit == figure.unit \
+        or {before.unit, figure.unit} <= {"km", "miles", "m"}
+    return between == "(" and same_kind
+
+
+def _figure(document: Document, doc: Doc, span: Span, cand: Candidate, rules: FigureRules,
+            last_count: dict) -> Figure | None:
+    sent = span[0].sent
+    value = _value(cand, rules)
+    root = _span_root(span)
+    about: str | None
+    if cand.currency:
+        unit = cand.currency
+        about = _about_amount(span, root, "money", rules)
+    elif cand.unit_word in rules.percent_words:
+        unit = "percent"
+        about = _about_amount(span, root, "percent", rules)
+    elif cand.unit_word in rules.point_words:
+        unit = "percentage points"
+        about = _about_amount(span, root, "percent", rules)
+    elif cand.unit_word in rules.distances:
+        unit = rules.distances[cand.unit_word]
+        about = _about_distance(span, root, rules)
+    elif cand.unit_word in rules.areas:
+        unit = rules.areas[cand.unit_word]
+        about = _join("area", _clause_context(root, set(range(span.start, span.end)), rules))
+    else:
+        counted = _count(doc, span, cand, rules, sent, last_count)
+        if counted is None:
+            return None
+        unit, value, about = counted
+    if about and len(about.split()) > MAX_ABOUT_TOKENS + 4:
+        about = " ".join(about.split()[: MAX_ABOUT_TOKENS + 4])
+    return Figure(
+        document=document.source,
+        text=document.text[cand.start:cand.end],
+        value=value,
+        unit=unit,
+        approx=cand.approx,
+        about=about or None,
+        evidence=sent.text,
+        start=cand.start,
+        end=cand.end,
+    )
+
+
+def _cannot_be_a_count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules) -> bool:
+    """Years, dates, "one" as a pronoun, "the two sides", labels and model numbers."""
+    value = _value(cand, rules)
+    if _is_year(cand) or _next_to_month(span, rules) or _inside_date_entity(span):
+        return True
+    if cand.spelled and value == 1:
+        return True  # "one" as a pronoun or article: "in one room"
+    prev = doc[span.start - 1] if span.start > 0 else None
+    if cand.spelled and value < 100 and prev is not None and (
+        prev.lower_ in DETERMINERS or prev.tag_ in ("PRP$", "POS")
+    ):
+        return True  # "the two sides", "those two scenes": a reference, not a figure
+    return _looks_like_label(span, prev, cand, rules) or _after_another_number(span)
+
+
+def _count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules, sent: Span,
+           last_count: dict[int, tuple[str, list[Token]]]):
+    """Unit, value and about of a count, or None when the number counts nothing.
+
+    The unit is, in this order: the plural noun after the number; the noun after a second
+    number ("500 and 1,000 songs"); the noun of "25 of the 27 member states"; the noun of
+    the count before it in the sentence when the noun is left out ("and 34,000 went")."""
+    if _cannot_be_a_count(doc, span, cand, rules):
+        return None
+    value = _value(cand, rules)
+    group = _counted_group(doc, span.end, sent.end)
+    found = _unit_of(group, rules)
+    skip = set(range(span.start, span.end))
+    if group and group[-1].lower_ in rules.elided:
+        found = "elided"
+    elif group and found is None:
+        return None  # a singular or proper noun follows: "the 2014 deal", "a 500 page report"
+    role = group[-1] if group else _span_root(span)  # the token that plays the figure's part
+    if found is None:
+        found = _coordinated_unit(doc, span, sent.end, rules)
+    if found is None:
+        found = _partitive_unit(doc, span, sent.end, rules) or "elided"
+    if found == "unknown":
+        return None
+    if found == "elided" and cand.scale_word in ABBREVIATED_SCALES:
+        return None  # "86bn" alone: money in a currency we do not know, not a count
+    if found == "elided":
+        previous = last_count.get(sent.start)
+        if previous is None or not (role.dep_ in ELIDED_ROLES or (
+            role.dep_ == "pobj" and role.head.lower_ in ELIDED_PREPOSITIONS
+        )):
+            return None  # a bare number that counts nothing we can name
+        unit, words = previous
+        return unit, value, _join(_phrase(words), _clause_context(role, skip, rules))
+    unit, head, words = found
+    last_word = unit.split()[-1]
+    if last_word in rules.time_nouns or last_word in rules.not_counted:
+        return None  # a duration ("five hours") or not a count ("three times")
+    last_count[sent.start] = (unit, words)
+    return unit, value, _about_count(head, role, skip, rules)

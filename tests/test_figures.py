@@ -1,0 +1,183 @@
+"""Figures: what counts as one, how it is normalised, and what it is about.
+
+Sentences are written for these tests (not taken from any article).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from parley.extract.figures import find_figures
+from parley.lexicon import load_lexicon
+from parley.nlp import load_pipeline
+from parley.records import Document
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return load_pipeline()
+
+
+@pytest.fixture(scope="session")
+def figures_of(nlp):
+    lexicon = load_lexicon()
+
+    def run(text: str):
+        document = Document(id="t", source="test.txt", text=text)
+        return find_figures(document, nlp(text), lexicon)
+
+    return run
+
+
+def only(figures):
+    assert len(figures) == 1, [f.text for f in figures]
+    return figures[0]
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in text.lower().replace(",", " ").split()
+            if w not in {"of", "the", "for", "to", "in", "a", "by"}}
+
+
+@pytest.mark.parametrize(
+    "sentence, text, value, unit",
+    [
+        ("Kyiv faces a €12.4bn hole in its budget next year.", "€12.4bn", 12.4e9, "EUR"),
+        ("The bloc agreed to lend 45 billion euros to Moldova.", "45 billion euros", 45e9, "EUR"),
+        ("Rebuilding the country could cost $1.2 trillion.", "$1.2 trillion", 1.2e12, "USD"),
+        ("The charity raised £7m for the appeal.", "£7m", 7e6, "GBP"),
+        ("Moscow fined the firm 800 million rubles.", "800 million rubles", 8e8, "RUB"),
+        ("The fund will pay out USD 2.5bn this spring.", "USD 2.5bn", 2.5e9, "USD"),
+    ],
+)
+def test_money_is_expanded_with_its_iso_currency(figures_of, sentence, text, value, unit):
+    figure = only(figures_of(sentence))
+    assert (figure.text, figure.value, figure.unit) == (text, pytest.approx(value), unit)
+
+
+@pytest.mark.parametrize(
+    "sentence, text",
+    [
+        ("Turnout reached 45% in the capital.", "45%"),
+        ("Turnout reached 45 percent in the capital.", "45 percent"),
+        ("Turnout reached 45 per cent in the capital.", "45 per cent"),
+    ],
+)
+def test_percentages_in_any_spelling(figures_of, sentence, text):
+    figure = only(figures_of(sentence))
+    assert (figure.text, figure.value, figure.unit) == (text, 45, "percent")
+
+
+def test_approximation_is_kept_in_text_and_approx(figures_of):
+    figure = only(figures_of("The rebels hold almost 15% of the province."))
+    assert (figure.text, figure.approx, figure.value) == ("almost 15%", "almost", 15)
+    figure = only(figures_of("More than 4,200 families were evacuated from the valley."))
+    assert (figure.text, figure.approx, figure.unit) == ("More than 4,200", "more than", "families")
+
+
+@pytest.mark.parametrize("sentence", ["The depot lies 40km north of the port.",
+                                      "The depot lies 40 kilometres north of the port."])
+def test_distances_in_km(figures_of, sentence):
+    figure = only(figures_of(sentence))
+    assert (figure.value, figure.unit) == (40, "km")
+    assert {"port", "north"} <= content_words(figure.about)
+
+
+def test_counts_take_the_plural_counted_noun(figures_of):
+    found = figures_of("The navy intercepted 312 drones and 17 cruise missiles.")
+    assert [(f.text, f.value, f.unit) for f in found] == [
+        ("312", 312, "drones"), ("17", 17, "cruise missiles")]
+
+
+def test_adjectives_are_not_part_of_the_unit(figures_of):
+    figure = only(figures_of("Around 2,300 Moldovan students have enrolled abroad."))
+    assert (figure.unit, figure.approx) == ("students", "around")
+    assert {"moldovan", "students", "enrolled"} <= content_words(figure.about)
+
+
+@pytest.mark.parametrize(
+    "sentence, value, unit",
+    [
+        ("Three tankers were seized off the coast.", 3, "tankers"),
+        ("Militias freed a dozen hostages on the border.", 12, "hostages"),
+        ("The floods displaced two million people.", 2e6, "people"),
+        ("Officials counted twenty-five ambulances at the scene.", 25, "ambulances"),
+    ],
+)
+def test_spelled_out_counts(figures_of, sentence, value, unit):
+    figure = only(figures_of(sentence))
+    assert (figure.value, figure.unit) == (value, unit)
+
+
+def test_an_elided_counted_noun_is_taken_from_the_figure_before(figures_of):
+    found = figures_of("In the north, 1,200 homes lost power and 8,000 went without gas.")
+    assert [(f.value, f.unit) for f in found] == [(1200, "homes"), (8000, "homes")]
+    assert {"homes", "gas"} <= content_words(found[1].about)
+
+
+def test_x_of_the_y_gives_two_figures_of_the_same_noun(figures_of):
+    found = figures_of("The plan was backed by 19 of the 32 alliance members on Monday.")
+    assert [(f.value, f.unit) for f in found] == [(19, "alliance members"),
+                                                  (32, "alliance members")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The treaty was signed in 1994 and has been in force since 2022.",
+        "Elections must be held by 2029, the minister said.",
+        "The summit takes place on March 3-4 in Vilnius.",
+        "Ministers will meet again on 14 October.",
+        "The ministers talked for five hours on Friday.",
+        "The two-day summit ended with a three-year deal.",
+        "It is the 21st round of sanctions, the first since the spring.",
+        "In one room, diplomats argued; the two sides never met.",
+        "Article 5 of the treaty was invoked at 10:30 on Tuesday.",
+        "Ivan Petrov, 54, was appointed envoy.",
+        "Thousands of people and millions of dollars were at stake.",
+        "A 20-point plan was drafted for the 1990s-style talks.",
+    ],
+)
+def test_years_dates_durations_ordinals_and_labels_are_not_figures(figures_of, sentence):
+    assert figures_of(sentence) == []
+
+
+def test_about_is_the_noun_the_money_modifies(figures_of):
+    figure = only(figures_of("Brussels unveiled a €35bn reconstruction fund for Moldova."))
+    assert {"reconstruction", "fund", "moldova"} <= content_words(figure.about)
+
+
+def test_about_is_the_complement_of_in(figures_of):
+    figure = only(figures_of("Sanctions froze $48bn in Iranian oil revenues."))
+    assert content_words(figure.about) >= {"iranian", "oil", "revenues"}
+
+
+def test_about_of_a_share_names_the_whole_and_who_holds_it(figures_of):
+    figure = only(figures_of("The army says it controls 60% of the district."))
+    assert figure.about.startswith("share of")
+    assert {"district", "army", "controls"} <= content_words(figure.about)
+
+
+def test_about_of_a_count_says_what_happened_to_it(figures_of):
+    figure = only(figures_of("Some 700 prisoners were released to Armenia."))
+    assert (figure.approx, figure.unit) == ("some", "prisoners")
+    assert {"prisoners", "released", "armenia"} <= content_words(figure.about)
+    figure = only(figures_of("The air force shot down 48 drones."))
+    assert {"drones", "air", "force", "shot"} <= content_words(figure.about)
+
+
+def test_offsets_and_evidence_point_into_the_text(figures_of):
+    text = "Talks resumed. The convoy carried 90 tonnes of flour and 14 generators."
+    found = figures_of(text)
+    assert [text[f.start:f.end] for f in found] == [f.text for f in found] == ["90", "14"]
+    assert all(f.evidence == "The convoy carried 90 tonnes of flour and 14 generators."
+               for f in found)
+    assert found[0].unit == "tonnes"
+
+
+def test_more_vocabulary_comes_from_the_lexicon(nlp, tmp_path):
+    (tmp_path / "figures.toml").write_text('[currency_words]\n"lari" = "GEL"\n')
+    lexicon = load_lexicon((tmp_path,))
+    text = "Tbilisi spent 300 million lari on roads."
+    figure = only(find_figures(Document(id="t", source="t", text=text), nlp(text), lexicon))
+    assert (figure.value, figure.unit) == (3e8, "GEL")
