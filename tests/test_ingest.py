@@ -376,3 +376,13 @@ def test_seed_articles_ingest_as_utf8_text():
         assert document.text == raw.strip()  # offsets refer to the file's own text
         if document.title:
             assert len(document.title.split()) <= 20
+
+
+def test_plain_text_dateline_gives_published_date_and_outlet(tmp_path: Path):
+    path = tmp_path / "wire.txt"
+    path.write_text("Envoys meet in Geneva\n\nHarbour Wire | Geneva | 3 February 2026\n\n"
+                    "Negotiators met on Tuesday for a second day of talks.\n", encoding="utf-8")
+    document = read_one(path)
+    assert document.published == "2026-02-03"
+    assert document.outlet == "Harbour Wire"
+    assert document.title == "Envoys meet in Geneva"

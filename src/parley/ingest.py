@@ -308,13 +308,17 @@ def _text_document(text: str, sf: SourceFile, markdown: bool) -> Document:
     if not body:
         raise IngestError(str(sf.path), "no text after the front matter")
     title = metadata.get("title") or headline(body, markdown=markdown)
+    published = normalise_date(metadata.get("published"))
+    outlet = metadata.get("outlet")
+    if published is None:
+        published, outlet = dateline(body, outlet)
     return Document(
         id=document_id(body),
         source=sf.source,
         text=body,
         title=title,
-        outlet=metadata.get("outlet"),
-        published=normalise_date(metadata.get("published")),
+        outlet=outlet,
+        published=published,
         url=metadata.get("url"),
         author=metadata.get("author"),
         path=str(sf.path),
@@ -348,6 +352,33 @@ def _unquote(value: str) -> str:
         inner = value[1:-1]
         return inner.replace('\\"', '"') if value[0] == '"' else inner.replace("''", "'")
     return value
+
+
+_DATELINE_SEPARATOR = re.compile(r"\s+[-|–—/·•]\s+")
+MAX_DATELINE_WORDS = 14
+
+
+def dateline(text: str, outlet: str | None = None) -> tuple[str | None, str | None]:
+    """(published, outlet) from a byline/dateline among the first lines of a plain text.
+
+    Wire copy often opens with a headline and then a short line such as
+    "Meridian Wire - December 20, 2025" or "Left Bank Herald | Kyiv | 6 December 2025".
+    The first short line (within the first four) holding a full date gives the published
+    date; its first segment, when it is not the date or a place-like single word, the outlet.
+    """
+    lines = [line.strip() for line in text.split("\n") if line.strip()][:4]
+    for line in lines:
+        if len(line.split()) > MAX_DATELINE_WORDS:
+            continue
+        segments = _DATELINE_SEPARATOR.split(line)
+        for segment in segments:
+            published = normalise_date(segment)
+            if published and len(segments) > 1:
+                first = segments[0]
+                if outlet is None and first != segment and not normalise_date(first):
+                    outlet = first
+                return published, outlet
+    return None, outlet
 
 
 def headline(text: str, markdown: bool = False) -> str | None:

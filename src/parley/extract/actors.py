@@ -315,7 +315,7 @@ def _organization_from_span(span: Span, gaz: Gazetteer) -> Candidate | None:
     if not tokens:
         return None
     start, end, text = _char_span(tokens)
-    is_acronym = 2 <= len(text) <= 6 and text.isupper() and text.isalpha()
+    is_acronym = 2 <= len(text) <= 6 and text.isupper() and text.isalpha() and not _is_dateline(span)
     has_org_word = any(t.text in gaz.org_words for t in tokens)
     if not (is_acronym or has_org_word) or "\n" in text:
         return None
@@ -324,6 +324,14 @@ def _organization_from_span(span: Span, gaz: Gazetteer) -> Candidate | None:
     if after is not None and after.text in gaz.titles and len(tokens) == 1:
         return None
     return Candidate(start, end, text, "organization", span=span)
+
+
+def _is_dateline(span: Span) -> bool:
+    """'MIAMI — Kirill Dmitriev ...': a place in capitals opening a paragraph."""
+    doc = span.doc
+    starts_line = span.start == 0 or "\n" in doc[span.start - 1].whitespace_ + doc[span.start - 1].text
+    follows = doc[span.end].text if span.end < len(doc) else ""
+    return starts_line and follows in {"—", "–", "-", ",", "--"}
 
 
 def _titled_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
