@@ -463,6 +463,22 @@ def _about_amount(span: Span, root: Token, kind: str, rules: FigureRules) -> str
         if kind == "percent" and complement.head.lower_ == "of":
             return "share of " + about
         return about
+    if root.dep_ == "pobj" and head.lower_ == "at" and head.head.pos_ == "VERB":
+        # "puts its needs at €135.7bn", "estimates the cost of rebuilding Ukraine at $524bn"
+        verb = head.head
+        if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ == "NOUN":
+            return _phrase(_noun_phrase(verb.head.head, skip, rules, preps=1))  # attached to "rebuilding"
+        valued = [c for c in verb.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")]
+        if valued:
+            return _phrase(_noun_phrase(valued[0], skip, rules, preps=2))
+    if root.dep_ == "dobj" and head.pos_ == "VERB":
+        # "agreed to lend Ukraine €90bn over the next two years": who, to whom, over what
+        recipients = [c for c in head.children if c.dep_ == "dative" and c.i not in skip]
+        if recipients:
+            subject, chain = _subject_chain(head)
+            after = _verb_complements(head, skip | {recipients[0].i}, rules, objects=False)
+            return _join(_subject_words(subject, chain, rules) if subject is not None else "",
+                         _phrase(chain), _phrase(_short_np(recipients[0], rules)), _phrase(after))
     owner = head.head if root.dep_ == "pobj" and head.lower_ == "of" else None
     if owner is not None and owner.pos_ == "NOUN":  # "the injection of $44bn into the economy"
         words = _noun_phrase(owner, skip, rules)  # the "of" phrase is the figure: skipped
