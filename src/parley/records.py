@@ -110,6 +110,7 @@ class Event:
     start: int
     end: int
     trigger: str = ""  # the word that signalled the event
+    format: str | None = None  # bilateral | trilateral | multilateral ... when stated
 
 
 @dataclass
@@ -136,6 +137,7 @@ class Extraction:
     times: list[TimeExpression] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     positions: list[Position] = field(default_factory=list)
+    framing: Framing | None = None  # how the document frames the prospects of the talks
 
 
 @dataclass
@@ -154,6 +156,7 @@ class Conflict:
     kind: str  # number | date | title | place | fact
     values: list[dict[str, Any]]
     evolution: bool | None
+    note: str | None = None  # why evolution was judged so (or could not be)
 
 
 @dataclass

@@ -1,0 +1,303 @@
+"""The corpus timeline: each real-world event once, with every document that reports it.
+
+Events arrive per document with corpus-wide actor ids. Two reports are taken for the same
+event when they have the same kind, a participant in common (a person counts for the
+country or organization they belong to), compatible places (the same, one inside the
+other, or one missing) and compatible times. A report's time is its resolved date (a month
+or a year covers all its days); without one, the days around its document's published
+date; without either, it is unknown and only meets other unknown ones. So an undated
+"talks in Miami" from a December article does not join January's talks in Miami.
+
+Candidate entries are looked up by (kind, party or place, week or month), at most the
+``BLOCK_LIMIT`` most recently extended ones per block (``CANDIDATE_LIMIT`` in all), so
+the work grows with the number of reports, not with its square.
+
+Entries are sorted: dated ones by date, then undated ones in the order first reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from itertools import islice
+
+from parley.extract.events import date_range
+from parley.records import Document, Event, Extraction, When
+
+UNDATED_WINDOW_DAYS = 7  # how far from its publication an undated report may lie
+UNKNOWN = "?"  # the time bucket of reports with neither a date nor a published date
+LONG_SPAN_DAYS = 62  # longer spans (a month, a year) are bucketed by month, shorter by week
+BLOCK_LIMIT = 64  # entries looked at per block: the most recently extended ones
+CANDIDATE_LIMIT = 256  # and per report, the most recent of those
+PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+
+
+@dataclass
+class TimelineReport:
+    """One document's report of an event."""
+
+    document: str  # source
+    evidence: str
+    status: str | None
+    when: str | None  # the time as written
+    published: str | None = None
+
+
+@dataclass
+class TimelineEntry:
+    id: str
+    kind: str
+    participants: list[str]
+    place: str | None
+    when: When | None  # the best resolved date among the reports
+    status: str | None  # the latest report's status, by published date
+    reports: list[TimelineReport] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- one report
+
+
+@dataclass
+class _Report:
+    event: Event
+    document: Document
+    order: int  # position in the corpus: document order, then event order
+    parties: set[str]  # participants and what they belong to
+    span: tuple[str, str] | None  # first and last day it may lie on; None: unknown
+    place_key: str | None  # the place, normalised for comparing
+
+
+def _place_key(place: str | None) -> str | None:
+    return " ".join("".join(ch for ch in place.lower() if ch.isalnum() or ch == " ").split()) if place else None
+
+
+def _shift(day: str, days: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+
+
+def _time_span(event: Event, document: Document) -> tuple[str, str] | None:
+    if event.when is not None and event.when.date:
+        return date_range(event.when)
+    if document.published:
+        return _shift(document.published, -UNDATED_WINDOW_DAYS), _shift(document.published, UNDATED_WINDOW_DAYS)
+    return None
+
+
+def _days(span: tuple[str, str]) -> int:
+    return (date.fromisoformat(span[1][:10]) - date.fromisoformat(span[0][:10])).days
+
+
+def _weeks(span: tuple[str, str]) -> list[str]:
+    first, last = date.fromisoformat(span[0][:10]), date.fromisoformat(span[1][:10])
+    day = first - timedelta(days=first.weekday())
+    weeks = []
+    while day <= last and len(weeks) < LONG_SPAN_DAYS // 7 + 2:
+        weeks.append(f"w{day.isoformat()}")
+        day += timedelta(days=7)
+    return weeks
+
+
+def _months(span: tuple[str, str]) -> list[str]:
+    year, month = int(span[0][:4]), int(span[0][5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= span[1][:7] and len(months) < 13:
+        months.append(f"m{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+@lru_cache(maxsize=4096)
+def _time_keys(span: tuple[str, str] | None, looking_up: bool) -> list[str]:
+    """Time buckets: the weeks of a short span, the months of a long one (a date given as a
+    year or month). A lookup asks for both, so short and long spans find each other."""
+    if span is None:
+        return [UNKNOWN]
+    long = _days(span) > LONG_SPAN_DAYS
+    if looking_up:
+        return (_weeks(span) if not long else []) + _months(span)
+    return _months(span) if long else _weeks(span)
+
+
+def _places_fit(a: str | None, b: str | None) -> bool:
+    """The same place, or one inside the other ("Abu Dhabi" / "Abu Dhabi airport"), or one missing."""
+    return not a or not b or f" {a} " in f" {b} " or f" {b} " in f" {a} "
+
+
+# --------------------------------------------------------------------------- one entry
+
+
+@dataclass
+class _Entry:
+    """An event being assembled from reports; its place, best date and time span are kept
+    up to date as reports are added."""
+
+    kind: str
+    reports: list[_Report] = field(default_factory=list)
+    participants: list[str] = field(default_factory=list)
+    parties: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+    places: Counter = field(default_factory=Counter)  # place key -> reports giving it
+    place_texts: dict[str, str] = field(default_factory=dict)  # place key -> first as written
+    place: str | None = None  # the place most reports give (the first given, among equals)
+    place_key: str | None = None
+    dates: Counter = field(default_factory=Counter)  # (date, end, precision) -> reports
+    when: When | None = None
+    span: tuple[str, str] | None = None
+    undated_span: tuple[str, str] | None = None  # what the reports without a date allow
+
+    def add(self, report: _Report) -> None:
+        event = report.event
+        self.reports.append(report)
+        self.sources.add(report.document.source)
+        self.participants += [p for p in event.participants if p not in self.participants]
+        self.parties |= report.parties
+        if report.place_key:
+            self.places[report.place_key] += 1
+            self.place_texts.setdefault(report.place_key, event.place)
+            top = max(self.places.values())
+            self.place_key = next(key for key in self.place_texts if self.places[key] == top)
+            self.place = self.place_texts[self.place_key]
+        if event.when is not None and event.when.date:
+            self.dates[(event.when.date, event.when.end, event.when.precision)] += 1
+            if self.when is None or not self.when.date or _better(event.when, self.when, self.dates):
+                self.when = event.when
+            self.span = date_range(self.when)
+            return
+        if self.when is None and event.when is not None:
+            self.when = event.when  # as written, until a report gives a date
+        if report.span is not None:
+            first, last = self.undated_span or report.span
+            self.undated_span = (min(first, report.span[0]), max(last, report.span[1]))
+        if not self.dates:
+            self.span = self.undated_span
+
+
+def _better(candidate: When, current: When, counts: Counter) -> bool:
+    """A more precise date, or an equally precise one more reports give."""
+    def rank(w: When) -> tuple[int, int]:
+        return PRECISION_RANK.get(w.precision or "", 3), -counts[(w.date, w.end, w.precision)]
+    return rank(candidate) < rank(current)
+
+
+def _spans_meet(a: tuple[str, str] | None, b: tuple[str, str] | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def _fit(entry: _Entry, report: _Report) -> int:
+    """How well a report fits an entry (0: a different event). A document's own events are
+    already one per real event, so an entry takes one report per document; a statement is
+    its speaker's (the first participant)."""
+    event = report.event
+    if event.kind != entry.kind or report.document.source in entry.sources:
+        return 0
+    if not _spans_meet(entry.span, report.span) or not _places_fit(entry.place_key, report.place_key):
+        return 0
+    if event.kind == "statement" and event.participants and entry.participants \
+            and event.participants[0] != entry.participants[0]:
+        return 0
+    same_place = bool(entry.places and report.place_key and report.place_key in entry.places)
+    own = set(event.participants)
+    if own & set(entry.participants):
+        score = 3
+    elif own and (own <= entry.parties or set(entry.participants) <= report.parties):
+        score = 2
+    elif (not own or not entry.participants) and same_place:
+        score = 1
+    else:
+        return 0
+    return score + (2 if same_place else 0)
+
+
+# --------------------------------------------------------------------------- the timeline
+
+
+def _affiliations(extractions: list[Extraction]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for extraction in extractions:
+        for actor in extraction.actors:
+            if actor.affiliation:
+                found.setdefault(actor.id, actor.affiliation)
+    return found
+
+
+def _reports(documents: list[Document], extractions: list[Extraction]) -> list[_Report]:
+    by_source = {d.source: d for d in documents}
+    affiliation = _affiliations(extractions)
+    reports: list[_Report] = []
+    for extraction in extractions:
+        document = by_source.get(extraction.document) or Document(id="", source=extraction.document, text="")
+        if document.duplicate_of:
+            continue  # a near-copy of another document reports nothing new
+        for event in extraction.events:
+            parties = set(event.participants) | {affiliation[p] for p in event.participants if p in affiliation}
+            reports.append(_Report(event, document, len(reports), parties, _time_span(event, document),
+                                   _place_key(event.place)))
+    return reports
+
+
+def _block_keys(kind: str, parties: set[str], place_key: str | None, span: tuple[str, str] | None,
+                looking_up: bool) -> list[tuple]:
+    """Where to file or look for an entry: by kind, each party (or the place) and time bucket."""
+    names = sorted(parties) + ([f"place:{place_key}"] if place_key else [])
+    return [(kind, name, bucket) for name in names for bucket in _time_keys(span, looking_up)]
+
+
+def _entry_id(entry: _Entry) -> str:
+    first = entry.reports[0]
+    seed = f"{first.event.kind}|{first.document.source}|{first.event.start}|{first.event.evidence}"
+    return f"{first.event.kind}-{hashlib.sha1(seed.encode('utf-8')).hexdigest()[:10]}"
+
+
+def _latest_status(entry: _Entry) -> str | None:
+    with_status = [r for r in entry.reports if r.event.status]
+    if not with_status:
+        return None
+    return max(with_status, key=lambda r: (r.document.published or "", r.order)).event.status
+
+
+def _to_timeline_entry(entry: _Entry) -> TimelineEntry:
+    return TimelineEntry(
+        id=_entry_id(entry),
+        kind=entry.kind,
+        participants=list(entry.participants),
+        place=entry.place,
+        when=entry.when,
+        status=_latest_status(entry),
+        reports=[TimelineReport(r.document.source, r.event.evidence, r.event.status,
+                                r.event.when.text if r.event.when else None, r.document.published)
+                 for r in entry.reports],
+    )
+
+
+def build_timeline(documents: list[Document], extractions: list[Extraction]) -> list[TimelineEntry]:
+    """One entry per real-world event across the corpus, in time order."""
+    entries: list[_Entry] = []
+    blocks: dict[tuple, dict[int, None]] = defaultdict(dict)  # key -> entry numbers, in order filed
+    for report in _reports(documents, extractions):
+        kind = report.event.kind
+        keys = _block_keys(kind, report.parties, report.place_key, report.span, looking_up=True)
+        candidates = {n for key in keys for n in islice(reversed(blocks.get(key, {})), BLOCK_LIMIT)}
+        best, best_score = None, 0
+        for number in sorted(candidates, reverse=True)[:CANDIDATE_LIMIT]:  # the most recent wins a tie
+            score = _fit(entries[number], report)
+            if score > best_score:
+                best, best_score = number, score
+        if best is None:
+            best = len(entries)
+            entries.append(_Entry(kind))
+        entry = entries[best]
+        entry.add(report)
+        for span in {report.span, entry.span}:
+            for key in _block_keys(kind, entry.parties, entry.place_key, span, looking_up=False):
+                blocks[key].pop(best, None)
+                blocks[key][best] = None  # now among the most recent in that block
+    timeline = [_to_timeline_entry(e) for e in entries]
+    dated = sorted((t for t in timeline if t.when is not None and t.when.date),
+                   key=lambda t: (t.when.date, t.when.end or t.when.date))
+    undated = [t for t in timeline if t.when is None or not t.when.date]
+    return dated + undated

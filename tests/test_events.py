@@ -1,0 +1,151 @@
+"""Events: meetings, attacks, decisions, visits and statements, one per real event."""
+
+from __future__ import annotations
+
+import re
+
+from parley.extract.actors import ActorTable
+from parley.extract.events import find_events
+from parley.extract.times import resolve_when
+from parley.records import Actor, Mention, TimeExpression
+
+# A small cast for hand-made actor tables: surface form -> (id, kind, affiliation).
+CAST = {
+    "Maria Lopez": ("maria-lopez", "person", "chile"),
+    "Lopez": ("maria-lopez", "person", "chile"),
+    "Erik Olsen": ("erik-olsen", "person", "norway"),
+    "Olsen": ("erik-olsen", "person", "norway"),
+    "Ana Ruiz": ("ana-ruiz", "person", "peru"),
+    "Chile": ("chile", "country", None),
+    "Chilean": ("chile", "country", None),
+    "Peru": ("peru", "country", None),
+    "Peruvian": ("peru", "country", None),
+    "Norway": ("norway", "country", None),
+    "Norwegian": ("norway", "country", None),
+    "Ruritania": ("ruritania", "country", None),
+    "EU": ("european-union", "bloc", None),
+    "European Union": ("european-union", "bloc", None),
+}
+
+
+def actor_table(text: str, cast: dict = CAST) -> ActorTable:
+    """Mentions of every cast member's surface forms (longest first, no overlaps)."""
+    table = ActorTable()
+    taken: list[tuple[int, int]] = []
+    for form in sorted(cast, key=len, reverse=True):
+        actor_id, kind, affiliation = cast[form]
+        for m in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            table.add_mention(Mention(actor_id, form, m.start(), m.end()))
+            table.actors.setdefault(actor_id, Actor(actor_id, form, kind, affiliation=affiliation))
+    return table
+
+
+def time_expressions(text: str, phrases: list[str], published: str | None) -> list[TimeExpression]:
+    found = []
+    for phrase in phrases:
+        start = text.index(phrase)
+        found.append(TimeExpression("test.txt", resolve_when(phrase, published), "", start, start + len(phrase)))
+    return found
+
+
+def events_of(parsed, lexicon, text, times=(), published=None):
+    document, doc = parsed(text, published=published)
+    return find_events(document, doc, actor_table(text), time_expressions(text, list(times), published), lexicon)
+
+
+def test_planned_meeting_with_participants_place_and_resolved_date(parsed, lexicon):
+    text = "Maria Lopez is expected to arrive in Geneva on Thursday for talks with Norwegian envoy Erik Olsen."
+    [event] = events_of(parsed, lexicon, text, times=["on Thursday"], published="2026-03-02")
+    assert event.kind == "meeting"
+    assert event.status == "planned"
+    assert set(event.participants) == {"maria-lopez", "erik-olsen"}  # "Norwegian" only describes Olsen
+    assert event.place == "Geneva"
+    assert event.when.text == "on Thursday"
+    assert event.when.date == "2026-03-05"
+    assert event.evidence == text
+
+
+def test_held_meeting_from_past_tense(parsed, lexicon):
+    [event] = events_of(parsed, lexicon, "Lopez met Olsen in Oslo on Monday to discuss the quota.")
+    assert (event.kind, event.status, event.place) == ("meeting", "held", "Oslo")
+    assert set(event.participants) == {"maria-lopez", "erik-olsen"}
+
+
+def test_ongoing_talks(parsed, lexicon):
+    [event] = events_of(parsed, lexicon, "Talks between Chile and Peru are continuing in Lima.")
+    assert event.status == "ongoing"
+    assert event.participants == ["chile", "peru"]
+    assert event.place == "Lima"
+
+
+def test_cancelled_summit(parsed, lexicon):
+    [event] = events_of(parsed, lexicon, "The Chilean government called off a summit with Peru in Lima.")
+    assert event.kind == "meeting"
+    assert event.status == "cancelled"
+
+
+def test_delegation_led_by_a_person_gives_both_the_person_and_the_country(parsed, lexicon):
+    [event] = events_of(parsed, lexicon,
+                        "A Peruvian delegation led by Foreign Minister Ana Ruiz is due in Santiago this week.")
+    assert event.kind == "meeting"
+    assert set(event.participants) == {"peru", "ana-ruiz"}
+    assert event.place == "Santiago"
+    assert event.status == "planned"
+
+
+def test_attack_keeps_what_was_launched_in_the_evidence(parsed, lexicon):
+    [event] = events_of(parsed, lexicon,
+                        "Overnight, Ruritania launched 40 drones and six missiles at power stations.")
+    assert event.kind == "attack"
+    assert event.participants == ["ruritania"]
+    assert "40 drones and six missiles" in event.evidence
+    assert event.status == "held"
+
+
+def test_decision_by_an_institution_but_not_a_decision_still_to_come(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "EU leaders agreed a 40-billion-euro loan for Peru on Friday. "
+                       "Peru is expected to approve the terms next month.")
+    assert [(e.kind, e.participants, e.status) for e in events] == [("decision", ["european-union"], "held")]
+
+
+def test_no_event_from_generic_talk_or_a_speakers_claims(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "Negotiations are rarely simple. If talks fail, prices will rise. "
+                       "No meeting between Chile and Peru is planned. "
+                       "\"Our forces struck the Ruritania border posts,\" the colonel said.")
+    assert events == []
+
+
+def test_two_mentions_of_one_meeting_make_one_event(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "Lopez will meet Olsen in Bergen on Tuesday. "
+                       "Fishing quotas are expected to dominate. "
+                       "The talks in Bergen with Olsen could last two days.")
+    assert len(events) == 1
+    assert events[0].place == "Bergen"
+
+
+def test_two_meetings_in_different_places_stay_apart(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "Lopez met Olsen in Oslo in March. Lopez will meet Olsen again in Lima in May.")
+    assert [(e.place, e.status) for e in events] == [("Oslo", "held"), ("Lima", "planned")]
+
+
+def test_statement_on_social_media(parsed, lexicon):
+    [event] = events_of(parsed, lexicon, "Ana Ruiz wrote on social media that the offer was unacceptable.")
+    assert (event.kind, event.participants) == ("statement", ["ana-ruiz"])
+
+
+def test_saying_something_on_a_platform_is_a_statement(parsed, lexicon):
+    [event] = events_of(parsed, lexicon, "Maria Lopez wrote on Telegram that the quota offer was final.")
+    assert (event.kind, event.participants) == ("statement", ["maria-lopez"])
+
+
+def test_meeting_format_when_stated(parsed, lexicon):
+    [event] = events_of(parsed, lexicon, "Trilateral talks between Chile, Peru and Norway opened in Quito.")
+    assert event.format == "trilateral"
+    assert event.participants == ["chile", "peru", "norway"]
