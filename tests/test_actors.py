@@ -70,3 +70,10 @@ def test_discovery_works_without_the_known_actors_file(parsed):
     people = persons(find_actors(document, doc, bare))
     assert set(people) == {"ingrid-solheim", "pedro-alves"}
     assert people["ingrid-solheim"].mentions == 2
+
+
+def test_titled_forms_are_aliases_not_names(parsed, lexicon):
+    document, doc = parsed("General Ivan Petrenko spoke. Mr. Petrenko then left for Geneva.")
+    person = persons(find_actors(document, doc, lexicon))["ivan-petrenko"]
+    assert person.name == "Ivan Petrenko"
+    assert {"General Ivan Petrenko", "Mr. Petrenko"} <= set(person.aliases)

@@ -118,6 +118,7 @@ class Gazetteer:
     pattern: re.Pattern | None
     surnames: dict[str, list[str]]  # last name -> known person ids
     titles: set[str]
+    title_before: re.Pattern | None  # a title ending right before a name
     role_nouns: set[str]
     org_words: set[str]
 
@@ -165,9 +166,11 @@ def gazetteer(lexicon: Lexicon) -> Gazetteer:
         alternatives = sorted([*forms, *demonyms], key=len, reverse=True)
         pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])")
     language = lexicon["language"]
+    titles = sorted(language.get("person_titles", []), key=len, reverse=True)
+    title_before = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, titles)) + r")\s+$") if titles else None
     return Gazetteer(
         known=known, forms=forms, demonyms=demonyms, pattern=pattern, surnames=dict(surnames),
-        titles=set(language.get("person_titles", [])),
+        titles=set(titles), title_before=title_before,
         role_nouns={w.lower() for w in language.get("role_nouns", [])},
         org_words=set(language.get("organization_words", [])),
     )
@@ -326,6 +329,13 @@ def _organization_from_span(span: Span, gaz: Gazetteer) -> Candidate | None:
     return Candidate(start, end, text, "organization", span=span)
 
 
+def _titled_form(text: str, start: int, name: str, gaz: Gazetteer) -> str | None:
+    """The name with the title written right before it: 'Mr. Putin', 'General Andriy Hnatov'."""
+    before = text[max(0, start - 30):start]
+    match = gaz.title_before.search(before) if gaz.title_before else None
+    return f"{match.group(1)} {name}" if match else None
+
+
 def _is_dateline(span: Span) -> bool:
     """'MIAMI — Kirill Dmitriev ...': a place in capitals opening a paragraph."""
     doc = span.doc
@@ -476,6 +486,7 @@ def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
 
     table = ActorTable()
     forms: dict[str, Counter] = defaultdict(Counter)
+    titled_forms: dict[str, set[str]] = defaultdict(set)
     kinds: dict[str, str] = {}
     roles: dict[str, str] = {}
     for c in candidates:
@@ -485,6 +496,10 @@ def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
             continue
         kinds.setdefault(actor_id, gaz.known[actor_id].kind if actor_id in gaz.known else c.kind)
         forms[actor_id][c.text] += 1
+        if kinds[actor_id] == "person":
+            titled = _titled_form(doc.text, c.start, c.text, gaz)
+            if titled:
+                titled_forms[actor_id].add(titled)  # an alias: "Mr. Putin", "General Andriy Hnatov"
         table.mentions.append(Mention(actor_id, c.text, c.start, c.end))
         if c.kind == "person" and actor_id not in roles:
             name_span = doc.char_span(c.start, c.end, alignment_mode="expand")
@@ -503,7 +518,7 @@ def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
             affiliation = _affiliation_from_role(role, actor_id, table, gaz)
         table.actors[actor_id] = Actor(
             id=actor_id, name=name, kind=kinds[actor_id],
-            aliases=sorted(f for f in surface if f != name),
+            aliases=sorted({f for f in surface if f != name} | titled_forms[actor_id]),
             role=role, affiliation=affiliation,
             documents=[document.source], mentions=sum(surface.values()),
         )
