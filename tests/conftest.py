@@ -12,6 +12,15 @@ from parley.records import Document
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+@pytest.fixture(autouse=True)
+def no_sentence_model(monkeypatch):
+    """Tests embed sentences with a cheap bag-of-words stand-in, not the sentence model
+    (tests that need the real model ask for it: see tests/test_claims.py)."""
+    from parley import embeddings
+
+    monkeypatch.setattr(embeddings, "embed_with_model", embeddings.bag_of_words)
+
+
 @pytest.fixture(scope="session")
 def nlp():
     from parley.nlp import load_pipeline

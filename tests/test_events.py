@@ -149,3 +149,11 @@ def test_meeting_format_when_stated(parsed, lexicon):
     [event] = events_of(parsed, lexicon, "Trilateral talks between Chile, Peru and Norway opened in Quito.")
     assert event.format == "trilateral"
     assert event.participants == ["chile", "peru", "norway"]
+
+
+def test_a_month_date_covers_the_real_last_day_of_the_month():
+    from parley.extract.events import date_range
+    from parley.records import When
+
+    assert date_range(When("in November", "2025-11-01", None, "month")) == ("2025-11-01", "2025-11-30")
+    assert date_range(When("in February", "2028-02-01", None, "month")) == ("2028-02-01", "2028-02-29")

@@ -1,4 +1,4 @@
-"""The ``parley`` command line: analyze, export, eval, timeline, positions."""
+"""The ``parley`` command line: analyze, export, eval, timeline, positions, checks."""
 
 from __future__ import annotations
 
@@ -144,6 +144,14 @@ def positions(db: DbOption = Path("parley.db")) -> None:
     from parley.present.terminal import print_positions
 
     print_positions(build_export(open_store(db, must_exist=True)), console)
+
+
+@app.command()
+def checks(db: DbOption = Path("parley.db")) -> None:
+    """Source checks: corroborated and single-source claims, conflicts, framing."""
+    from parley.present.terminal import print_checks
+
+    print_checks(build_export(open_store(db, must_exist=True)), console)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 The contract is ../shared/spec/export-format.md: every key it names is present with
 the names and vocabularies it gives. Extra keys (``times``, ``timeline``,
-``matrix``, and extra fields on records such as ``evidence`` or ``unnamed``) are
-additions the contract allows.
+``matrix``, ``framing_by_outlet``, and extra fields on records such as ``evidence``,
+``unnamed`` or a conflict's ``note``) are additions the contract allows.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def build_export(store: Store) -> dict[str, Any]:
     export["times"] = store.rows("times")
     export["timeline"] = store.view("timeline")
     export["matrix"] = store.view("matrix")
+    export["framing_by_outlet"] = store.view("framing_by_outlet")
     return export
 
 

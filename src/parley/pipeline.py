@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from parley.embeddings import CachedEmbedder, Embedder
 from parley.extract.run import EXTRACTOR_VERSION, extract_all
 from parley.ingest import IngestError, SourceFile, find_files, read_file
 from parley.lexicon import Lexicon
@@ -94,15 +95,19 @@ def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
     report.seconds["extract"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    reconcile_store(store)
+    reconcile_store(store, lexicon)
     report.seconds["reconcile"] = time.perf_counter() - started
     return report
 
 
-def reconcile_store(store: Store) -> None:
-    """Run the reconcile stage over everything stored and save the corpus tables."""
+def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedder | None = None) -> None:
+    """Run the reconcile stage over everything stored and save the corpus tables.
+
+    Sentence vectors come from the store; only sentences never seen before are embedded
+    (by ``embed``, the sentence model by default), and then kept."""
     documents = store.documents()
-    result = reconcile(documents, store.extractions())
+    embedder = CachedEmbedder(store, embed)
+    result = reconcile(documents, store.extractions(), embed=embedder, lexicon=lexicon)
     corpus = result.corpus
     store.set_duplicates(result.duplicates)
     tables = {

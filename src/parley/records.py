@@ -12,6 +12,7 @@ offsets into the document text. Field names follow ../shared/spec/export-format.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 
@@ -183,6 +184,15 @@ def to_dict(record: Any) -> dict[str, Any]:
     return asdict(record)
 
 
+@lru_cache(maxsize=None)
+def _fields_of(cls: type) -> tuple[dict[str, Any], frozenset[str]]:
+    """Type hints and init field names of a record class (resolving hints is slow: done once)."""
+    import dataclasses
+    import typing
+
+    return typing.get_type_hints(cls), frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+
+
 def from_dict(cls: type, data: Any) -> Any:
     """Rebuild a record (and the records nested in it) from ``to_dict`` output."""
     import dataclasses
@@ -200,8 +210,7 @@ def from_dict(cls: type, data: Any) -> Any:
             (item,) = typing.get_args(tp)
             return [build(item, v) for v in value]
         if dataclasses.is_dataclass(tp):
-            hints = typing.get_type_hints(tp)
-            names = {f.name for f in dataclasses.fields(tp) if f.init}
+            hints, names = _fields_of(tp)
             return tp(**{k: build(hints[k], v) for k, v in value.items() if k in names})
         return value
 

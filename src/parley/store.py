@@ -8,7 +8,9 @@ Layout (one file, readable with any SQLite client):
 - corpus tables rewritten by every reconcile: ``actors``, ``quotes``, ``figures``,
   ``times``, ``events``, ``positions``, ``claims``, ``conflicts``, ``framing``
   (one column per record field; lists as JSON), and ``views`` for derived views
-  (timeline, position matrix) as JSON rows.
+  (timeline, position matrix) as JSON rows;
+- ``embeddings``: sentence vectors keyed by a hash of the sentence and model
+  (``parley.embeddings.sentence_key``), so a re-run does not embed a sentence again.
 
 A document and its extraction are written in one transaction; the corpus tables
 in another. An interrupted run leaves every table consistent: at worst the
@@ -48,6 +50,7 @@ CREATE TABLE IF NOT EXISTS extractions (
     document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
     version TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS views (name TEXT NOT NULL, position INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 """
 
 
@@ -68,6 +71,13 @@ def _columns(cls: type) -> list[tuple[str, bool]]:
     return [(f.name, _is_json_field(hints[f.name])) for f in dataclasses.fields(cls)]
 
 
+def _bool_columns(cls: type) -> set[str]:
+    """Fields typed bool (or bool | None): SQLite keeps them as 0/1, the export wants true/false."""
+    hints = typing.get_type_hints(cls)
+    return {f.name for f in dataclasses.fields(cls)
+            if hints[f.name] is bool or set(typing.get_args(hints[f.name])) == {bool, type(None)}}
+
+
 class Store:
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -79,6 +89,7 @@ class Store:
             for table, cls in CORPUS_TABLES.items():
                 columns = ", ".join(f'"{name}"' for name, _ in _columns(cls))
                 self.db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+                self._add_new_columns(table, cls)
             version = self.meta("schema_version")
             if version is None:
                 self.set_meta("schema_version", SCHEMA_VERSION)
@@ -87,6 +98,13 @@ class Store:
             self.db.commit()
         except sqlite3.DatabaseError as err:
             raise StoreError(f"{self.path}: not a parley store ({err})") from None
+
+    def _add_new_columns(self, table: str, cls: type) -> None:
+        """Fields added to a record since the store was made become new (empty) columns."""
+        present = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+        for name, _ in _columns(cls):
+            if name not in present:
+                self.db.execute(f'ALTER TABLE {table} ADD COLUMN "{name}"')
 
     def close(self) -> None:
         self.db.close()
@@ -177,7 +195,8 @@ class Store:
                 for record in records:
                     data = to_dict(record)
                     rows.append([json.dumps(data[name]) if is_json else data[name] for name, is_json in columns])
-                self.db.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows)
+                names = ", ".join(f'"{name}"' for name, _ in columns)
+                self.db.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
             for name, rows in views.items():
                 self.db.execute("DELETE FROM views WHERE name = ?", (name,))
                 self.db.executemany("INSERT INTO views VALUES (?, ?, ?)",
@@ -186,12 +205,34 @@ class Store:
     def rows(self, table: str) -> list[dict[str, Any]]:
         """A corpus table as dicts, JSON columns decoded."""
         columns = _columns(CORPUS_TABLES[table])
+        booleans = _bool_columns(CORPUS_TABLES[table])
+        names = ", ".join(f'"{name}"' for name, _ in columns)
         out = []
-        for row in self.db.execute(f"SELECT * FROM {table} ORDER BY rowid"):
-            out.append({name: json.loads(value) if is_json and value is not None else value
-                        for (name, is_json), value in zip(columns, row)})
+        for row in self.db.execute(f"SELECT {names} FROM {table} ORDER BY rowid"):
+            record = {name: json.loads(value) if is_json and value is not None else value
+                      for (name, is_json), value in zip(columns, row)}
+            for name in booleans:
+                if record[name] is not None:
+                    record[name] = bool(record[name])
+            out.append(record)
         return out
 
     def view(self, name: str) -> list[dict[str, Any]]:
         return [json.loads(row[0]) for row in
                 self.db.execute("SELECT data FROM views WHERE name = ? ORDER BY position", (name,))]
+
+    # ---------------------------------------------------------------- sentence vectors
+
+    def get_embeddings(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """Stored vectors (raw float32 bytes) for those of ``keys`` that have one."""
+        keys = list(keys)
+        found: dict[str, bytes] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            found.update(self.db.execute(f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk))
+        return found
+
+    def put_embeddings(self, vectors: dict[str, bytes]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?)", vectors.items())

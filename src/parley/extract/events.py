@@ -34,6 +34,8 @@ The first section holds small helpers that the positions extractor uses too.
 
 from __future__ import annotations
 
+import calendar
+
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -1011,7 +1013,8 @@ def date_range(when: When) -> tuple[str, str]:
     if when.end is None and when.precision == "year":
         last = first[:4] + "-12-31"
     elif when.end is None and when.precision == "month":
-        last = first[:7] + "-31"
+        year, month = int(first[:4]), int(first[5:7])
+        last = f"{first[:7]}-{calendar.monthrange(year, month)[1]:02d}"
     return first, last
 
 

@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 from parley.extract.actors import find_actors
 from parley.extract.events import find_events
 from parley.extract.figures import find_figures
+from parley.extract.framing import find_framing
 from parley.extract.positions import find_positions
 from parley.extract.quotes import find_quotes
 from parley.extract.times import find_times
@@ -21,7 +22,7 @@ from parley.lexicon import Lexicon
 from parley.records import Document, Extraction
 
 # Bump when extraction rules change, so stored documents are extracted again.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 
 def extract(document: Document, doc: Doc, lexicon: Lexicon) -> Extraction:
@@ -36,6 +37,7 @@ def extract(document: Document, doc: Doc, lexicon: Lexicon) -> Extraction:
         times=times,
         events=find_events(document, doc, actors, times, lexicon),
         positions=find_positions(document, doc, actors, lexicon),
+        framing=find_framing(document, doc, lexicon),
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from parley.present.terminal import speaker_label
+from parley.present.terminal import evolution_label, quote_flags, speaker_label
 
 
 def _environment() -> Environment:
@@ -60,19 +60,42 @@ def render_briefing(export: dict[str, Any]) -> str:
     for actor in export["actors"]:
         for source in actor["documents"]:
             actors_by_document[source].append(actor)
-    quote_sources: dict[str, set] = defaultdict(set)
-    for q in export["quotes"]:
-        quote_sources[" ".join(q["text"].lower().split())].add(q["document"])
+    flags = quote_flags(export)  # unnamed / single source (near-copies count once)
     template = _environment().get_template("briefing.html.j2")
     return template.render(
         export=export, names=names, by_document=by_document, actors_by_document=actors_by_document,
         speaker_label=lambda q: speaker_label(q, names),
-        single_source=lambda q: len(quote_sources[" ".join(q["text"].lower().split())]) == 1,
+        quote_flags=flags,
+        checks=_source_checks(export, flags),
         timeline=_timeline_svg_points(export.get("timeline", [])),
         issues=sorted({c["issue"] for c in export.get("matrix", [])}),
         parties=sorted({c["party"] for c in export.get("matrix", [])}, key=lambda p: names.get(p, p)),
         cells={(c["party"], c["issue"]): c for c in export.get("matrix", [])},
     )
+
+
+SINGLE_SOURCE_SHOWN = 200  # single-source claims listed in the briefing (all are in the export)
+VALUES_SHOWN = 8  # sides of a conflict shown before "more"
+
+
+def _source_checks(export: dict[str, Any], flags: dict[int, str]) -> dict[str, Any]:
+    """What the "Source checks" section shows."""
+    claims = export.get("claims", [])
+    documents = {d["source"]: d for d in export["documents"]}
+    single = [c for c in claims if c["single_source"]]
+    framing = sorted(export.get("framing", []),
+                     key=lambda f: ((documents.get(f["document"]) or {}).get("published") or "", f["document"]))
+    return {
+        "corroborated": [c for c in claims if not c["single_source"]],
+        "single": single[:SINGLE_SOURCE_SHOWN],
+        "single_total": len(single),
+        "flagged_quotes": [(export["quotes"][i], flag) for i, flag in sorted(flags.items())],
+        "conflicts": [dict(c, judgment=evolution_label(c), shown=c["values"][:VALUES_SHOWN],
+                           hidden=c["values"][VALUES_SHOWN:]) for c in export.get("conflicts", [])],
+        "framing": [dict(f, outlet=(documents.get(f["document"]) or {}).get("outlet"),
+                         published=(documents.get(f["document"]) or {}).get("published")) for f in framing],
+        "outlets": export.get("framing_by_outlet", []),
+    }
 
 
 def write_briefing(export: dict[str, Any], path: Path) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.markup import escape
 from rich.text import Text
 
 
@@ -126,3 +127,95 @@ def print_positions(export: dict[str, Any], console: Console) -> None:
                 evidence.add_row(names.get(party, party), issue, cell["stance"], _short(cell["evidence"], 160),
                                  ", ".join(cell["sources"]))
     console.print(evidence)
+
+
+# --------------------------------------------------------------------------- source checks
+
+
+def independent_sources(export: dict[str, Any]) -> dict[str, str]:
+    """document source -> independent source key (near-copies and one outlet's articles
+    count once), as the reconcile stage counts them for claims."""
+    from parley.records import Document
+    from parley.reconcile.claims import source_keys
+
+    return source_keys(Document(id=d["id"], source=d["source"], text="", outlet=d.get("outlet"),
+                                duplicate_of=d.get("duplicate_of")) for d in export["documents"])
+
+
+def quote_flags(export: dict[str, Any]) -> dict[int, str]:
+    """Index of each quote -> "unnamed" (no named speaker) or "single source" (a named
+    speaker's words found in one independent source only: copies of one article count once)."""
+    keys = independent_sources(export)
+    sources: dict[str, set[str]] = {}
+    for q in export["quotes"]:
+        sources.setdefault(" ".join(q["text"].lower().split()), set()).add(keys.get(q["document"], q["document"]))
+    flags = {}
+    for i, q in enumerate(export["quotes"]):
+        if not q.get("speaker"):
+            flags[i] = "unnamed"
+        elif len(sources[" ".join(q["text"].lower().split())]) == 1:
+            flags[i] = "single source"
+    return flags
+
+
+def evolution_label(conflict: dict[str, Any]) -> str:
+    evolution = conflict.get("evolution")
+    return "story moved on" if evolution is True else "sources disagree" if evolution is False else "unknown"
+
+
+def print_checks(export: dict[str, Any], console: Console, limit: int = 25) -> None:
+    """Source checks: corroborated and single-source claims, quotes to treat with care,
+    conflicts side by side, and framing per document and per outlet over time."""
+    names = _names(export)
+    claims = export.get("claims", [])
+    corroborated = [c for c in claims if c["sources"] > 1]
+    console.rule(f"[bold]Source checks[/]: {len(corroborated)} corroborated claims, "
+                 f"{len(claims) - len(corroborated)} single-source, {len(export.get('conflicts', []))} conflicts")
+    table = Table(title=f"Claims reported by several independent sources (top {limit})", show_lines=True)
+    for column in ("sources", "claim", "documents"):
+        table.add_column(column, overflow="fold")
+    for c in corroborated[:limit]:
+        table.add_row(str(c["sources"]), Text(_short(c["statement"], 160)), Text("\n".join(c["documents"])))
+    console.print(table if corroborated else "No claim is reported by more than one independent source.")
+
+    flags = quote_flags(export)
+    table = Table(title=f"Quotes to treat with care ({len(flags)} of {len(export['quotes'])})")
+    for column in ("flag", "speaker", "quote", "document"):
+        table.add_column(column, overflow="fold")
+    for i, flag in sorted(flags.items(), key=lambda item: (item[1], item[0]))[:limit]:
+        q = export["quotes"][i]
+        table.add_row(flag, Text(speaker_label(q, names)), Text(f"“{_short(q['text'], 90)}”"), Text(q["document"]))
+    console.print(table)
+
+    conflicts = export.get("conflicts", [])
+    table = Table(title=f"Conflicts ({len(conflicts)})", show_lines=True)
+    for column in ("kind", "about", "values", "judgment"):
+        table.add_column(column, overflow="fold")
+    for c in conflicts:
+        values = "\n".join(f"{escape(_short(str(v['value']), 70))} [dim]— {escape(v['document'])}"
+                           f" ({v.get('published') or 'undated'})[/]" for v in c["values"][:limit // 4])
+        if len(c["values"]) > limit // 4:
+            values += f"\n[dim]… {len(c['values']) - limit // 4} more[/]"
+        table.add_row(c["kind"], Text(c["about"]), values,
+                      f"{evolution_label(c)}\n[dim]{escape(c.get('note') or '')}[/]")
+    console.print(table if conflicts else "No conflicts found.")
+
+    published = {d["source"]: d.get("published") for d in export["documents"]}
+    table = Table(title="Framing of the talks' prospects, per document")
+    for column in ("document", "published", "label", "score", "strongest cue"):
+        table.add_column(column, overflow="fold")
+    for f in sorted(export.get("framing", []), key=lambda f: (published.get(f["document"]) or "", f["document"])):
+        style = {"optimistic": "green", "pessimistic": "red"}.get(f["label"], "")
+        table.add_row(Text(f["document"]), published.get(f["document"]) or "", Text(f["label"], style=style),
+                      f"{f['score']:+.2f}", Text(_short(f["cues"][0], 100) if f.get("cues") else ""))
+    console.print(table)
+    outlets = export.get("framing_by_outlet", [])
+    if outlets:
+        table = Table(title="Framing per outlet over time (oldest first)")
+        for column in ("outlet", "mean", "over time"):
+            table.add_column(column, overflow="fold")
+        for row in outlets:
+            line = "  ".join(f"{p.get('published') or 'undated'} {p['label'][:3]} {p['score']:+.2f}"
+                             for p in row["documents"])
+            table.add_row(Text(row["outlet"]), f"{row['mean_score']:+.2f}", line)
+        console.print(table)

@@ -1,18 +1,25 @@
 """The reconcile stage: all documents' extractions to one corpus-wide picture.
 
 Runs over the stored documents every time (it is cheap next to parsing), so the
-corpus views always reflect everything stored.
+corpus views always reflect everything stored. Sentence embeddings, the one costly
+part of cross-checking the sources, come through ``embed``: ``parley analyze`` passes
+one backed by the store, so a sentence is embedded once, ever.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import Any
 
 from parley.dedup import near_duplicates
-from parley.records import Corpus, Document, Extraction
+from parley.embeddings import Embedder, default_embedder
+from parley.lexicon import Lexicon, load_lexicon
+from parley.records import Corpus, Document, Extraction, Framing
 from parley.reconcile.actors import reconcile_actors
+from parley.reconcile.claims import check_claims
+from parley.reconcile.conflicts import find_conflicts
 from parley.reconcile.positions import position_matrix
 from parley.reconcile.timeline import build_timeline
 
@@ -21,18 +28,47 @@ from parley.reconcile.timeline import build_timeline
 class Reconciled:
     corpus: Corpus
     duplicates: dict[str, str]  # document id -> id of the document it copies
-    views: dict[str, list[dict[str, Any]]]  # derived views: timeline, matrix
+    views: dict[str, list[dict[str, Any]]]  # derived views: timeline, matrix, framing_by_outlet
 
 
-def reconcile(documents: list[Document], extractions: list[Extraction]) -> Reconciled:
+def framing_by_outlet(documents: list[Document], framing: list[Framing]) -> list[dict[str, Any]]:
+    """Per outlet, its documents' framing in order of publication (undated last), with the
+    mean score. Near-copies count for the outlet that published them; documents of no
+    known outlet are left out (each is in the per-document framing)."""
+    by_source = {d.source: d for d in documents}
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in framing:
+        document = by_source.get(item.document)
+        if document is None or not document.outlet:
+            continue
+        rows[document.outlet].append({"document": item.document, "published": document.published,
+                                      "label": item.label, "score": item.score})
+    view = []
+    for outlet, points in sorted(rows.items()):
+        points.sort(key=lambda p: (p["published"] is None, p["published"] or ""))
+        view.append({"outlet": outlet, "documents": points,
+                     "mean_score": round(sum(p["score"] for p in points) / len(points), 3),
+                     "labels": dict(sorted(Counter(p["label"] for p in points).items()))})
+    return view
+
+
+def reconcile(documents: list[Document], extractions: list[Extraction],
+              embed: Embedder | None = None, lexicon: Lexicon | None = None) -> Reconciled:
+    lexicon = lexicon or load_lexicon()
     duplicates = near_duplicates(documents)
     documents = [replace(d, duplicate_of=duplicates.get(d.id)) for d in documents]
     actors, extractions = reconcile_actors(extractions)
     timeline = build_timeline(documents, extractions)
     matrix = position_matrix(documents, extractions, actors)
-    corpus = Corpus(documents=documents, extractions=extractions, actors=actors)
+    checked = check_claims(documents, extractions, timeline, embed or default_embedder(), lexicon)
+    conflicts = find_conflicts(documents, extractions, actors, timeline, checked, lexicon)
+    framing = [e.framing for e in extractions if e.framing is not None]
+    corpus = Corpus(documents=documents, extractions=extractions, actors=actors,
+                    claims=checked.claims, conflicts=conflicts, framing=framing)
     views = {
         "timeline": [dataclasses.asdict(entry) for entry in timeline],
         "matrix": [dataclasses.asdict(cell) for cell in matrix],
+        "framing_by_outlet": framing_by_outlet(documents, framing),
     }
     return Reconciled(corpus, duplicates, views)
+

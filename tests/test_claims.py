@@ -1,0 +1,180 @@
+"""Claims: the same fact reported by several documents is one claim, counted by independent source."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from parley.embeddings import CachedEmbedder, bag_of_words
+from parley.extract.run import extract
+from parley.records import Document
+from parley.reconcile.claims import source_keys
+from parley.reconcile.run import reconcile
+from parley.store import Store
+
+FILLER = (" Officials gave no further details about the schedule. The talks are part of a wider effort"
+          " to end the war. Several delegations are expected to travel in the coming weeks.")
+
+
+def topic_embedder(*topics: tuple[str, ...], similarity: float = 0.85, dimensions: int = 256):
+    """A stand-in for the sentence model: sentences containing a phrase of the same topic
+    get vectors with about this cosine; any other two sentences are unrelated."""
+
+    def embed(texts):
+        vectors = []
+        for text in texts:
+            seed = int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8], 16)
+            noise = np.random.default_rng(seed).normal(size=dimensions)
+            noise[: len(topics)] = 0.0
+            noise /= np.linalg.norm(noise)
+            topic = next((i for i, phrases in enumerate(topics) if any(p in text for p in phrases)), None)
+            if topic is None:
+                vectors.append(noise)
+                continue
+            axis = np.zeros(dimensions)
+            axis[topic] = 1.0
+            vectors.append(np.sqrt(similarity) * axis + np.sqrt(1 - similarity) * noise)
+        return np.asarray(vectors, dtype=np.float32)
+
+    return embed
+
+
+@pytest.fixture
+def analyze_texts(nlp, lexicon):
+    """analyze_texts([(source, text, published, outlet)], embed) -> the reconciled corpus."""
+
+    def run(articles, embed):
+        documents, extractions = [], []
+        for source, text, published, outlet in articles:
+            document = Document(id=hashlib.sha1(text.encode()).hexdigest()[:16], source=source, text=text,
+                                published=published, outlet=outlet)
+            documents.append(document)
+            extractions.append(extract(document, nlp(text), lexicon))
+        return reconcile(documents, extractions, embed=embed, lexicon=lexicon).corpus
+
+    return run
+
+
+def claim_with(corpus, *documents):
+    return [c for c in corpus.claims if set(documents) <= set(c.documents)]
+
+
+def test_paraphrases_in_two_outlets_are_one_corroborated_claim(analyze_texts):
+    embed = topic_embedder(("arrived in Miami", "is back in Miami"))
+    corpus = analyze_texts([
+        ("wire.txt", "Kirill Dmitriev arrived in Miami on Saturday for talks with Steve Witkoff." + FILLER,
+         "2025-12-20", "Wire One"),
+        ("paper.txt", "Putin's envoy Kirill Dmitriev is back in Miami for talks with the American team." + FILLER,
+         "2025-12-21", "Paper Two"),
+    ], embed)
+    [claim] = claim_with(corpus, "wire.txt", "paper.txt")
+    assert claim.sources == 2 and not claim.single_source
+    assert {e["document"] for e in claim.evidence} == {"wire.txt", "paper.txt"}
+    assert "Dmitriev" in claim.statement
+
+
+def test_two_meetings_in_the_same_city_a_month_apart_stay_two_claims(analyze_texts):
+    sentence = "Kirill Dmitriev met Steve Witkoff in Miami on Saturday for another round of talks."
+    corpus = analyze_texts([
+        ("december.txt", sentence + FILLER, "2025-12-20", "Wire One"),
+        ("january.txt", sentence + FILLER, "2026-01-31", "Paper Two"),
+    ], bag_of_words)
+    mine = [c for c in corpus.claims if "Miami" in c.statement]
+    assert len(mine) == 2 and all(c.single_source for c in mine)
+
+
+def test_different_numbers_are_not_the_same_claim(analyze_texts):
+    corpus = analyze_texts([
+        ("a.txt", "Russia fired 400 drones at Ukraine overnight, the air force said." + FILLER, "2025-12-06", "A"),
+        ("b.txt", "Russia fired 90 drones at Ukraine overnight, the air force said." + FILLER, "2025-12-06", "B"),
+    ], bag_of_words)
+    assert not [c for c in claim_with(corpus, "a.txt", "b.txt") if "drones" in c.statement]
+
+
+def test_a_syndicated_copy_and_a_second_article_of_one_outlet_count_once():
+    documents = [
+        Document(id="1", source="wire.txt", text="", outlet="Meridian Wire"),
+        Document(id="2", source="copy.txt", text="", outlet="Baltic Post", duplicate_of="1"),
+        Document(id="3", source="baltic-own.txt", text="", outlet="Baltic Post"),
+        Document(id="4", source="baltic-again.txt", text="", outlet="The Baltic Post"),
+        Document(id="5", source="blog.txt", text=""),
+    ]
+    keys = source_keys(documents)
+    assert keys["wire.txt"] == keys["copy.txt"]  # the copy is not a second source
+    assert keys["baltic-own.txt"] == keys["baltic-again.txt"] != keys["copy.txt"]
+    assert len(set(keys.values())) == 3
+
+
+def test_claim_counts_a_near_copy_once(analyze_texts):
+    body = ("Kirill Dmitriev arrived in Miami on Saturday for talks with Steve Witkoff and Jared Kushner, "
+            "a Russian official said. Dmitriev told reporters that the discussions would resume on Sunday. "
+            "The visit comes a day after the American envoys met a Ukrainian delegation in Florida. "
+            "Moscow has demanded that Ukraine withdraw its troops from the Donetsk region. "
+            "European Union leaders agreed on Friday to lend Ukraine 90 billion euros over two years. "
+            "Kremlin spokesman Dmitry Peskov said on Saturday that Moscow's conditions had not changed.")
+    copy = body.replace("had not changed", "would be set out after the talks")
+    corpus = analyze_texts([("wire.txt", body, "2025-12-20", "Meridian Wire"),
+                            ("copy.txt", copy, "2025-12-20", "Baltic Post")], bag_of_words)
+    [claim] = [c for c in claim_with(corpus, "wire.txt", "copy.txt") if "arrived in Miami" in c.statement]
+    assert claim.sources == 1 and claim.single_source
+
+
+def test_vectors_are_kept_in_the_store_and_the_model_is_not_asked_twice(tmp_path):
+    asked: list[list[str]] = []
+
+    def counting(texts):
+        asked.append(list(texts))
+        return bag_of_words(texts)
+
+    store = Store(tmp_path / "p.db")
+    first = CachedEmbedder(store, counting)(["Dmitriev arrived in Miami.", "Witkoff met Umerov."])
+    assert asked == [["Dmitriev arrived in Miami.", "Witkoff met Umerov."]]
+    again = CachedEmbedder(store, counting)(["Witkoff met Umerov.", "Dmitriev arrived in Miami."])
+    assert len(asked) == 1  # everything cached: the embedder (the model) is not called at all
+    assert np.allclose(again[1], first[0])
+    CachedEmbedder(store, counting)(["Dmitriev arrived in Miami.", "A new sentence about Kyiv."])
+    assert asked[-1] == ["A new sentence about Kyiv."]
+
+
+def test_checks_view_lists_corroborated_claims_and_flags_quotes():
+    from parley.present.terminal import print_checks, quote_flags
+
+    export = {
+        "documents": [{"id": "1", "source": "a.txt", "outlet": "A", "published": "2025-12-20", "duplicate_of": None},
+                      {"id": "2", "source": "b.txt", "outlet": "B", "published": "2025-12-21", "duplicate_of": "1"}],
+        "actors": [{"id": "ann-lee", "name": "Ann Lee"}],
+        "quotes": [{"document": "a.txt", "text": "We will not sign this week", "speaker": "ann-lee"},
+                   {"document": "b.txt", "text": "We will not sign this week", "speaker": "ann-lee"},
+                   {"document": "a.txt", "text": "Nothing is agreed until everything is", "speaker": None,
+                    "speaker_text": "a diplomat"}],
+        "claims": [{"statement": "Lee arrived in Oslo.", "documents": ["a.txt", "c.txt"], "sources": 2,
+                    "single_source": False, "evidence": []}],
+        "conflicts": [{"kind": "number", "about": "drones", "evolution": False, "note": "same night",
+                       "values": [{"document": "a.txt", "value": "653 drones"}, {"document": "c.txt", "value": "635 drones"}]}],
+        "framing": [{"document": "a.txt", "label": "optimistic", "score": 0.5, "cues": ["A breakthrough."]}],
+        "framing_by_outlet": [{"outlet": "A", "mean_score": 0.5,
+                               "documents": [{"published": "2025-12-20", "label": "optimistic", "score": 0.5}]}],
+    }
+    # b.txt is a near-copy of a.txt: the quote it repeats still has a single source.
+    assert quote_flags(export) == {0: "single source", 1: "single source", 2: "unnamed"}
+    out = io.StringIO()
+    print_checks(export, Console(file=out, width=200))
+    text = out.getvalue()
+    assert "Lee arrived in Oslo." in text and "653 drones" in text and "sources disagree" in text
+    assert "optimistic" in text and "unnamed" in text
+
+
+def test_the_sentence_model_sees_a_paraphrase():
+    """The packaged model loads offline and ranks a paraphrase above an unrelated fact (~9 s)."""
+    from parley.embeddings import load_model
+
+    vectors = load_model().encode(["Dmitriev arrived in Miami on Saturday for talks with Witkoff.",
+                                   "Putin's envoy Kirill Dmitriev is back in Miami for another round of talks.",
+                                   "The EU agreed to phase out Russian gas imports by 2027."],
+                                  normalize_embeddings=True)
+    assert vectors.shape == (3, 384)
+    assert float(vectors[0] @ vectors[1]) > 0.55 > 0.3 > float(vectors[0] @ vectors[2])

@@ -1,0 +1,171 @@
+"""Conflicts: documents that disagree, allowing for rounding, and whether the story moved on."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from parley.embeddings import bag_of_words
+from parley.extract.run import extract
+from parley.records import Document, Figure
+from parley.reconcile.claims import NumberRules
+from parley.reconcile.conflicts import judge_evolution, parse_title, titles_conflict, vocabulary, Side
+from parley.reconcile.run import reconcile
+from parley.store import Store
+
+FILLER = " Officials gave no further details. Several delegations are expected in the coming weeks."
+
+
+@pytest.fixture
+def conflicts_of(nlp, lexicon):
+    """conflicts_of([(source, text, published)]) -> the corpus conflicts."""
+
+    def run(articles, embed=bag_of_words):
+        documents, extractions = [], []
+        for number, (source, text, published) in enumerate(articles):
+            document = Document(id=hashlib.sha1(text.encode()).hexdigest()[:16], source=source, text=text,
+                                published=published, outlet=f"Outlet {number}")
+            documents.append(document)
+            extractions.append(extract(document, nlp(text), lexicon))
+        return reconcile(documents, extractions, embed=embed, lexicon=lexicon).corpus.conflicts
+
+    return run
+
+
+def figure(value: float, unit: str, approx: str | None = None, text: str = "") -> Figure:
+    return Figure(document="d", text=text or str(value), value=value, unit=unit, approx=approx, about=None,
+                  evidence="", start=0, end=0)
+
+
+def test_rounding_and_qualifiers_are_not_conflicts(lexicon):
+    rules = NumberRules.from_lexicon(lexicon)
+    assert rules.agree(figure(20, "percent", "nearly"), figure(20, "percent"))
+    assert rules.agree(figure(19.6, "percent"), figure(20, "percent"))  # 20% may be rounded
+    assert rules.agree(figure(90e9, "EUR"), figure(90e9, "EUR", text="90 billion euros"))
+    assert rules.agree(figure(70, "km", "about"), figure(70, "km", "some"))
+    assert rules.agree(figure(9500, "households", "more than"), figure(9800, "households"))
+    assert not rules.agree(figure(653, "drones"), figure(635, "drones"))
+    assert not rules.agree(figure(20, "percent", "nearly"), figure(22, "percent"))
+    assert not rules.agree(figure(20, "percent"), figure(20, "km"))
+
+
+def test_two_counts_of_one_night_are_a_number_conflict(conflicts_of):
+    conflicts = conflicts_of([
+        ("herald.txt", "Russia fired 635 drones and 51 missiles at Ukraine overnight, the air force said on Saturday."
+         + FILLER, "2025-12-06"),
+        ("courier.txt", "Overnight into Saturday, Russia fired 653 drones and 51 missiles at Ukraine, the air force said."
+         + FILLER, "2025-12-07"),
+    ])
+    [conflict] = [c for c in conflicts if c.kind == "number"]
+    assert "drones" in conflict.about
+    assert {v["value"] for v in conflict.values} == {"635 drones", "653 drones"}
+    assert conflict.evolution is False  # the same night: the sources disagree
+
+
+def test_nearly_twenty_percent_and_twenty_percent_is_no_conflict(conflicts_of):
+    conflicts = conflicts_of([
+        ("a.txt", "Russian forces occupy nearly 20% of Ukraine, officials in Kyiv said." + FILLER, "2025-12-16"),
+        ("b.txt", "Russian forces occupy 20% of Ukraine, officials in Kyiv said." + FILLER, "2025-12-17"),
+    ])
+    assert not [c for c in conflicts if c.kind == "number"]
+
+
+def test_president_elect_and_president_is_a_title_conflict(conflicts_of):
+    trump_elect = "U.S. President-elect Donald Trump wants a deal before the spring, his aides said." + FILLER
+    trump = "President Donald Trump wants a deal before the spring, his aides said." + FILLER
+    [later_elect] = [c for c in conflicts_of([("a.txt", trump, "2025-12-20"), ("b.txt", trump_elect, "2026-01-25")])
+                     if c.kind == "title"]
+    assert later_elect.about == "Donald Trump's title"
+    assert {v["value"] for v in later_elect.values} == {"U.S. President-elect", "President"}
+    assert later_elect.evolution is False  # "elect" after "President": an error, not the story moving on
+    [in_order] = [c for c in conflicts_of([("a.txt", trump_elect, "2024-12-20"), ("b.txt", trump, "2025-02-01")])
+                  if c.kind == "title"]
+    assert in_order.evolution is True
+
+
+def test_titles_of_different_bodies_do_not_conflict(lexicon):
+    vocab = vocabulary(lexicon)
+    council, commission = parse_title("Council President", vocab), parse_title("Commission President", vocab)
+    assert not titles_conflict(council, commission, vocab)
+    assert not titles_conflict(parse_title("Ukrainian President", vocab), parse_title("President of Ukraine", vocab), vocab)
+    assert titles_conflict(parse_title("former Prime Minister", vocab), parse_title("Prime Minister", vocab), vocab)
+
+
+LOAN_PROPOSED = ("The European Commission has proposed a reparations loan for Ukraine funded by frozen Russian "
+                 "assets held at Euroclear." + FILLER)
+LOAN_AGREED = ("European Union leaders agreed on Friday to lend Ukraine 90 billion euros, financing the loan by "
+               "borrowing on capital markets rather than with the frozen Russian assets." + FILLER)
+
+
+def test_proposal_then_agreement_is_the_story_moving_on(conflicts_of):
+    [conflict] = [c for c in conflicts_of([("explainer.md", LOAN_PROPOSED, "2025-12-16"),
+                                           ("summit.html", LOAN_AGREED, "2025-12-19")]) if c.kind == "fact"]
+    stages = {v["document"]: v["stage"] for v in conflict.values}
+    assert stages == {"explainer.md": "proposed", "summit.html": "agreed"}
+    assert any("frozen Russian assets" in v["value"] for v in conflict.values if v["stage"] == "proposed")
+    assert any("capital markets" in v["value"] for v in conflict.values if v["stage"] == "agreed")
+    assert conflict.evolution is True
+
+
+def test_agreement_reported_before_the_proposal_is_a_disagreement(conflicts_of):
+    [conflict] = [c for c in conflicts_of([("explainer.md", LOAN_PROPOSED, "2025-12-22"),
+                                           ("summit.html", LOAN_AGREED, "2025-12-19")]) if c.kind == "fact"]
+    assert conflict.evolution is False
+
+
+def test_without_published_dates_evolution_is_unknown_and_says_why(conflicts_of):
+    [conflict] = [c for c in conflicts_of([("explainer.md", LOAN_PROPOSED, None),
+                                           ("summit.html", LOAN_AGREED, None)]) if c.kind == "fact"]
+    assert conflict.evolution is None
+    assert "no published date" in conflict.note and "set aside" in conflict.note
+
+
+def test_two_dates_for_one_round_of_talks_are_a_date_conflict(conflicts_of):
+    conflicts = conflicts_of([
+        ("a.md", "The talks in Abu Dhabi on January 23-24 between Ukraine and Russia ended with a promise to meet again."
+         + FILLER, "2026-01-25"),
+        ("b.txt", "The trilateral talks in Abu Dhabi on January 22-23 between Ukraine and Russia produced no ceasefire."
+         + FILLER, "2026-01-27"),
+    ])
+    [conflict] = [c for c in conflicts if c.kind == "date"]
+    assert "Abu Dhabi" in conflict.about
+    assert sorted(v["value"] for v in conflict.values) == ["on January 22-23", "on January 23-24"]
+    assert conflict.evolution is False  # both report talks already held
+
+
+def test_evolution_needs_published_dates():
+    proposed = [Side("a", "proposed", "", "2025-12-16", 0, "proposed")]
+    agreed = [Side("b", "agreed", "", "2025-12-19", 1, "agreed")]
+    assert judge_evolution([proposed, agreed], ordered=True)[0] is True
+    undated = [Side("c", "agreed", "", None, 1, "agreed")]
+    evolution, note = judge_evolution([proposed, undated], ordered=True)
+    assert evolution is None and "no published date for c" in note
+
+
+def test_a_store_made_before_conflicts_had_notes_still_opens(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE conflicts")
+    db.execute('CREATE TABLE conflicts ("about", "kind", "values", "evolution")')
+    db.commit()
+    db.close()
+    from parley.records import Conflict
+
+    with Store(path) as store:
+        store.save_corpus({"conflicts": [Conflict("x", "number", [], None, "no dates")]}, {})
+        assert store.rows("conflicts")[0]["note"] == "no dates"
+
+
+def test_one_meeting_placed_in_two_cities_is_a_place_conflict(conflicts_of):
+    conflicts = conflicts_of([
+        ("a.txt", "Steve Witkoff met Kirill Dmitriev in Miami on December 20, officials said." + FILLER, "2025-12-21"),
+        ("b.txt", "Steve Witkoff met Kirill Dmitriev in Moscow on December 20, officials said." + FILLER, "2025-12-21"),
+    ])
+    [conflict] = [c for c in conflicts if c.kind == "place"]
+    assert {v["value"] for v in conflict.values} == {"Miami", "Moscow"}
+    assert "Steve Witkoff" in conflict.about and "Kirill Dmitriev" in conflict.about
+    assert conflict.evolution is False
