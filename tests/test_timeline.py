@@ -103,3 +103,12 @@ def test_matrix_rolls_a_person_up_to_their_country_and_flags_a_change():
     assert [h.stance for h in chile.history] == ["oppose", "open"]
     assert chile.sources == ["old.txt", "new.txt"]
     assert by_key[("peru", "territory")].changed is False
+
+
+def test_undated_reports_with_no_place_need_a_shared_story_to_merge():
+    from parley.reconcile.timeline import _content_words, _word_overlap, UNANCHORED_OVERLAP
+
+    gas = _content_words("The bloc agreed to end imports of pipeline gas by 2027.")
+    loan = _content_words("Members secured agreement on a loan raised on capital markets.")
+    loan_again = _content_words("Leaders agreed a loan raised on capital markets for two years.")
+    assert _word_overlap(gas, loan) < UNANCHORED_OVERLAP <= _word_overlap(loan, loan_again)

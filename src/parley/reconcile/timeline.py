@@ -18,11 +18,14 @@ Entries are sorted: dated ones by date, then undated ones in the order first rep
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from itertools import islice
+
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from parley.extract.events import date_range
 from parley.records import Document, Event, Extraction, When
@@ -121,6 +124,19 @@ def _time_keys(span: tuple[str, str] | None, looking_up: bool) -> list[str]:
     return _months(span) if long else _weeks(span)
 
 
+# Reports with neither a date nor a shared place must share this much of their wording
+# (Jaccard of content words) to be one event: otherwise "the EU decided" twice merges any two decisions.
+UNANCHORED_OVERLAP = 0.15
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in STOP_WORDS}
+
+
+def _word_overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
 def _places_fit(a: str | None, b: str | None) -> bool:
     """The same place, or one inside the other ("Abu Dhabi" / "Abu Dhabi airport"), or one missing."""
     return not a or not b or f" {a} " in f" {b} " or f" {b} " in f" {a} "
@@ -143,6 +159,7 @@ class _Entry:
     place_texts: dict[str, str] = field(default_factory=dict)  # place key -> first as written
     place: str | None = None  # the place most reports give (the first given, among equals)
     place_key: str | None = None
+    words: set[str] = field(default_factory=set)  # content words of the reports' evidence
     dates: Counter = field(default_factory=Counter)  # (date, end, precision) -> reports
     when: When | None = None
     span: tuple[str, str] | None = None
@@ -154,6 +171,7 @@ class _Entry:
         self.sources.add(report.document.source)
         self.participants += [p for p in event.participants if p not in self.participants]
         self.parties |= report.parties
+        self.words |= _content_words(event.evidence)
         if report.place_key:
             self.places[report.place_key] += 1
             self.place_texts.setdefault(report.place_key, event.place)
@@ -201,6 +219,9 @@ def _fit(entry: _Entry, report: _Report) -> int:
             and event.participants[0] != entry.participants[0]:
         return 0
     same_place = bool(entry.places and report.place_key and report.place_key in entry.places)
+    if entry.span is None and report.span is None and not same_place \
+            and _word_overlap(entry.words, _content_words(event.evidence)) < UNANCHORED_OVERLAP:
+        return 0  # no date and no place to go by: the reports must at least tell the same story
     own = set(event.participants)
     if own & set(entry.participants):
         score = 3
