@@ -11,7 +11,7 @@ from rich.console import Console
 
 from parley.embeddings import CachedEmbedder, bag_of_words
 from parley.extract.run import extract
-from parley.records import Document
+from parley.records import Document, Extraction, Quote
 from parley.reconcile.claims import source_keys
 from parley.reconcile.run import reconcile
 from parley.store import Store
@@ -147,10 +147,12 @@ def test_checks_view_lists_corroborated_claims_and_flags_quotes():
         "documents": [{"id": "1", "source": "a.txt", "outlet": "A", "published": "2025-12-20", "duplicate_of": None},
                       {"id": "2", "source": "b.txt", "outlet": "B", "published": "2025-12-21", "duplicate_of": "1"}],
         "actors": [{"id": "ann-lee", "name": "Ann Lee"}],
-        "quotes": [{"document": "a.txt", "text": "We will not sign this week", "speaker": "ann-lee"},
-                   {"document": "b.txt", "text": "We will not sign this week", "speaker": "ann-lee"},
+        "quotes": [{"document": "a.txt", "text": "We will not sign this week", "speaker": "ann-lee",
+                    "care": "single source"},
+                   {"document": "b.txt", "text": "We will not sign this week", "speaker": "ann-lee",
+                    "care": "single source"},
                    {"document": "a.txt", "text": "Nothing is agreed until everything is", "speaker": None,
-                    "speaker_text": "a diplomat"}],
+                    "speaker_text": "a diplomat", "care": "unnamed"}],
         "claims": [{"statement": "Lee arrived in Oslo.", "documents": ["a.txt", "c.txt"], "sources": 2,
                     "single_source": False, "evidence": []}],
         "conflicts": [{"kind": "number", "about": "drones", "evolution": False, "note": "same night",
@@ -159,7 +161,6 @@ def test_checks_view_lists_corroborated_claims_and_flags_quotes():
         "framing_by_outlet": [{"outlet": "A", "mean_score": 0.5,
                                "documents": [{"published": "2025-12-20", "label": "optimistic", "score": 0.5}]}],
     }
-    # b.txt is a near-copy of a.txt: the quote it repeats still has a single source.
     assert quote_flags(export) == {0: "single source", 1: "single source", 2: "unnamed"}
     out = io.StringIO()
     print_checks(export, Console(file=out, width=200))
@@ -178,3 +179,27 @@ def test_the_sentence_model_sees_a_paraphrase():
                                   normalize_embeddings=True)
     assert vectors.shape == (3, 384)
     assert float(vectors[0] @ vectors[1]) > 0.55 > 0.3 > float(vectors[0] @ vectors[2])
+
+
+def test_quotes_repeated_only_by_a_near_copy_are_still_single_source():
+    from parley.reconcile.claims import flag_quotes
+
+    documents = [Document(id="1", source="a.txt", text="", outlet="A"),
+                 Document(id="2", source="b.txt", text="", outlet="B", duplicate_of="1"),
+                 Document(id="3", source="c.txt", text="", outlet="C")]
+
+    def quote(document: str, text: str, speaker: str | None) -> Quote:
+        return Quote(document, text, speaker, None, "said", 0, len(text))
+
+    extractions = [
+        Extraction("a.txt", quotes=[quote("a.txt", "We will not sign this week", "ann-lee"),
+                                    quote("a.txt", "Nothing is agreed until everything is", None)]),
+        # b.txt is a near-copy of a.txt: the quote it repeats still has a single source.
+        Extraction("b.txt", quotes=[quote("b.txt", "We will not sign this week", "ann-lee")]),
+        Extraction("c.txt", quotes=[quote("c.txt", "The door stays open for talks", "bo-kim")]),
+    ]
+    flagged = flag_quotes(documents, extractions)
+    assert [[q.care for q in e.quotes] for e in flagged] == [
+        ["single source", "unnamed"], ["single source"], ["single source"]]
+    extractions.append(Extraction("d.txt", quotes=[quote("d.txt", "The door stays open for talks", "bo-kim")]))
+    assert flag_quotes(documents, extractions)[2].quotes[0].care is None  # c.txt and d.txt: two sources

@@ -67,6 +67,7 @@ class Quote:
     end: int
     evidence: str = ""
     unnamed: bool = False  # speaker is a description, not a name
+    care: str | None = None  # set by reconcile: "unnamed" or "single source" (copies count once)
 
 
 @dataclass

@@ -132,30 +132,10 @@ def print_positions(export: dict[str, Any], console: Console) -> None:
 # --------------------------------------------------------------------------- source checks
 
 
-def independent_sources(export: dict[str, Any]) -> dict[str, str]:
-    """document source -> independent source key (near-copies and one outlet's articles
-    count once), as the reconcile stage counts them for claims."""
-    from parley.records import Document
-    from parley.reconcile.claims import source_keys
-
-    return source_keys(Document(id=d["id"], source=d["source"], text="", outlet=d.get("outlet"),
-                                duplicate_of=d.get("duplicate_of")) for d in export["documents"])
-
-
 def quote_flags(export: dict[str, Any]) -> dict[int, str]:
-    """Index of each quote -> "unnamed" (no named speaker) or "single source" (a named
-    speaker's words found in one independent source only: copies of one article count once)."""
-    keys = independent_sources(export)
-    sources: dict[str, set[str]] = {}
-    for q in export["quotes"]:
-        sources.setdefault(" ".join(q["text"].lower().split()), set()).add(keys.get(q["document"], q["document"]))
-    flags = {}
-    for i, q in enumerate(export["quotes"]):
-        if not q.get("speaker"):
-            flags[i] = "unnamed"
-        elif len(sources[" ".join(q["text"].lower().split())]) == 1:
-            flags[i] = "single source"
-    return flags
+    """Index of each quote to treat with care -> its flag ("unnamed" or "single source"),
+    as the reconcile stage set it."""
+    return {i: q["care"] for i, q in enumerate(export["quotes"]) if q.get("care")}
 
 
 def evolution_label(conflict: dict[str, Any]) -> str:

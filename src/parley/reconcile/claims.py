@@ -35,7 +35,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
 from typing import Any
@@ -45,7 +45,7 @@ import numpy as np
 from parley.embeddings import Embedder
 from parley.extract.events import date_range, places_compatible
 from parley.lexicon import Lexicon
-from parley.records import Claim, Document, Extraction, Figure
+from parley.records import Claim, Document, Extraction, Figure, Quote
 from parley.reconcile.timeline import TimelineEntry
 
 ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){1,3}$|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|Gov|St|No|Jan|Feb|Mar|Apr|"
@@ -75,6 +75,27 @@ def source_keys(documents: Iterable[Document]) -> dict[str, str]:
         else:
             keys[d.source] = f"document:{d.id or d.source}"
     return keys
+
+
+def flag_quotes(documents: Iterable[Document], extractions: list[Extraction]) -> list[Extraction]:
+    """Quotes to treat with care: "unnamed" (no named speaker) or "single source" (a named
+    speaker's words found in one independent source only: copies of one article count once)."""
+    keys = source_keys(documents)
+
+    def words(quote: Quote) -> str:
+        return " ".join(quote.text.lower().split())
+
+    sources: dict[str, set[str]] = defaultdict(set)
+    for e in extractions:
+        for q in e.quotes:
+            sources[words(q)].add(keys.get(q.document, q.document))
+
+    def care(quote: Quote) -> str | None:
+        if not quote.speaker:
+            return "unnamed"
+        return "single source" if len(sources[words(quote)]) == 1 else None
+
+    return [replace(e, quotes=[replace(q, care=care(q)) for q in e.quotes]) for e in extractions]
 
 
 # --------------------------------------------------------------------------- sentences

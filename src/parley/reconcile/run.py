@@ -18,7 +18,7 @@ from parley.embeddings import Embedder, default_embedder
 from parley.lexicon import Lexicon, load_lexicon
 from parley.records import Corpus, Document, Extraction, Framing
 from parley.reconcile.actors import reconcile_actors
-from parley.reconcile.claims import check_claims
+from parley.reconcile.claims import check_claims, flag_quotes
 from parley.reconcile.conflicts import find_conflicts
 from parley.reconcile.positions import position_matrix
 from parley.reconcile.timeline import build_timeline
@@ -58,6 +58,7 @@ def reconcile(documents: list[Document], extractions: list[Extraction],
     duplicates = near_duplicates(documents)
     documents = [replace(d, duplicate_of=duplicates.get(d.id)) for d in documents]
     actors, extractions = reconcile_actors(extractions)
+    extractions = flag_quotes(documents, extractions)
     timeline = build_timeline(documents, extractions)
     matrix = position_matrix(documents, extractions, actors)
     checked = check_claims(documents, extractions, timeline, embed or default_embedder(), lexicon)
