@@ -58,18 +58,13 @@ def _collect(paths: Sequence[Path], store: Store, report: RunReport) -> tuple[li
             document.path = str(sf.path)
             ids.append(document.id)
             if document.id in new or store.has_document(document.id):
-                original = new[document.id].source if document.id in new else _source_of(store, document.id)
+                original = new[document.id].source if document.id in new else store.source_of(document.id)
                 if original != document.source:
                     report.duplicates.append((document.source, original))
                 continue
             new[document.id] = document
         pending[key] = (sf, ids)
     return list(new.values()), pending
-
-
-def _source_of(store: Store, document_id: str) -> str:
-    row = store.db.execute("SELECT source FROM documents WHERE id = ?", (document_id,)).fetchone()
-    return row[0] if row else ""
 
 
 def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,

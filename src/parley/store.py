@@ -136,9 +136,9 @@ class Store:
 
     # ---------------------------------------------------------------- documents
 
-    def document_id_for_source(self, source: str) -> str | None:
-        row = self.db.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
-        return row[0] if row else None
+    def source_of(self, document_id: str) -> str:
+        row = self.db.execute("SELECT source FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return row[0] if row else ""
 
     def has_document(self, document_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is not None

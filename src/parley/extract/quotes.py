@@ -220,14 +220,15 @@ def _attribute(doc: Doc, start: int, end: int, actors: ActorTable, lexicon: Lexi
     # 5. The next sentence attributes it, or it continues the previous quote.
     if sents and sents[-1].end < len(doc):
         nxt = doc[sents[-1].end].sent
-        if len(nxt) <= 12 and not _quote_spans(nxt.text):
+        quoted = bool(_quote_spans(nxt.text))
+        if len(nxt) <= 12 and not quoted:
             verbs = _speech_verbs(nxt, start, end, lexicon)
             if verbs:
                 speaker = _subject_speaker(verbs[0], actors, lexicon, _cue_text(verbs[0], lexicon))
                 if speaker:
                     return speaker
         # "The words were those of Iryna Bondar, who ..."
-        if not _quote_spans(nxt.text) and any(t.lemma_.lower() in WORDS_NOUNS for t in nxt):
+        if not quoted and any(t.lemma_.lower() in WORDS_NOUNS for t in nxt):
             persons = [a for a in actors.actors_in(nxt.start_char, nxt.end_char)
                        if actors.get(a) and actors.get(a).kind == "person"]
             if persons:
