@@ -211,6 +211,16 @@ def test_jsonl_feed_keeps_good_records_and_reports_bad_ones_by_line():
     ]
 
 
+def test_a_feed_url_that_is_not_a_web_address_names_no_source(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"url": "javascript:alert(1)", "title": "x", "text": "Talks resumed in Geneva on Monday."}\n'
+                    '{"url": " https://news.example/a ", "text": "Talks ended in Oslo on Friday."}\n', encoding="utf-8")
+    [source_file] = find_files([path])
+    first, second = read_file(source_file).documents
+    assert (first.source, first.url) == ("feed.jsonl#1", None)
+    assert (second.source, second.url) == ("https://news.example/a", "https://news.example/a")
+
+
 def test_json_list_record_without_text_is_reported_by_item(tmp_path):
     path = tmp_path / "list.json"
     path.write_text('[{"text": "The talks resumed on Monday."}, {"title": "Empty"}, 7]', encoding="utf-8")

@@ -516,8 +516,10 @@ def _feed_document(
         problem = NO_TEXT_FIELD if "text" not in fields else "the article text field is empty or not a string"
         return IngestError(str(sf.path), f"{place}: {problem}" if place else problem)
     url = _as_text(fields.get("url"))
+    if url and not re.match(r"https?://\S+$", url.strip(), re.I):
+        url = None  # only a web address names a source; "javascript:..." or a bare word does not
     if url:
-        source = url
+        source = url = url.strip()
     else:
         source = f"{sf.source}#{number}" if number is not None else sf.source
     return Document(

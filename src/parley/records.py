@@ -140,6 +140,7 @@ class Extraction:
     events: list[Event] = field(default_factory=list)
     positions: list[Position] = field(default_factory=list)
     framing: Framing | None = None  # how the document frames the prospects of the talks
+    sentences: list[list[int]] = field(default_factory=list)  # [start, end] of each sentence, in order
 
 
 @dataclass

@@ -79,9 +79,22 @@ def _bool_columns(cls: type) -> set[str]:
 
 
 class Store:
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, read_only: bool = False):
+        """Open (or create) the store at ``path``. ``read_only`` opens an existing store
+        for reading only, from any thread (what ``parley serve`` does): nothing is created
+        or changed, and a write fails."""
         self.path = Path(path)
+        self.read_only = read_only
         try:
+            if read_only:
+                if not self.path.is_file():
+                    raise StoreError(f"{self.path}: no such store (run `parley analyze` first)")
+                self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                          check_same_thread=False)
+                version = self.meta("schema_version")
+                if version != SCHEMA_VERSION:
+                    raise StoreError(f"{self.path}: store has schema version {version}, this parley needs {SCHEMA_VERSION}")
+                return
             self.db = sqlite3.connect(self.path)
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA journal_mode = WAL")
@@ -174,6 +187,12 @@ class Store:
         rows = self.db.execute(
             "SELECT e.data FROM extractions e JOIN documents d ON d.id = e.document_id ORDER BY d.position")
         return [from_dict(Extraction, json.loads(row[0])) for row in rows]
+
+    def sentences(self) -> dict[str, list[list[int]]]:
+        """Each document's sentences as [start, end] offsets, by document id (empty for a
+        document extracted before sentences were kept)."""
+        rows = self.db.execute("SELECT document_id, json_extract(data, '$.sentences') FROM extractions")
+        return {doc_id: json.loads(spans) if spans else [] for doc_id, spans in rows}
 
     def set_duplicates(self, duplicate_of: dict[str, str]) -> None:
         with self.db:

@@ -22,7 +22,7 @@ from parley.lexicon import Lexicon
 from parley.records import Document, Extraction
 
 # Bump when extraction rules change, so stored documents are extracted again.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 
 def extract(document: Document, doc: Doc, lexicon: Lexicon) -> Extraction:
@@ -38,6 +38,7 @@ def extract(document: Document, doc: Doc, lexicon: Lexicon) -> Extraction:
         events=find_events(document, doc, actors, times, lexicon),
         positions=find_positions(document, doc, actors, lexicon),
         framing=find_framing(document, doc, lexicon),
+        sentences=[[s.start_char, s.end_char] for s in doc.sents],
     )
 
 
