@@ -49,3 +49,34 @@ def shared() -> Path:
     if not (SHARED / "seeds").is_dir():
         pytest.skip("../shared/seeds is not present")
     return SHARED
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
+
+
+def _analysed(paths: list[Path], db: Path, lexicon) -> Path:
+    """A store analysed from ``paths``, with the bag-of-words stand-in for the sentence model."""
+    from parley import embeddings
+    from parley.pipeline import analyze
+    from parley.store import Store
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(embeddings, "embed_with_model", embeddings.bag_of_words)
+        with Store(db) as store:
+            analyze(paths, store, lexicon)
+    return db
+
+
+@pytest.fixture(scope="session")
+def corpus_store(tmp_path_factory, lexicon) -> Path:
+    """A store analysed from the bundled sample corpus (examples/corpus), built once per
+    test session. Open it read-only."""
+    return _analysed([EXAMPLES], tmp_path_factory.mktemp("corpus") / "corpus.db", lexicon)
+
+
+@pytest.fixture(scope="session")
+def web_store(tmp_path_factory, lexicon) -> Path:
+    """The sample corpus plus two hostile articles (markup, scripts and ``javascript:``
+    links in their text, title, outlet and URL), for the web app and browser tests."""
+    return _analysed([EXAMPLES, HOSTILE], tmp_path_factory.mktemp("web") / "web.db", lexicon)

@@ -1,4 +1,4 @@
-"""The ``parley`` command line: analyze, export, eval, timeline, positions, checks."""
+"""The ``parley`` command line: analyze, export, eval, timeline, positions, checks, ask."""
 
 from __future__ import annotations
 
@@ -30,11 +30,11 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def open_store(db: Path, must_exist: bool = False) -> Store:
-    if must_exist and not db.exists():
+def open_store(db: Path, must_exist: bool = False, read_only: bool = False) -> Store:
+    if (must_exist or read_only) and not db.exists():
         fail(f"{db}: no such store (run `parley analyze` first)")
     try:
-        return Store(db)
+        return Store(db, read_only=read_only)
     except StoreError as err:
         fail(str(err))
         raise  # unreachable
@@ -76,7 +76,8 @@ def analyze(
         print_summary(export, console)
     if html:
         from parley.present.html import write_briefing
-        write_briefing(export, html)
+        from parley.present.views import load_source
+        write_briefing(load_source(store), html)
     if json_out:
         write_export(store, json_out)
     unchanged = report.files_unchanged
@@ -152,6 +153,61 @@ def checks(db: DbOption = Path("parley.db")) -> None:
     from parley.present.terminal import print_checks
 
     print_checks(build_export(open_store(db, must_exist=True)), console)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question, in plain words.")],
+    db: DbOption = Path("parley.db"),
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many answers.")] = 5,
+    no_rerank: Annotated[bool, typer.Option(
+        "--no-rerank", help="Rank by shared words (BM25) only: no sentence model, faster.")] = False,
+) -> None:
+    """Answer a question with sentences quoted from the articles, each with its source."""
+    from rich.text import Text
+
+    from parley.search import QueryError, SearchIndex, check_query
+
+    try:
+        check_query(question)
+    except QueryError as err:
+        fail(str(err))
+    store = open_store(db, read_only=True)
+    index = SearchIndex.from_store(store, rerank=not no_rerank)
+    answers = index.ask(question, k=k)
+    if not answers:
+        console.print("No sentence in the stored articles matches that question.", highlight=False)
+        return
+    for number, answer in enumerate(answers, start=1):
+        console.print(Text(f"{number}. {' '.join(answer.text.split())}"))
+        citation = ", ".join(part for part in (answer.outlet, answer.published, answer.source) if part)
+        if answer.also_in:
+            citation += f" (also in: {', '.join(answer.also_in)})"
+        console.print(Text(f"   — {citation}", style="dim"), soft_wrap=True)
+
+
+@app.command()
+def serve(
+    db: DbOption = Path("parley.db"),
+    host: Annotated[str, typer.Option(help="Address to listen on (only this machine by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Open the briefing in the browser: a read-only web app over the store."""
+    import uvicorn
+
+    from parley.present.web import create_app
+
+    if not db.is_file():
+        fail(f"{db}: no such store (run `parley analyze` first)")
+    try:
+        application = create_app(db)
+    except StoreError as err:
+        fail(str(err))
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        errors.print(f"[yellow]note:[/] listening on {host}: anyone who can reach this machine can read the briefing",
+                     highlight=False)
+    console.print(f"parley: serving {db} (read-only) at http://{host}:{port}/  (Ctrl-C to stop)", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -1,102 +1,128 @@
-"""The self-contained HTML briefing written by ``parley analyze --html``.
+"""HTML for the briefing: one self-contained file (``parley analyze --html``) and the
+pages of ``parley serve``, rendered from the same templates over the same views.
 
-One file, no network: styles inline, the timeline drawn as inline SVG. Every
-string from an article passes through Jinja's autoescaping, so an article that
-contains markup shows it as text.
+The two differ only in how a link is written (:class:`FileLinks` points inside the one
+file, :class:`ServerLinks` at the server's pages) and in how styles and scripts arrive
+(inlined with their hashes in the file's Content-Security-Policy, or served from
+``/static``). Every string from an article passes through Jinja's autoescaping, and the
+chart data is embedded as JSON with ``<``, ``>`` and ``&`` escaped, so an article that
+contains markup shows it as text; the scripts build the charts with ``textContent``
+and attributes only, never by parsing HTML.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date
+import base64
+import hashlib
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from parley.present.terminal import evolution_label, quote_flags, speaker_label
+from parley.present.views import Source, build_views
+
+D3 = "vendor/d3-7.9.0.min.js"  # pinned and vendored: no script is ever loaded from the network
+KIND_COLORS = {"meeting": "#2f6fdb", "attack": "#c0392b", "decision": "#1e8449", "visit": "#8e44ad",
+               "statement": "#7f8c8d"}
 
 
-def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("parley", "present/templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True))
-    env.filters["number"] = lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
-    return env
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    return Environment(loader=PackageLoader("parley", "present/templates"),
+                       autoescape=select_autoescape(default=True, default_for_string=True))
 
 
-def _timeline_svg_points(entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """x positions (0..1) for dated timeline entries, and month ticks."""
-    dated = [e for e in entries if (e.get("when") or {}).get("date")]
-    if not dated:
-        return {"points": [], "ticks": []}
-    days = [date.fromisoformat(e["when"]["date"]).toordinal() for e in dated]
-    first, last = min(days), max(days)
-    width = max(last - first, 1)
-    points = []
-    lanes: dict[int, int] = defaultdict(int)
-    for entry, day in zip(dated, days):
-        x = (day - first) / width
-        bucket = round(x * 40)
-        lane = lanes[bucket]
-        lanes[bucket] += 1
-        points.append({"x": x, "lane": lane, "entry": entry})
-    ticks = []
-    current = date.fromordinal(first).replace(day=1)
-    while current.toordinal() <= last:
-        if current.toordinal() >= first:
-            ticks.append({"x": (current.toordinal() - first) / width, "label": current.strftime("%b %Y")})
-        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
-    return {"points": points, "ticks": ticks, "first": date.fromordinal(first).isoformat(),
-            "last": date.fromordinal(last).isoformat()}
+def static_text(name: str) -> str:
+    return resources.files("parley").joinpath("present/static", name).read_text(encoding="utf-8")
 
 
-def render_briefing(export: dict[str, Any]) -> str:
-    names = {a["id"]: a["name"] for a in export["actors"]}
-    by_document: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for kind in ("quotes", "figures", "events", "positions"):
-        for record in export[kind]:
-            by_document[record["document"]][kind].append(record)
-    actors_by_document: dict[str, list] = defaultdict(list)
-    for actor in export["actors"]:
-        for source in actor["documents"]:
-            actors_by_document[source].append(actor)
-    flags = quote_flags(export)  # unnamed / single source (near-copies count once)
-    template = _environment().get_template("briefing.html.j2")
-    return template.render(
-        export=export, names=names, by_document=by_document, actors_by_document=actors_by_document,
-        speaker_label=lambda q: speaker_label(q, names),
-        quote_flags=flags,
-        checks=_source_checks(export, flags),
-        timeline=_timeline_svg_points(export.get("timeline", [])),
-        issues=sorted({c["issue"] for c in export.get("matrix", [])}),
-        parties=sorted({c["party"] for c in export.get("matrix", [])}, key=lambda p: names.get(p, p)),
-        cells={(c["party"], c["issue"]): c for c in export.get("matrix", [])},
-    )
+class FileLinks:
+    """Links inside the one-file briefing: every view, actor and document is a section."""
+
+    def view(self, name: str) -> str:
+        return f"#view-{name}"
+
+    def actor(self, actor_id: str) -> str:
+        return f"#actor-{quote(actor_id)}"
+
+    def entry(self, n: int) -> str:
+        return f"#event-{n}"
+
+    def doc(self, ref: dict[str, Any] | str) -> str:
+        doc_id, start = (ref, None) if isinstance(ref, str) else (ref["doc"], ref.get("start"))
+        return f"#{self.sentence_id(doc_id, start)}" if start is not None else f"#doc-{quote(doc_id)}"
+
+    def sentence_id(self, doc_id: str, start: int | None) -> str:
+        return f"doc-{doc_id}-s{start}"
+
+    def search_action(self) -> str:
+        return "#view-search"
 
 
-SINGLE_SOURCE_SHOWN = 200  # single-source claims listed in the briefing (all are in the export)
-VALUES_SHOWN = 8  # sides of a conflict shown before "more"
+class ServerLinks:
+    """Links between the pages of ``parley serve``."""
+
+    def view(self, name: str) -> str:
+        return "/" if name == "overview" else f"/{name}"
+
+    def actor(self, actor_id: str) -> str:
+        return f"/actors/{quote(actor_id, safe='')}"
+
+    def entry(self, n: int) -> str:
+        return f"/timeline#event-{n}"
+
+    def doc(self, ref: dict[str, Any] | str) -> str:
+        doc_id, start = (ref, None) if isinstance(ref, str) else (ref["doc"], ref.get("start"))
+        base = f"/documents/{quote(doc_id, safe='')}"
+        return f"{base}?{urlencode({'hl': start})}#{self.sentence_id(doc_id, start)}" if start is not None else base
+
+    def sentence_id(self, doc_id: str, start: int | None) -> str:
+        return f"s{start}"
+
+    def search_action(self) -> str:
+        return "/search"
 
 
-def _source_checks(export: dict[str, Any], flags: dict[int, str]) -> dict[str, Any]:
-    """What the "Source checks" section shows."""
-    claims = export.get("claims", [])
-    documents = {d["source"]: d for d in export["documents"]}
-    single = [c for c in claims if c["single_source"]]
-    framing = sorted(export.get("framing", []),
-                     key=lambda f: ((documents.get(f["document"]) or {}).get("published") or "", f["document"]))
-    return {
-        "corroborated": [c for c in claims if not c["single_source"]],
-        "single": single[:SINGLE_SOURCE_SHOWN],
-        "single_total": len(single),
-        "flagged_quotes": [(export["quotes"][i], flag) for i, flag in sorted(flags.items())],
-        "conflicts": [dict(c, judgment=evolution_label(c), shown=c["values"][:VALUES_SHOWN],
-                           hidden=c["values"][VALUES_SHOWN:]) for c in export.get("conflicts", [])],
-        "framing": [dict(f, outlet=(documents.get(f["document"]) or {}).get("outlet"),
-                         published=(documents.get(f["document"]) or {}).get("published")) for f in framing],
-        "outlets": export.get("framing_by_outlet", []),
-    }
+def chart_data(views: dict[str, Any], links: FileLinks | ServerLinks) -> dict[str, Any]:
+    """What the timeline and network charts draw, with each mark's link already written."""
+    timeline = [{"n": e["n"], "kind": e["kind"], "date": e["date"], "end": (e.get("when") or {}).get("end"),
+                 "label": e["label"], "when": e["when_label"], "sources": e["sources"], "status": e.get("status"),
+                 "color": KIND_COLORS.get(e["kind"], "#555"), "href": links.entry(e["n"])}
+                for e in views["timeline"]]
+    network = {"nodes": [dict(n, href=links.actor(n["id"])) for n in views["network"]["nodes"]],
+               "links": [{"source": e["source"], "target": e["target"], "weight": e["weight"]}
+                         for e in views["network"]["edges"]]}
+    return {"timeline": timeline, "network": network}
 
 
-def write_briefing(export: dict[str, Any], path: Path) -> None:
-    path.write_text(render_briefing(export), encoding="utf-8")
+def _csp_hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
+
+
+def render_briefing(source: Source) -> str:
+    """The one-file briefing: every view, actor page and document, styles and scripts inline."""
+    views = build_views(source)
+    links = FileLinks()
+    scripts = [static_text(D3), static_text("parley.js")]
+    csp = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+           f"script-src {' '.join(_csp_hash(s) for s in scripts)}; base-uri 'none'; form-action 'none'")
+    return environment().get_template("briefing.html.j2").render(
+        v=views, links=links, mode="static", title="briefing", current=None, csp=csp,
+        inline={"css": static_text("parley.css"), "scripts": scripts},
+        chart_data=chart_data(views, links), results=None, query=None, highlight=None)
+
+
+def render_page(views: dict[str, Any], template: str, current: str | None, title: str, **context: Any) -> str:
+    """One page of ``parley serve``: ``template`` is a file in templates/views/."""
+    links = ServerLinks()
+    return environment().get_template("page.html.j2").render(
+        v=views, links=links, mode="server", template=template, current=current or template, title=title,
+        csp=None, inline=None, chart_data=chart_data(views, links),
+        **{"results": None, "query": None, "highlight": None, **context})
+
+
+def write_briefing(source: Source, path: Path) -> None:
+    path.write_text(render_briefing(source), encoding="utf-8")

@@ -10,6 +10,8 @@ from rich.table import Table
 from rich.markup import escape
 from rich.text import Text
 
+from parley.present.views import evolution_label, speaker_label
+
 
 def _names(export: dict[str, Any]) -> dict[str, str]:
     return {a["id"]: a["name"] for a in export["actors"]}
@@ -18,14 +20,6 @@ def _names(export: dict[str, Any]) -> dict[str, str]:
 def _short(text: str | None, width: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def speaker_label(quote: dict[str, Any], names: dict[str, str]) -> str:
-    if quote.get("speaker"):
-        return names.get(quote["speaker"], quote["speaker"])
-    if quote.get("speaker_text"):
-        return f"{quote['speaker_text']} (unnamed)"
-    return "(speaker unknown)"
 
 
 def print_summary(export: dict[str, Any], console: Console, limit: int = 12) -> None:
@@ -136,11 +130,6 @@ def quote_flags(export: dict[str, Any]) -> dict[int, str]:
     """Index of each quote to treat with care -> its flag ("unnamed" or "single source"),
     as the reconcile stage set it."""
     return {i: q["care"] for i, q in enumerate(export["quotes"]) if q.get("care")}
-
-
-def evolution_label(conflict: dict[str, Any]) -> str:
-    evolution = conflict.get("evolution")
-    return "story moved on" if evolution is True else "sources disagree" if evolution is False else "unknown"
 
 
 def print_checks(export: dict[str, Any], console: Console, limit: int = 25) -> None:

@@ -1,0 +1,262 @@
+"""``parley serve``: the briefing as a small read-only web app (FastAPI), pages and a JSON API.
+
+Pages (HTML, rendered by present/html.py from the same views as the one-file briefing):
+``/`` overview, ``/timeline``, ``/network``, ``/matrix``, ``/checks``, ``/documents``,
+``/documents/{id}?hl=START`` (the article with that sentence highlighted),
+``/actors/{id}``, ``/search?q=`` (cited sentences, quotes, claims, documents).
+
+JSON: ``/api/overview``, ``/api/timeline``, ``/api/network``, ``/api/matrix``,
+``/api/checks``, ``/api/documents``, ``/api/documents/{id}``, ``/api/actors``,
+``/api/actors/{id}``, ``/api/search?q=``, ``/api/ask?q=&k=``, ``/api/export``.
+
+The store is opened read-only and nothing is ever written; only GET (and HEAD) is
+answered. When ``parley analyze`` updates the store, the next request sees it. Bad
+requests get clean 4xx answers: unknown ids 404, malformed ids, over-long queries and
+out-of-range numbers 422, over-long URLs 414, anything but GET 405.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from parley.present.html import D3, environment, render_page, static_text
+from parley.present.views import build_views, load_source, ref_at
+from parley.search import MAX_QUERY_CHARS, QueryError, SearchIndex
+from parley.store import Store
+
+MAX_URL_CHARS = 2048
+DOC_ID = r"^[0-9a-f]{6,64}$"
+ACTOR_ID = r"^[a-z0-9][a-z0-9-]{0,120}$"
+STATIC_FILES = {"parley.css": "text/css", "parley.js": "text/javascript", D3: "text/javascript"}
+DocId = Annotated[str, PathParam(pattern=DOC_ID, description="document id (content hash)")]
+ActorId = Annotated[str, PathParam(pattern=ACTOR_ID, description="actor id (slug)")]
+Q = Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="words or a question")]
+Highlight = Annotated[int | None, Query(ge=0, le=10**9, description="start of the sentence to highlight")]
+SearchQ = Annotated[str | None, Query(max_length=MAX_QUERY_CHARS)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+K = Annotated[int, Query(ge=1, le=50)]
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+                                "frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+class Snapshot:
+    """The views and search index of the store as it was when last read; read again when
+    the store's files change (a new ``parley analyze`` run)."""
+
+    def __init__(self, db: Path):
+        self.db = db
+        self.lock = threading.Lock()
+        self.stamp: tuple | None = None
+        self.views: dict[str, Any] = {}
+        self.export: dict[str, Any] = {}
+        self.index: SearchIndex | None = None
+        self.store: Store | None = None
+
+    def _stamp(self) -> tuple:
+        files = [self.db, self.db.with_name(self.db.name + "-wal")]
+        return tuple((f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None for f in files)
+
+    def current(self) -> Snapshot:
+        with self.lock:
+            stamp = self._stamp()
+            if stamp != self.stamp:
+                store = Store(self.db, read_only=True)  # stays open: the index reads cached vectors from it
+                source = load_source(store)
+                self.views, self.export = build_views(source), source.export
+                self.index = SearchIndex.from_store(store)
+                self.store, self.stamp = store, stamp  # the old store closes when no request uses it
+            return self
+
+
+def _plain(value: Any) -> Any:
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+
+
+def search_context(views: dict[str, Any], index: SearchIndex, query: str, k: int = 5,
+                   limit: int = 20) -> dict[str, Any]:
+    """Search results as the search view shows them: every hit with a link to its sentence."""
+    quotes = {(q["document"], q["start"]): q for q in views["quotes"]}
+    claims = views["checks"]["claims"]
+    results = index.search(query, limit=limit)
+    return {
+        "answers": [dict(_plain(a), ref=ref_at(views, a.document_id, a.start)) for a in index.ask(query, k=k)],
+        "quotes": [quotes.get((h.quote["document"], h.quote["start"]), h.quote) for h in results.quotes],
+        "claims": [claims.get(h.claim["id"], h.claim) for h in results.claims],
+        "documents": [dict(_plain(h), ref=ref_at(views, h.document_id, h.start)) for h in results.documents],
+    }
+
+
+def create_app(db: Path) -> FastAPI:
+    """The app over the store at ``db`` (which must exist: checked here, before serving)."""
+    Store(db, read_only=True).close()  # fails early, with a clear StoreError, on a missing or foreign file
+    snapshot = Snapshot(Path(db))
+    app = FastAPI(title="parley", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+
+    def data() -> Snapshot:
+        return snapshot.current()
+
+    def page(template: str, title: str, status: int = 200, current: str | None = None, **context: Any) -> HTMLResponse:
+        return HTMLResponse(render_page(data().views, template, current, title, **context), status_code=status)
+
+    # ------------------------------------------------------------ safety for every answer
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Any) -> Response:
+        if len(str(request.url)) > MAX_URL_CHARS:
+            response: Response = JSONResponse({"error": f"request URL longer than {MAX_URL_CHARS} characters"},
+                                              status_code=414)
+        elif request.method not in ("GET", "HEAD"):
+            response = JSONResponse({"error": "read-only: only GET is answered"}, status_code=405,
+                                    headers={"Allow": "GET, HEAD"})
+        else:
+            response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    def wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api/")
+
+    def error(request: Request, status: int, message: str) -> Response:
+        if wants_json(request):
+            return JSONResponse({"error": message}, status_code=status)
+        html = environment().from_string(
+            "<!doctype html><html lang=en><meta charset=utf-8><title>{{ status }} · parley</title>"
+            "<link rel=stylesheet href=/static/parley.css><main><h2>{{ status }}</h2><p>{{ message }}</p>"
+            "<p><a href=/>Back to the overview</a></p></main></html>").render(status=status, message=message)
+        return HTMLResponse(html, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+        return error(request, 422, f"bad request: {problems}")
+
+    @app.exception_handler(QueryError)
+    async def bad_query(request: Request, exc: QueryError) -> Response:
+        return error(request, 422, str(exc))
+
+    def document_or_404(doc_id: str) -> dict[str, Any]:
+        doc = data().views["documents"].get(doc_id)
+        if doc is None:
+            raise HTTPException(404, f"no document with id {doc_id}")
+        return doc
+
+    def actor_or_404(actor_id: str) -> dict[str, Any]:
+        actor = data().views["actors"].get(actor_id)
+        if actor is None:
+            raise HTTPException(404, f"no actor with id {actor_id}")
+        return actor
+
+    # ------------------------------------------------------------ pages
+
+    @app.get("/", response_class=HTMLResponse)
+    def overview_page() -> HTMLResponse:
+        return page("overview", "Overview")
+
+    for name, title in (("timeline", "Timeline"), ("network", "Network"), ("matrix", "Positions"),
+                        ("checks", "Source checks"), ("documents", "Documents")):
+        app.add_api_route(f"/{name}", (lambda name=name, title=title: page(name, title)),
+                          methods=["GET"], response_class=HTMLResponse, name=f"{name}_page")
+
+    @app.get("/documents/{doc_id}", response_class=HTMLResponse)
+    def document_page(doc_id: DocId, hl: Highlight = None) -> HTMLResponse:
+        doc = document_or_404(doc_id)
+        return page("document", doc.get("title") or doc["source"], current="documents", doc=doc, highlight=hl)
+
+    @app.get("/actors/{actor_id}", response_class=HTMLResponse)
+    def actor_page(actor_id: ActorId) -> HTMLResponse:
+        actor = actor_or_404(actor_id)
+        return page("actor", actor["name"], current="network", actor=actor)
+
+    @app.get("/search", response_class=HTMLResponse)
+    def search_page(q: SearchQ = None) -> HTMLResponse:
+        if not q or not q.strip():
+            return page("search", "Search", current="search")
+        snap = data()
+        return page("search", f"Search: {q}", current="search", query=q,
+                    results=search_context(snap.views, snap.index, q))
+
+    @app.get("/static/{name:path}")
+    def static(name: str) -> Response:
+        if name not in STATIC_FILES:  # a fixed list: no path reaches the file system
+            raise HTTPException(404, "no such file")
+        return Response(static_text(name), media_type=STATIC_FILES[name],
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+    # ------------------------------------------------------------ JSON API
+
+    @app.get("/api/overview")
+    def api_overview() -> dict[str, Any]:
+        return data().views["overview"]
+
+    @app.get("/api/timeline")
+    def api_timeline() -> list[dict[str, Any]]:
+        return data().views["timeline"]
+
+    @app.get("/api/network")
+    def api_network() -> dict[str, Any]:
+        return data().views["network"]
+
+    @app.get("/api/matrix")
+    def api_matrix() -> dict[str, Any]:
+        return data().views["matrix"]
+
+    @app.get("/api/checks")
+    def api_checks() -> dict[str, Any]:
+        checks = data().views["checks"]
+        return {k: v for k, v in checks.items() if k != "claims"}
+
+    @app.get("/api/documents")
+    def api_documents() -> list[dict[str, Any]]:
+        return [{k: v for k, v in d.items() if k not in ("segments", "facts")} for d in data().views["documents"].values()]
+
+    @app.get("/api/documents/{doc_id}")
+    def api_document(doc_id: DocId) -> dict[str, Any]:
+        doc = document_or_404(doc_id)
+        text = "".join(s.get("gap", s.get("text", "")) for s in doc["segments"])
+        return {**{k: v for k, v in doc.items() if k != "segments"}, "text": text,
+                "sentences": [[s["start"], s["start"] + len(s["text"])] for s in doc["segments"] if "start" in s]}
+
+    @app.get("/api/actors")
+    def api_actors() -> list[dict[str, Any]]:
+        return data().export["actors"]
+
+    @app.get("/api/actors/{actor_id}")
+    def api_actor(actor_id: ActorId) -> dict[str, Any]:
+        return actor_or_404(actor_id)
+
+    @app.get("/api/search")
+    def api_search(q: Q, limit: Limit = 20) -> dict[str, Any]:
+        snap = data()
+        results = search_context(snap.views, snap.index, q, limit=limit)
+        return {"query": q, **{k: v for k, v in results.items() if k != "answers"}}
+
+    @app.get("/api/ask")
+    def api_ask(q: Q, k: K = 5) -> dict[str, Any]:
+        answers = data().index.ask(q, k=k)
+        return {"question": q, "answers": [_plain(a) for a in answers]}
+
+    @app.get("/api/export")
+    def api_export() -> dict[str, Any]:
+        return data().export
+
+    return app
