@@ -25,6 +25,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from parley.present.views import Source, build_views
 
 D3 = "vendor/d3-7.9.0.min.js"  # pinned and vendored: no script is ever loaded from the network
+NETWORK_NODES_DRAWN = 60
 KIND_COLORS = {"meeting": "#2f6fdb", "attack": "#c0392b", "decision": "#1e8449", "visit": "#8e44ad",
                "statement": "#7f8c8d"}
 
@@ -92,9 +93,12 @@ def chart_data(views: dict[str, Any], links: FileLinks | ServerLinks) -> dict[st
                  "label": e["label"], "when": e["when_label"], "sources": e["sources"], "status": e.get("status"),
                  "color": KIND_COLORS.get(e["kind"], "#555"), "href": links.entry(e["n"])}
                 for e in views["timeline"]]
-    network = {"nodes": [dict(n, href=links.actor(n["id"])) for n in views["network"]["nodes"]],
+    drawn = views["network"]["nodes"][:NETWORK_NODES_DRAWN]  # the most connected: a chart of hundreds is a hairball
+    ids = {n["id"] for n in drawn}
+    network = {"nodes": [dict(n, href=links.actor(n["id"])) for n in drawn],
                "links": [{"source": e["source"], "target": e["target"], "weight": e["weight"]}
-                         for e in views["network"]["edges"]]}
+                         for e in views["network"]["edges"] if e["source"] in ids and e["target"] in ids],
+               "total": len(views["network"]["nodes"])}
     return {"timeline": timeline, "network": network}
 
 

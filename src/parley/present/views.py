@@ -25,8 +25,13 @@ from parley.store import Store
 NETWORK_KINDS = ("meeting", "visit", "statement")  # events in which parties meet or speak with each other
 TOP_ACTORS = 12
 LATEST_EVENTS = 10
-SINGLE_SOURCE_SHOWN = 200  # single-source claims listed (all are in the export)
-VALUES_SHOWN = 8  # sides of a conflict shown before "more"
+# How much of a long list a view shows (everything is in the export and the JSON API's /api/export):
+CORROBORATED_SHOWN = 100  # corroborated claims, most sources first
+SINGLE_SOURCE_SHOWN = 200  # single-source claims
+EVIDENCE_SHOWN = 6  # reports quoted per claim
+CARE_QUOTES_SHOWN = 200  # quotes to treat with care
+VALUES_SHOWN = 8  # sides of a conflict shown side by side
+VALUES_LISTED = 50  # ... and listed under "more"
 
 
 @dataclass
@@ -233,30 +238,38 @@ def _matrix(export: dict[str, Any], locate: Locator, names: dict[str, str]) -> d
 def _checks(export: dict[str, Any], locate: Locator, quotes: list[dict[str, Any]],
             documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
     def with_refs(claim: dict[str, Any]) -> dict[str, Any]:
-        return dict(claim, evidence=[dict(e, ref=locate.ref(e["document"], None, e.get("text"))) for e in claim["evidence"]])
+        shown = claim["evidence"][:EVIDENCE_SHOWN]
+        return dict(claim, evidence=[dict(e, ref=locate.ref(e["document"], None, e.get("text"))) for e in shown],
+                    evidence_more=len(claim["evidence"]) - len(shown))
 
     claims = [with_refs(c) for c in export.get("claims", [])]
     single = [c for c in claims if c["single_source"]]
+    corroborated = sorted((c for c in claims if not c["single_source"]), key=lambda c: -c["sources"])
+    care = [q for q in quotes if q.get("care")]
     meta = {d["source"]: d for d in export["documents"]}
     conflicts = []
     for c in export.get("conflicts", []):
         values = [dict(v, ref=locate.ref(v["document"], None, v.get("evidence")),
                        published=v.get("published", (meta.get(v["document"]) or {}).get("published")))
                   for v in c["values"]]
-        conflicts.append(dict(c, judgment=evolution_label(c), values=values,
-                              shown=values[:VALUES_SHOWN], hidden=values[VALUES_SHOWN:]))
+        conflicts.append(dict(c, judgment=evolution_label(c), values=values, shown=values[:VALUES_SHOWN],
+                              hidden=values[VALUES_SHOWN:VALUES_LISTED], more=max(len(values) - VALUES_LISTED, 0)))
     framing = sorted(export.get("framing", []),
                      key=lambda f: ((meta.get(f["document"]) or {}).get("published") or "", f["document"]))
     return {
-        "corroborated": [c for c in claims if not c["single_source"]],
+        "corroborated": corroborated[:CORROBORATED_SHOWN],
+        "corroborated_total": len(corroborated),
         "single": single[:SINGLE_SOURCE_SHOWN],
         "claims": {c["id"]: c for c in claims},
         "single_total": len(single),
         "claims_total": len(claims),
-        "care_quotes": [q for q in quotes if q.get("care")],
+        "care_quotes": care[:CARE_QUOTES_SHOWN],
+        "care_total": len(care),
         "conflicts": conflicts,
         "framing": [dict(f, doc=locate.doc_id(f["document"]), outlet=(meta.get(f["document"]) or {}).get("outlet"),
-                         published=(meta.get(f["document"]) or {}).get("published")) for f in framing],
+                         published=(meta.get(f["document"]) or {}).get("published"),
+                         cue_refs=[locate.ref(f["document"], None, cue) for cue in f.get("cues", [])])
+                    for f in framing],
         "outlets": export.get("framing_by_outlet", []),
     }
 

@@ -9,8 +9,7 @@ JSON: ``/api/overview``, ``/api/timeline``, ``/api/network``, ``/api/matrix``,
 ``/api/checks``, ``/api/documents``, ``/api/documents/{id}``, ``/api/actors``,
 ``/api/actors/{id}``, ``/api/search?q=``, ``/api/ask?q=&k=``, ``/api/export``.
 
-The store is opened read-only and nothing is ever written; only GET (and HEAD) is
-answered. When ``parley analyze`` updates the store, the next request sees it. Bad
+The store is opened read-only and nothing is ever written; only GET is answered. When ``parley analyze`` updates the store, the next request sees it. Bad
 requests get clean 4xx answers: unknown ids 404, malformed ids, over-long queries and
 out-of-range numbers 422, over-long URLs 414, anything but GET 405.
 """
@@ -120,9 +119,9 @@ def create_app(db: Path) -> FastAPI:
         if len(str(request.url)) > MAX_URL_CHARS:
             response: Response = JSONResponse({"error": f"request URL longer than {MAX_URL_CHARS} characters"},
                                               status_code=414)
-        elif request.method not in ("GET", "HEAD"):
+        elif request.method != "GET":
             response = JSONResponse({"error": "read-only: only GET is answered"}, status_code=405,
-                                    headers={"Allow": "GET, HEAD"})
+                                    headers={"Allow": "GET"})
         else:
             response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():

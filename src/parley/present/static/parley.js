@@ -76,6 +76,9 @@
       panel.marks.append("title").text(function (e) {
         return e.when + " · " + e.label + (e.status ? " · " + e.status : "") + " · " + e.sources + " source" + (e.sources === 1 ? "" : "s");
       });
+      panel.marks.filter(function (e) { return e.date && e.end && e.end !== e.date; }).append("line")
+        .attr("class", "range").attr("stroke", function (e) { return e.color; }).attr("stroke-width", 4)
+        .attr("stroke-linecap", "round").attr("stroke-opacity", 0.45);
       panel.marks.append("circle").attr("r", function (e) { return 4 + Math.min(e.sources, 5) * 1.3; })
         .attr("fill", function (e) { return e.color; }).attr("fill-opacity", 0.85).attr("stroke", "#fff");
       panel.marks.append("text").attr("dy", "0.35em").text(function (e) { return clip(e.label, 42); });
@@ -90,6 +93,10 @@
           e._x = panel.pos(e, scale);
           var mark = d3.select(this);
           mark.select("circle").attr("cx", e._x).attr("cy", e._y);
+          if (e.end && e.date) {  // a span of days: a bar from its first to its last day
+            mark.select("line.range").attr("x1", e._x).attr("x2", scale(new Date(e.end + "T00:00:00Z")))
+              .attr("y1", e._y).attr("y2", e._y);
+          }
           mark.select("text").attr("x", e._x + 10).attr("y", e._y);
           (rows[e._row] = rows[e._row] || []).push({ e: e, label: mark.select("text") });
         });
