@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -45,23 +42,11 @@ def browser():
 @pytest.fixture(scope="module")
 def server(web_store: Path):
     """``parley serve``'s app on a free localhost port, in a thread, for this module."""
-    import uvicorn
+    from parley.present.web import create_app, start_in_background
 
-    from parley.present.web import create_app
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(web_store), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    url, stop = start_in_background(create_app(web_store))
+    yield url
+    stop()
 
 
 @pytest.fixture

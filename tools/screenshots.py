@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 
-import uvicorn
 from fastapi.testclient import TestClient
 from playwright.sync_api import sync_playwright
 
-from parley.present.web import create_app
+from parley.present.web import create_app, start_in_background
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
@@ -48,13 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = create_app(args.db)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
+    base, stop = start_in_background(app)
     pages = views(app) + [("search", f"/search?q={args.question.replace(' ', '+')}")]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=os.environ.get("PARLEY_CHROMIUM", "/usr/bin/chromium"),
@@ -63,12 +53,12 @@ def main() -> None:
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         for name, path in pages:
-            page.goto(f"http://127.0.0.1:{port}{path}")
+            page.goto(base + path)
             page.wait_for_timeout(400)
             page.screenshot(path=str(args.out / f"{name}.png"), full_page=name not in ("document",))
             print(f"{args.out / (name + '.png')}  <- {path}")
         browser.close()
-    server.should_exit = True
+    stop()
     print("console errors:", errors or "none")
 
 

@@ -197,10 +197,8 @@ def serve(
 
     from parley.present.web import create_app
 
-    if not db.is_file():
-        fail(f"{db}: no such store (run `parley analyze` first)")
     try:
-        application = create_app(db)
+        application = create_app(db)  # a missing or foreign file is a StoreError
     except StoreError as err:
         fail(str(err))
     if host not in ("127.0.0.1", "localhost", "::1"):

@@ -40,6 +40,11 @@ def static_text(name: str) -> str:
     return resources.files("parley").joinpath("present/static", name).read_text(encoding="utf-8")
 
 
+def _doc_and_start(ref: dict[str, Any] | str) -> tuple[str, int | None]:
+    """A link target: a document id alone, or a ref (document id and sentence start)."""
+    return (ref, None) if isinstance(ref, str) else (ref["doc"], ref.get("start"))
+
+
 class FileLinks:
     """Links inside the one-file briefing: every view, actor and document is a section."""
 
@@ -53,7 +58,7 @@ class FileLinks:
         return f"#event-{n}"
 
     def doc(self, ref: dict[str, Any] | str) -> str:
-        doc_id, start = (ref, None) if isinstance(ref, str) else (ref["doc"], ref.get("start"))
+        doc_id, start = _doc_and_start(ref)
         return f"#{self.sentence_id(doc_id, start)}" if start is not None else f"#doc-{quote(doc_id)}"
 
     def sentence_id(self, doc_id: str, start: int | None) -> str:
@@ -76,7 +81,7 @@ class ServerLinks:
         return f"/timeline#event-{n}"
 
     def doc(self, ref: dict[str, Any] | str) -> str:
-        doc_id, start = (ref, None) if isinstance(ref, str) else (ref["doc"], ref.get("start"))
+        doc_id, start = _doc_and_start(ref)
         base = f"/documents/{quote(doc_id, safe='')}"
         return f"{base}?{urlencode({'hl': start})}#{self.sentence_id(doc_id, start)}" if start is not None else base
 
@@ -113,19 +118,21 @@ def render_briefing(source: Source) -> str:
     scripts = [static_text(D3), static_text("parley.js")]
     csp = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
            f"script-src {' '.join(_csp_hash(s) for s in scripts)}; base-uri 'none'; form-action 'none'")
-    return environment().get_template("briefing.html.j2").render(
-        v=views, links=links, mode="static", title="briefing", current=None, csp=csp,
-        inline={"css": static_text("parley.css"), "scripts": scripts},
-        chart_data=chart_data(views, links), results=None, query=None, highlight=None)
+    return _render("briefing.html.j2", views, links, mode="static", title="briefing", current=None, csp=csp,
+                   inline={"css": static_text("parley.css"), "scripts": scripts})
 
 
 def render_page(views: dict[str, Any], template: str, current: str | None, title: str, **context: Any) -> str:
     """One page of ``parley serve``: ``template`` is a file in templates/views/."""
-    links = ServerLinks()
-    return environment().get_template("page.html.j2").render(
-        v=views, links=links, mode="server", template=template, current=current or template, title=title,
-        csp=None, inline=None, chart_data=chart_data(views, links),
-        **{"results": None, "query": None, "highlight": None, **context})
+    return _render("page.html.j2", views, ServerLinks(), mode="server", template=template,
+                   current=current or template, title=title, csp=None, inline=None, **context)
+
+
+def _render(name: str, views: dict[str, Any], links: FileLinks | ServerLinks, **context: Any) -> str:
+    """A template over the views; search results, query and highlight are empty unless given."""
+    context = {"results": None, "query": None, "highlight": None, **context}
+    return environment().get_template(name).render(v=views, links=links, chart_data=chart_data(views, links),
+                                                   **context)
 
 
 def write_briefing(source: Source, path: Path) -> None:

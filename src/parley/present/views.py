@@ -23,6 +23,7 @@ from parley.sentences import sentence_spans
 from parley.store import Store
 
 NETWORK_KINDS = ("meeting", "visit", "statement")  # events in which parties meet or speak with each other
+FACT_KINDS = ("quotes", "figures", "events", "positions")  # records read from one sentence of one document
 TOP_ACTORS = 12
 LATEST_EVENTS = 10
 # How much of a long list a view shows (everything is in the export and the JSON API's /api/export):
@@ -71,8 +72,7 @@ class Locator:
         return self.by_source.get(source)
 
     def sentence_start(self, doc_id: str, offset: int) -> int:
-        starts = self.starts.get(doc_id) or [0]
-        return starts[max(bisect.bisect_right(starts, offset) - 1, 0)]
+        return _containing(self.starts.get(doc_id, []), offset)
 
     def ref(self, source: str, start: int | None = None, evidence: str | None = None) -> dict[str, Any] | None:
         doc_id = self.doc_id(source)
@@ -84,11 +84,16 @@ class Locator:
         return {"doc": doc_id, "start": None if start is None else self.sentence_start(doc_id, start)}
 
 
+def _containing(starts: list[int], offset: int) -> int:
+    """The start of the sentence holding ``offset``, given the sentence starts in order."""
+    starts = starts or [0]
+    return starts[max(bisect.bisect_right(starts, offset) - 1, 0)]
+
+
 def ref_at(views: dict[str, Any], doc_id: str, offset: int) -> dict[str, Any]:
     """The ref of the sentence of document ``doc_id`` that contains character ``offset``."""
     segments = (views["documents"].get(doc_id) or {}).get("segments", [])
-    starts = [s["start"] for s in segments if "start" in s] or [0]
-    return {"doc": doc_id, "start": starts[max(bisect.bisect_right(starts, offset) - 1, 0)]}
+    return {"doc": doc_id, "start": _containing([s["start"] for s in segments if "start" in s], offset)}
 
 
 def build_views(source: Source) -> dict[str, Any]:
@@ -96,12 +101,15 @@ def build_views(source: Source) -> dict[str, Any]:
     export = source.export
     locate = Locator(source)
     names = {a["id"]: a["name"] for a in export["actors"]}
-    documents = _documents(export, locate)
+    facts = {kind: [dict(r, ref=locate.ref(r["document"], r.get("start"), r.get("evidence"))) for r in export[kind]]
+             for kind in FACT_KINDS}  # each record once, with the sentence it was read from
+    quotes = facts["quotes"]
+    for i, quote in enumerate(quotes):
+        quote.update(index=i, speaker_name=speaker_label(quote, names))
+    documents = _documents(export, facts, locate)
     timeline = _timeline(export, locate, names)
     network = _network(export, timeline, names)
     matrix = _matrix(export, locate, names)
-    quotes = [dict(q, index=i, speaker_name=speaker_label(q, names), ref=locate.ref(q["document"], q.get("start")))
-              for i, q in enumerate(export["quotes"])]
     return {
         "names": names,
         "documents": documents,
@@ -109,9 +117,9 @@ def build_views(source: Source) -> dict[str, Any]:
         "timeline": timeline,
         "network": network,
         "matrix": matrix,
-        "checks": _checks(export, locate, quotes, documents),
+        "checks": _checks(export, locate, quotes),
         "quotes": quotes,
-        "actors": _actors(export, locate, names, quotes, timeline, network, matrix, documents),
+        "actors": _actors(export, locate, names, facts, timeline, network, matrix),
     }
 
 
@@ -123,13 +131,13 @@ def speaker_label(quote: dict[str, Any], names: dict[str, str]) -> str:
     return "(speaker unknown)"
 
 
-def _documents(export: dict[str, Any], locate: Locator) -> dict[str, dict[str, Any]]:
+def _documents(export: dict[str, Any], facts: dict[str, list[dict[str, Any]]],
+               locate: Locator) -> dict[str, dict[str, Any]]:
     """Each document with its sentences and the facts read from it, by document id."""
     by_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for kind in ("quotes", "figures", "events", "positions"):
-        for record in export[kind]:
-            by_source[record["document"]][kind].append(
-                dict(record, ref=locate.ref(record["document"], record.get("start"), record.get("evidence"))))
+    for kind in FACT_KINDS:
+        for record in facts[kind]:
+            by_source[record["document"]][kind].append(record)
     actors_in: dict[str, list[str]] = defaultdict(list)
     for actor in export["actors"]:
         for src in actor["documents"]:
@@ -142,7 +150,7 @@ def _documents(export: dict[str, Any], locate: Locator) -> dict[str, dict[str, A
         marked = Counter(r["ref"]["start"] for kind in facts.values() for r in kind if r["ref"])
         out[d["id"]] = dict(
             d, url=safe_url(d.get("url")), actors=actors_in[d["source"]], framing=framing.get(d["source"]),
-            facts={k: facts[k] for k in ("quotes", "figures", "events", "positions")},
+            facts={k: facts[k] for k in FACT_KINDS},
             segments=_segments(text, locate.spans.get(d["id"], []), marked))
     return out
 
@@ -235,8 +243,7 @@ def _matrix(export: dict[str, Any], locate: Locator, names: dict[str, str]) -> d
     return {"parties": [{"id": p, "name": names.get(p, p)} for p in parties], "issues": issues, "cells": cells}
 
 
-def _checks(export: dict[str, Any], locate: Locator, quotes: list[dict[str, Any]],
-            documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _checks(export: dict[str, Any], locate: Locator, quotes: list[dict[str, Any]]) -> dict[str, Any]:
     def with_refs(claim: dict[str, Any]) -> dict[str, Any]:
         shown = claim["evidence"][:EVIDENCE_SHOWN]
         return dict(claim, evidence=[dict(e, ref=locate.ref(e["document"], None, e.get("text"))) for e in shown],
@@ -310,21 +317,20 @@ def _span(dates: Iterable[str | None]) -> list[str] | None:
     return [known[0], known[-1]] if known else None
 
 
-def _actors(export: dict[str, Any], locate: Locator, names: dict[str, str], quotes: list[dict[str, Any]],
-            timeline: list[dict[str, Any]], network: dict[str, Any], matrix: dict[str, Any],
-            documents: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _actors(export: dict[str, Any], locate: Locator, names: dict[str, str], facts: dict[str, list[dict[str, Any]]],
+            timeline: list[dict[str, Any]], network: dict[str, Any], matrix: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """An actor page for each actor: who they are, what they said, where they stand, where they appear."""
     members: dict[str, list[str]] = defaultdict(list)
     for a in export["actors"]:
         if a.get("affiliation"):
             members[a["affiliation"]].append(a["id"])
     said = defaultdict(list)
-    for q in quotes:
+    for q in facts["quotes"]:
         if q.get("speaker"):
             said[q["speaker"]].append(q)
     stances = defaultdict(list)
-    for p in export["positions"]:
-        stances[p["actor"]].append(dict(p, ref=locate.ref(p["document"], p.get("start"), p.get("evidence"))))
+    for p in facts["positions"]:
+        stances[p["actor"]].append(p)
     party_cells = defaultdict(list)
     for cell in matrix["cells"].values():
         party_cells[cell["party"]].append(cell)

@@ -9,15 +9,18 @@ JSON: ``/api/overview``, ``/api/timeline``, ``/api/network``, ``/api/matrix``,
 ``/api/checks``, ``/api/documents``, ``/api/documents/{id}``, ``/api/actors``,
 ``/api/actors/{id}``, ``/api/search?q=``, ``/api/ask?q=&k=``, ``/api/export``.
 
-The store is opened read-only and nothing is ever written; only GET is answered. When ``parley analyze`` updates the store, the next request sees it. Bad
-requests get clean 4xx answers: unknown ids 404, malformed ids, over-long queries and
+The store is opened read-only and nothing is ever written; only GET is answered. When
+``parley analyze`` updates the store, the next request sees it. Bad requests get clean 4xx answers: unknown ids 404, malformed ids, over-long queries and
 out-of-range numbers 422, over-long URLs 414, anything but GET 405.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import socket
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -67,8 +70,15 @@ class Snapshot:
         self.store: Store | None = None
 
     def _stamp(self) -> tuple:
-        files = [self.db, self.db.with_name(self.db.name + "-wal")]
-        return tuple((f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None for f in files)
+        stamp = []
+        for path in (self.db, self.db.with_name(self.db.name + "-wal")):
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                stamp.append(None)
+            else:
+                stamp.append((info.st_mtime_ns, info.st_size))
+        return tuple(stamp)
 
     def current(self) -> Snapshot:
         with self.lock:
@@ -259,3 +269,27 @@ def create_app(db: Path) -> FastAPI:
         return data().export
 
     return app
+
+
+def start_in_background(app: FastAPI, host: str = "127.0.0.1", timeout: float = 20) -> tuple[str, Callable[[], None]]:
+    """Run ``app`` with uvicorn on a free port of ``host`` in a daemon thread, for the browser
+    tests and tools/screenshots.py. Returns the base URL and a function that stops the server."""
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError(f"the server did not start on {host}:{port}")
+        time.sleep(0.05)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+    return f"http://{host}:{port}", stop
