@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from parley.evaluate import Gold, GoldError, load_gold, normalize, prf, render, score
+from parley.evaluate import Gold, GoldError, load_gold, normalize, prf, render, score, seal_gold, seal_tokens
 
 DOC = "100_test.txt"
 OTHER_DOC = "101_test.txt"
-REAL_GOLD = Path("/work/shared/gold")
+REAL_GOLD = Path(__file__).resolve().parents[2] / "shared" / "gold"
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -138,6 +138,53 @@ def test_speaker_with_a_different_person_is_wrong(tmp_path):
     assert metrics["speaker_accuracy"]["accuracy"] == 0.0
 
 
+def test_sealed_gold_scores_exactly_as_the_open_gold(tmp_path):
+    """Gold from articles we may not copy keeps quotations as token seals; the scores
+    (matches and speakers) must not change."""
+    open_gold = doc_gold(actors=[person("Amara Okafor")],
+                         quotes=[{"text": GOLD_QUOTE, "speaker": "Amara Okafor", "speaker_text": "she"},
+                                 {"text": "Nobody in this building expects a deal", "speaker": None}],
+                         positions=[{"actor": "Amara Okafor", "issue": "ceasefire", "stance": "support",
+                                     "evidence": "Okafor backs the truce."}],
+                         notes=["a judgement call in words"])
+    sealed = seal_gold(open_gold)
+    assert "notes" not in sealed and "evidence" not in sealed["positions"][0]
+    assert all("text" not in q and "speaker_text" not in q for q in sealed["quotes"])
+    assert sealed["quotes"][0]["text_h"] == seal_tokens(GOLD_QUOTE) and len(seal_tokens(GOLD_QUOTE)) == 13
+    near = GOLD_QUOTE.replace("both sides", "both parties")  # still a match by token F1
+    prediction = export(actors=[actor("amara-okafor", "Amara Okafor")],
+                        quotes=[quote(near, "amara-okafor"), quote("Nobody in this building expects a deal")])
+    (tmp_path / "open").mkdir()
+    (tmp_path / "sealed").mkdir()
+    open_scores = score(prediction, write_gold(tmp_path / "open", open_gold))
+    sealed_scores = score(prediction, write_gold(tmp_path / "sealed", sealed))
+    assert doc_scores(open_scores)["quotes"]["tp"] == 2
+    assert doc_scores(sealed_scores) == doc_scores(open_scores)
+
+
+def test_sealed_quote_with_a_malformed_seal_is_refused(tmp_path):
+    bad = tmp_path / "100_test.txt.json"
+    bad.write_text(json.dumps(doc_gold(quotes=[{"text_h": ["not-hex!"], "speaker": None}])), encoding="utf-8")
+    with pytest.raises(GoldError, match="text_h must be a list of 8-hex-digit token seals"):
+        load_gold([bad])
+
+
+def test_scope_leaves_unannotated_kinds_unscored(tmp_path):
+    """A file that annotates only quotes does not count every predicted figure as wrong."""
+    gold = write_gold(tmp_path, doc_gold(scope=["quotes"], quotes=[{"text": GOLD_QUOTE, "speaker": None}]))
+    metrics = doc_scores(score(export(quotes=[quote(GOLD_QUOTE)], figures=[figure(12, "drones")]), gold))
+    assert metrics["quotes"]["tp"] == 1
+    assert metrics["figures"] == {"tp": 0, "fp": 0, "fn": 0, "precision": None, "recall": None, "f1": None}
+    assert metrics["scope"] == ["quotes"]
+
+
+def test_scope_with_an_unknown_kind_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "100_test.txt.json"
+    bad.write_text(json.dumps(doc_gold(scope=["quotes", "rumours"])), encoding="utf-8")
+    with pytest.raises(GoldError, match="unknown record kinds"):
+        load_gold([bad])
+
+
 # ----------------------------------------------------------------------------- figures
 
 
@@ -249,6 +296,20 @@ def test_event_of_another_kind_does_not_match(tmp_path):
     gold = write_gold(tmp_path, doc_gold(events=[
         {"kind": "meeting", "participants": [], "place": "Valmora", "when": None, "status": "held"}]))
     assert doc_scores(score(export(events=[event("visit", [], "Valmora")]), gold))["events"]["tp"] == 0
+
+
+def test_statements_are_scored_only_where_the_gold_lists_them(tmp_path):
+    """Statements are optional in gold: a file without any does not turn predicted
+    statements into false positives; one that lists them scores them."""
+    meeting = {"kind": "meeting", "participants": [], "place": "Valmora", "when": None, "status": "held"}
+    predictions = [event("meeting", [], "Valmora"), event("statement", [], "Valmora")]
+    without = doc_scores(score(export(events=predictions), write_gold(tmp_path, doc_gold(events=[meeting]))))
+    assert (without["events"]["tp"], without["events"]["fp"]) == (1, 0)
+    statement = {**meeting, "kind": "statement", "place": "Port Ansel"}
+    (tmp_path / "with").mkdir()
+    listed = doc_scores(score(export(events=predictions), write_gold(tmp_path / "with", doc_gold(
+        events=[meeting, statement]))))
+    assert (listed["events"]["tp"], listed["events"]["fp"], listed["events"]["fn"]) == (1, 1, 1)
 
 
 # ----------------------------------------------------------------------------- positions
@@ -391,7 +452,7 @@ def test_malformed_gold_file_gives_a_one_line_error(tmp_path):
     bad.write_text('{"document": "100_test.txt", "quotes": [{"speaker": null}]}', encoding="utf-8")
     with pytest.raises(GoldError) as caught:
         load_gold([bad])
-    assert str(caught.value) == f"{bad}: quotes[0] lacks 'text'"
+    assert str(caught.value) == f"{bad}: quotes[0] needs exactly one of 'text' and 'text_h'"
 
 
 def test_gold_file_that_is_not_json_gives_a_one_line_error(tmp_path):

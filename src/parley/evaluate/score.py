@@ -1,49 +1,18 @@
-"""Score a parley/1 export against hand-made gold files (``parley eval``).
-
-The matching and metric rules are those of ``shared/spec/gold-format.md``:
-
-- ``load_gold(paths)`` reads per-document gold files and the optional ``corpus.json``;
-- ``score(export, gold)`` returns a JSON-serialisable dict of precision / recall / F1
-  (per document and micro-averaged overall), accuracies, and corpus figures;
-- ``render(scores, console)`` prints them as a rich table.
-
-Interpretations where the spec leaves room (all documented in the function that does it):
-
-- normalisation: NFKC, case-folded, curly quotes and dashes made plain; dashes, hyphens
-  and slashes then separate words, every other punctuation mark is deleted (``U.S.`` ->
-  ``us``, ``Ukraine's`` -> ``ukraines``), white space collapsed;
-- "one contains the other" (quotes, places, conflict values) is containment of a
-  contiguous run of whole tokens, never a piece of a word (``us`` is not in ``brussels``);
-- predicted *and* gold quotes under four tokens are left out ("not annotated and not
-  scored");
-- a speaker is also right when a predicted form equals one of the gold speaker's gold
-  aliases (``Zelenskyy`` for ``Volodymyr Zelensky``);
-- "shares the last name" compares last words (titles and ``Jr.`` aside), persons only;
-- a same_actor group counts only when each form resolves to exactly one predicted actor,
-  the same for all forms (two predicted actors answering to one form is a failed merge);
-- a claim must cover two of its gold documents (or all of them when it lists fewer);
-  the gold values of a conflict must be carried by different predicted values;
-- a metric whose denominator is zero is ``None`` (shown as "-"), never 0 or 1.
-"""
+"""Scoring an export against gold, with the matching rules of gold-format.md."""
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
+from parley.evaluate.gold import RECORD_KINDS, CorpusGold, DocumentGold, Gold, is_number
+from parley.evaluate.text import (
+    Named, contains_text, contains_tokens, content_words, last_names, name_rank, normalize,
+    same_source, seal_tokens, token_f1, tokens, _base_name,
+)
 
-RECORD_KINDS = ("quotes", "figures", "persons", "events", "positions")
 ACCURACIES = ("speaker_accuracy", "about_accuracy", "stance_accuracy")
-CORPUS_FILE_NAME = "corpus.json"
 
 MIN_QUOTE_TOKENS = 4
 QUOTE_MIN_F1 = 0.8
@@ -51,334 +20,11 @@ QUOTE_MIN_COVERAGE = 0.8
 FIGURE_TOLERANCE = 0.005  # relative to the gold value
 ABOUT_MIN_F1 = 0.5
 PARTICIPANTS_MIN_JACCARD = 0.5
+OPTIONAL_EVENT_KIND = "statement"  # gold may leave statements out
 EPSILON = 1e-9  # keeps float rounding from moving a pair across a threshold
 
-# Function words dropped before comparing figure `about` phrases. Deliberately small:
-# words such as "share", "amount" or "two" carry meaning in an `about` phrase.
-STOP_WORDS = frozenset(
-    """a an the this that these those of in on at to for from by with about as into onto
-    over under between among per via than and or nor but its it their his her our your my
-    is are was were be been being has have had do does did will would can could may might
-    shall should must which who whom whose what where when how some any each all both
-    such other another more most less least so very also not no up out off""".split()
-)
 
-NAME_PARTICLES = frozenset("von van der den de del della di da du la le dos das bin ibn al el ter ten".split())
-NAME_SUFFIXES = frozenset("jr sr ii iii iv".split())
-
-
-# --------------------------------------------------------------------------- gold files
-
-
-class GoldError(Exception):
-    """A gold file that cannot be used. ``str()`` is one line: ``path: problem``."""
-
-    def __init__(self, path: Path | str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path = Path(path)
-        self.problem = problem
-
-
-@dataclass
-class DocumentGold:
-    """Hand annotations of one document (records kept as the gold file's dicts)."""
-
-    document: str
-    path: Path
-    actors: list[dict] = field(default_factory=list)
-    quotes: list[dict] = field(default_factory=list)
-    figures: list[dict] = field(default_factory=list)
-    events: list[dict] = field(default_factory=list)
-    positions: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class CorpusGold:
-    """Hand annotations across documents: ``corpus.json``."""
-
-    path: Path
-    same_actor: list[list[str]] = field(default_factory=list)
-    claims: list[dict] = field(default_factory=list)
-    conflicts: list[dict] = field(default_factory=list)
-    framing: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Gold:
-    documents: dict[str, DocumentGold] = field(default_factory=dict)  # source -> gold
-    corpus: CorpusGold | None = None
-
-
-def load_gold(paths: Sequence[Path]) -> Gold:
-    """Read gold files; each path is a gold file or a folder of them (``*.json``)."""
-    gold = Gold()
-    for path in _gold_files(paths):
-        data = _read_json(path)
-        if path.name == CORPUS_FILE_NAME:
-            if gold.corpus is not None:
-                raise GoldError(path, f"a second corpus gold (first: {gold.corpus.path})")
-            gold.corpus = _corpus_gold(path, data)
-        else:
-            doc = _document_gold(path, data)
-            if doc.document in gold.documents:
-                first = gold.documents[doc.document].path
-                raise GoldError(path, f"document {doc.document!r} already annotated in {first}")
-            gold.documents[doc.document] = doc
-    return gold
-
-
-def _gold_files(paths: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found = sorted(p for p in path.glob("*.json") if p.is_file())
-            if not found:
-                raise GoldError(path, "no gold files (*.json) in this folder")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise GoldError(path, "no such file or folder")
-    return files
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise GoldError(path, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise GoldError(path, f"cannot be read: {error}") from None
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_str_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-def _optional_str(value: Any) -> bool:
-    return value is None or isinstance(value, str)
-
-
-# What each gold record needs: key -> (check, what the check wants, required?)
-_RECORD_RULES: dict[str, dict[str, tuple[Callable[[Any], bool], str, bool]]] = {
-    "actors": {
-        "name": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string", True),
-        "kind": (lambda v: isinstance(v, str), "a string", True),
-        "aliases": (_is_str_list, "a list of strings", False),
-    },
-    "quotes": {
-        "text": (lambda v: isinstance(v, str), "a string", True),
-        "speaker": (_optional_str, "a string or null", False),
-    },
-    "figures": {
-        "value": (_is_number, "a number", True),
-        "unit": (lambda v: isinstance(v, str), "a string", True),
-        "about": (_optional_str, "a string or null", False),
-    },
-    "events": {
-        "kind": (lambda v: isinstance(v, str), "a string", True),
-        "participants": (_is_str_list, "a list of strings", False),
-        "place": (_optional_str, "a string or null", False),
-    },
-    "positions": {
-        "actor": (lambda v: isinstance(v, str), "a string", True),
-        "issue": (lambda v: isinstance(v, str), "a string", True),
-        "stance": (lambda v: isinstance(v, str), "a string", True),
-    },
-}
-
-
-def _document_gold(path: Path, data: Any) -> DocumentGold:
-    if not isinstance(data, dict):
-        raise GoldError(path, "expected a JSON object")
-    document = data.get("document")
-    if not isinstance(document, str) or not document.strip():
-        raise GoldError(path, "'document' must be the document's source (a non-empty string)")
-    records = {kind: _checked_records(path, data, kind, rules) for kind, rules in _RECORD_RULES.items()}
-    return DocumentGold(document=document, path=path, **records)
-
-
-def _checked_records(path: Path, data: dict, kind: str, rules: dict) -> list[dict]:
-    records = data.get(kind)
-    if records is None:
-        return []
-    if not isinstance(records, list):
-        raise GoldError(path, f"'{kind}' must be a list")
-    for number, record in enumerate(records):
-        if not isinstance(record, dict):
-            raise GoldError(path, f"{kind}[{number}] must be an object")
-        for key, (check, wanted, required) in rules.items():
-            if key not in record:
-                if required:
-                    raise GoldError(path, f"{kind}[{number}] lacks '{key}'")
-            elif not check(record[key]):
-                raise GoldError(path, f"{kind}[{number}].{key} must be {wanted}, not {json.dumps(record[key])}")
-    return records
-
-
-def _corpus_gold(path: Path, data: Any) -> CorpusGold:
-    if not isinstance(data, dict):
-        raise GoldError(path, "expected a JSON object")
-    same_actor = data.get("same_actor") or []
-    if not isinstance(same_actor, list) or not all(_is_str_list(group) and group for group in same_actor):
-        raise GoldError(path, "'same_actor' must be a list of non-empty lists of names")
-    claims = _corpus_records(path, data, "claims", {"keys": "a non-empty list of strings", "documents": "a list of strings"})
-    conflicts = _corpus_records(path, data, "conflicts", {"keys": "a non-empty list of strings", "values": "a non-empty list of strings"})
-    for number, conflict in enumerate(conflicts):
-        if not isinstance(conflict.get("evolution"), bool):
-            raise GoldError(path, f"conflicts[{number}].evolution must be true or false")
-    framing = data.get("framing") or {}
-    if not isinstance(framing, dict) or not all(isinstance(label, str) for label in framing.values()):
-        raise GoldError(path, "'framing' must map document sources to labels")
-    return CorpusGold(path=path, same_actor=same_actor, claims=claims, conflicts=conflicts, framing=framing)
-
-
-def _corpus_records(path: Path, data: dict, kind: str, list_fields: dict[str, str]) -> list[dict]:
-    records = data.get(kind) or []
-    if not isinstance(records, list):
-        raise GoldError(path, f"'{kind}' must be a list")
-    for number, record in enumerate(records):
-        if not isinstance(record, dict):
-            raise GoldError(path, f"{kind}[{number}] must be an object")
-        for key, wanted in list_fields.items():
-            value = record.get(key)
-            non_empty = "non-empty" not in wanted or bool(value)
-            if not (_is_str_list(value) and non_empty):
-                raise GoldError(path, f"{kind}[{number}].{key} must be {wanted}")
-    return records
-
-
-# --------------------------------------------------------------------------- text
-
-
-_PLAIN_CHARACTERS = str.maketrans(
-    {
-        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'"),
-        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
-        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
-    }
-)
-
-
-def normalize(text: Any) -> str:
-    """Lower-case, plain quotes and dashes, punctuation removed, white space collapsed.
-
-    Dashes, hyphens and slashes separate words (``President-elect`` -> ``president
-    elect``); other punctuation is deleted, so ``U.S.`` -> ``us``, ``Ukraine's`` ->
-    ``ukraines``. ``None`` gives "".
-    """
-    if text is None:
-        return ""
-    text = unicodedata.normalize("NFKC", str(text)).casefold().translate(_PLAIN_CHARACTERS)
-    text = re.sub(r"[-/]", " ", text)
-    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
-    return " ".join(text.split())
-
-
-def tokens(text: Any) -> list[str]:
-    return normalize(text).split()
-
-
-def token_f1(first: Sequence[str], second: Sequence[str]) -> float:
-    """F1 of two token multisets (1.0 for two empty ones)."""
-    if not first and not second:
-        return 1.0
-    overlap = sum((Counter(first) & Counter(second)).values())
-    return 2 * overlap / (len(first) + len(second))
-
-
-def contains_tokens(longer: Sequence[str], shorter: Sequence[str]) -> bool:
-    """True when ``shorter`` occurs in ``longer`` as a run of whole tokens."""
-    if not shorter:
-        return False
-    return f" {' '.join(shorter)} " in f" {' '.join(longer)} "
-
-
-def contains_text(text: Any, key: Any) -> bool:
-    """Case-insensitive substring test on normalised text (``Trump`` is in ``Trump's``)."""
-    needle = normalize(key)
-    return bool(needle) and needle in normalize(text)
-
-
-def content_words(text: Any) -> list[str]:
-    return [token for token in tokens(text) if token not in STOP_WORDS]
-
-
-def last_names(name: Any) -> set[str]:
-    """The surname forms of a person's name: the last word, and the whole surname
-    when it starts with a particle (``Ursula von der Leyen`` -> leyen, von der leyen)."""
-    words = tokens(name)
-    while len(words) > 1 and words[-1] in NAME_SUFFIXES:
-        words.pop()
-    if not words:
-        return set()
-    forms = {words[-1]}
-    for index, word in enumerate(words[:-1]):
-        if word in NAME_PARTICLES:
-            forms.add(" ".join(words[index:]))
-            break
-    return forms
-
-
-def _last_word(name: Any) -> str | None:
-    words = [word for word in tokens(name) if word not in NAME_SUFFIXES] or tokens(name)
-    return words[-1] if words else None
-
-
-def same_source(first: Any, second: Any) -> bool:
-    """Two document sources name the same document: equal, or equal base file names."""
-    if not first or not second:
-        return False
-    return first == second or _base_name(first) == _base_name(second)
-
-
-def _base_name(source: Any) -> str:
-    return re.split(r"[\\/]", str(source).rstrip("/\\"))[-1]
-
-
-# --------------------------------------------------------------------------- names
-
-
-@dataclass(frozen=True)
-class Named:
-    """An actor as the matcher sees it: normalised name, every normalised form, kind."""
-
-    name: str
-    forms: frozenset[str]
-    kind: str | None = None
-
-    @classmethod
-    def of(cls, name: Any, aliases: Iterable[Any] = (), kind: Any = None) -> Named:
-        forms = {normalize(form) for form in [name, *aliases] if isinstance(form, str)}
-        forms.discard("")
-        return cls(normalize(name), frozenset(forms), kind.casefold() if isinstance(kind, str) else None)
-
-    @property
-    def is_person(self) -> bool:
-        return self.kind == "person"
-
-    @property
-    def last_words(self) -> set[str]:
-        return {word for form in self.forms if (word := _last_word(form))}
-
-
-def name_rank(predicted: Named, gold: Named) -> int | None:
-    """How well a predicted actor matches a gold one: 0 when a name or alias is equal,
-    1 when they share the gold last name (persons only), None when they do not match.
-
-    A gold actor of unknown kind (named in the gold but not listed in its actors) may
-    match a predicted person by last name.
-    """
-    if predicted.forms & gold.forms:
-        return 0
-    persons = predicted.is_person and gold.kind in ("person", None)
-    if persons and _last_word(gold.name) in predicted.last_words:
-        return 1
-    return None
+# --------------------------------------------------------------------------- actors
 
 
 class ExportActors:
@@ -515,13 +161,22 @@ class Context:
         return self.gold_actors.named(name, self.document)
 
 
+def quote_tokens(quote: dict, sealed: bool = False) -> list[str]:
+    """A quote's normalised tokens, or their seals: sealed gold keeps ``text_h``, and a
+    prediction is compared with it seal by seal."""
+    if "text_h" in quote:
+        return list(quote["text_h"])
+    return seal_tokens(quote.get("text")) if sealed else tokens(quote.get("text"))
+
+
 def score_quotes(predicted: list[dict], gold: list[dict], context: Context, tally: Tally) -> None:
-    """Quotes: token F1 >= 0.8, or whole-token containment covering >= 80% of the longer."""
+    """Quotes: token F1 >= 0.8, or whole-token containment covering >= 80% of the longer
+    (on seals instead of words for sealed gold)."""
     predicted = [quote for quote in predicted if len(tokens(quote.get("text"))) >= MIN_QUOTE_TOKENS]
-    gold = [quote for quote in gold if len(tokens(quote.get("text"))) >= MIN_QUOTE_TOKENS]
+    gold = [quote for quote in gold if len(quote_tokens(quote)) >= MIN_QUOTE_TOKENS]
 
     def rank(p_quote: dict, g_quote: dict) -> tuple | None:
-        p_tokens, g_tokens = tokens(p_quote.get("text")), tokens(g_quote.get("text"))
+        p_tokens, g_tokens = quote_tokens(p_quote, sealed="text_h" in g_quote), quote_tokens(g_quote)
         similarity = token_f1(p_tokens, g_tokens)
         if similarity + EPSILON >= QUOTE_MIN_F1 or _covers(p_tokens, g_tokens):
             return (-similarity,)
@@ -572,7 +227,7 @@ def score_figures(predicted: list[dict], gold: list[dict], context: Context, tal
 
 
 def _number(value: Any) -> float | None:
-    if _is_number(value):
+    if is_number(value):
         return float(value)
     try:
         return float(str(value).replace(",", "")) if isinstance(value, str) else None
@@ -602,7 +257,11 @@ def score_persons(predicted: list[Named], gold: list[dict], context: Context, ta
 
 
 def score_events(predicted: list[dict], gold: list[dict], context: Context, tally: Tally) -> None:
-    """Events: same kind, and the places match or the participants' Jaccard is >= 0.5."""
+    """Events: same kind, and the places match or the participants' Jaccard is >= 0.5.
+    Statements are optional in gold: a gold file listing none is scored against the
+    predicted events of the other kinds only."""
+    if not any(normalize(g_event.get("kind")) == OPTIONAL_EVENT_KIND for g_event in gold):
+        predicted = [p_event for p_event in predicted if normalize(p_event.get("kind")) != OPTIONAL_EVENT_KIND]
 
     def rank(p_event: dict, g_event: dict) -> tuple | None:
         if normalize(p_event.get("kind")) != normalize(g_event.get("kind")):
@@ -886,12 +545,19 @@ def score(export: dict, gold: Gold) -> dict[str, Any]:
         doc_gold = gold.documents[source]
         context = Context(source, context_actors, gold_actors)
         tally = Tally()
-        score_quotes(grouped["quotes"].get(source, []), doc_gold.quotes, context, tally)
-        score_figures(grouped["figures"].get(source, []), doc_gold.figures, context, tally)
-        score_persons(persons.get(source, []), doc_gold.actors, context, tally)
-        score_events(grouped["events"].get(source, []), doc_gold.events, context, tally)
-        score_positions(grouped["positions"].get(source, []), doc_gold.positions, context, tally)
-        documents[source] = {"in_export": source in in_export, **tally.metrics()}
+        scorers = {
+            "quotes": lambda: score_quotes(grouped["quotes"].get(source, []), doc_gold.quotes, context, tally),
+            "figures": lambda: score_figures(grouped["figures"].get(source, []), doc_gold.figures, context, tally),
+            "persons": lambda: score_persons(persons.get(source, []), doc_gold.actors, context, tally),
+            "events": lambda: score_events(grouped["events"].get(source, []), doc_gold.events, context, tally),
+            "positions": lambda: score_positions(grouped["positions"].get(source, []), doc_gold.positions,
+                                                 context, tally),
+        }
+        for kind in RECORD_KINDS:
+            if kind in doc_gold.scope:  # kinds out of a file's scope are not scored for it
+                scorers[kind]()
+        documents[source] = {"in_export": source in in_export, "scope": sorted(doc_gold.scope),
+                             **tally.metrics()}
         overall.add(tally)
 
     corpus = None
@@ -903,61 +569,3 @@ def score(export: dict, gold: Gold) -> dict[str, Any]:
             "framing": score_framing(export, gold.corpus),
         }
     return {"documents": documents, "overall": overall.metrics(), "corpus": corpus}
-
-
-_KIND_TITLES = {"quotes": "Quotes", "figures": "Figures", "persons": "Persons", "events": "Events", "positions": "Positions"}
-_ACCURACY_TITLES = {"speaker_accuracy": "Speaker", "about_accuracy": "About", "stance_accuracy": "Stance"}
-
-
-def _percent(value: float | None) -> str:
-    """A 0..1 figure as a whole percentage, "-" when undefined."""
-    return "-" if value is None else f"{round(value * 100)}"
-
-
-def render(scores: dict, console: Console) -> None:
-    """Print the scores: one table (documents + overall, figures in %), then the corpus figures."""
-    table = Table(title="parley eval (%)", header_style="bold", box=box.SIMPLE_HEAD)
-    table.add_column("Document", overflow="fold", min_width=12)
-    for title in _KIND_TITLES.values():
-        table.add_column(f"{title}\n  P   R  F1", justify="right", no_wrap=True)
-    for title in _ACCURACY_TITLES.values():
-        table.add_column(f"{title}\nacc.", justify="right")
-    rows = list(scores.get("documents", {}).items())
-    for number, (name, metrics) in enumerate([*rows, ("overall", scores.get("overall", {}))]):
-        label = f"[bold]{name}[/bold]" if name == "overall" else name
-        table.add_row(label, *_row_cells(metrics), end_section=number == len(rows) - 1)
-    console.print(table)
-    if scores.get("corpus"):
-        console.print(_corpus_table(scores["corpus"]))
-
-
-def _row_cells(metrics: dict) -> list[str]:
-    cells = []
-    for kind in _KIND_TITLES:
-        counts = metrics.get(kind) or {}
-        cells.append(" ".join(f"{_percent(counts.get(key)):>3}" for key in ("precision", "recall", "f1")))
-    for name in _ACCURACY_TITLES:
-        cells.append(_percent((metrics.get(name) or {}).get("accuracy")))
-    return cells
-
-
-def _share(value: float | None, part: int, whole: int) -> str:
-    return f"{_percent(value)}% ({part}/{whole})" if value is not None else f"- ({part}/{whole})"
-
-
-def _corpus_table(corpus: dict) -> Table:
-    table = Table(title="corpus", header_style="bold", box=box.SIMPLE_HEAD)
-    table.add_column("Figure")
-    table.add_column("Value", justify="right")
-    same, claims = corpus["same_actor"], corpus["claims"]
-    conflicts, framing = corpus["conflicts"], corpus["framing"]
-    table.add_row("same actor: groups resolved", _share(same["share"], same["resolved"], same["groups"]))
-    table.add_row("same actor: bad merges", str(same["bad_merges"]))
-    table.add_row("claims recall", _share(claims["recall"], claims["found"], claims["total"]))
-    table.add_row("conflicts recall", _share(conflicts["recall"], conflicts["found"], conflicts["total"]))
-    table.add_row(
-        "conflicts evolution accuracy",
-        _share(conflicts["evolution_accuracy"], conflicts["evolution_right"], conflicts["found"]),
-    )
-    table.add_row("framing accuracy", _share(framing["accuracy"], framing["right"], framing["total"]))
-    return table
