@@ -106,29 +106,45 @@ def export(
 
 @app.command(name="eval")
 def evaluate(
-    gold: Annotated[list[Path], typer.Argument(help="Gold files or folders (corpus.json is the corpus gold).")],
+    gold: Annotated[Optional[list[Path]], typer.Argument(
+        help="Gold files or folders (corpus.json is the corpus gold); open or sealed.")] = None,
     db: Annotated[Optional[Path], typer.Option("--db", help="Store to score.")] = None,
     export_file: Annotated[Optional[Path], typer.Option("--export", help="Export JSON to score instead of a store.")] = None,
+    meantime: Annotated[Optional[Path], typer.Option(
+        "--meantime", help="Score date values and person discovery on the MEANTIME corpus in this folder "
+                           "(runs the extract stage on it; needs no store).")] = None,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the scores as JSON here.")] = None,
 ) -> None:
     """Score the extraction against hand-made gold annotations."""
     from parley.evaluate import GoldError, load_gold, render, score
 
-    if export_file:
+    if meantime is not None:
+        from parley.evaluate.meantime import evaluate_meantime
+        from parley.evaluate.report import render_meantime
+
         try:
-            data = json.loads(export_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            fail(f"{export_file}: cannot read export ({err})")
+            scores = evaluate_meantime(meantime, load_lexicon())
+        except GoldError as err:
+            fail(str(err))
+        render_meantime(scores, console)
     else:
-        data = build_export(open_store(db or Path("parley.db"), must_exist=True))
-    try:
-        gold_set = load_gold(gold)
-    except GoldError as err:
-        fail(str(err))
-    scores = score(data, gold_set)
-    render(scores, console)
+        if not gold:
+            fail("give gold files or folders to score against (or --meantime DIR)")
+        if export_file:
+            try:
+                data = json.loads(export_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                fail(f"{export_file}: cannot read export ({err})")
+        else:
+            data = build_export(open_store(db or Path("parley.db"), must_exist=True))
+        try:
+            gold_set = load_gold(gold)
+        except GoldError as err:
+            fail(str(err))
+        scores = score(data, gold_set)
+        render(scores, console)
     if json_out:
-        json_out.write_text(json.dumps(scores, indent=1), encoding="utf-8")
+        json_out.write_text(json.dumps(scores, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 @app.command()

@@ -365,6 +365,8 @@ def dateline(text: str, outlet: str | None = None) -> tuple[str | None, str | No
     "Meridian Wire - December 20, 2025" or "Left Bank Herald | Kyiv | 6 December 2025".
     The first short line (within the first four) holding a full date gives the published
     date; its first segment, when it is not the date or a place-like single word, the outlet.
+    A line that is nothing but a full date ("February 03, 2009", under the headline) is a
+    date line too.
     """
     lines = [line.strip() for line in text.split("\n") if line.strip()][:4]
     for line in lines:
@@ -373,7 +375,7 @@ def dateline(text: str, outlet: str | None = None) -> tuple[str | None, str | No
         segments = _DATELINE_SEPARATOR.split(line)
         for segment in segments:
             published = normalise_date(segment)
-            if published and len(segments) > 1:
+            if published and (len(segments) > 1 or segment == line):
                 first = segments[0]
                 if outlet is None and first != segment and not normalise_date(first):
                     outlet = first
