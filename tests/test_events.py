@@ -152,7 +152,7 @@ def test_meeting_format_when_stated(parsed, lexicon):
 
 
 def test_a_month_date_covers_the_real_last_day_of_the_month():
-    from parley.extract.events import date_range
+    from parley.compare import date_range
     from parley.records import When
 
     assert date_range(When("in November", "2025-11-01", None, "month")) == ("2025-11-01", "2025-11-30")

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from parley.extract.events import segments, span_text_offsets
+from parley.extract.syntax import segments, span_text_offsets
 from parley.lexicon import Lexicon
 from parley.records import Document, Framing
 

@@ -31,7 +31,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from parley.extract.actors import ActorTable
-from parley.extract.events import (
+from parley.extract.syntax import (
     SUBJECT_DEPS,
     ActorIndex,
     CueIndex,

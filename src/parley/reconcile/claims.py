@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from parley.embeddings import Embedder
-from parley.extract.events import date_range, places_compatible
+from parley.compare import date_range, places_compatible
 from parley.lexicon import Lexicon
 from parley.records import Claim, Document, Extraction, Figure, Quote
 from parley.reconcile.timeline import TimelineEntry

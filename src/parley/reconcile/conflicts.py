@@ -39,7 +39,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from parley.extract.events import date_range, places_compatible
+from parley.compare import date_range, places_compatible
 from parley.lexicon import Lexicon
 from parley.records import Actor, Conflict, Document, Event, Extraction, Figure
 from parley.reconcile.claims import Checked, Statement, phrase_pattern, source_keys, split_sentences

@@ -27,7 +27,7 @@ from itertools import islice
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from parley.extract.events import date_range
+from parley.compare import date_range, place_key, places_compatible
 from parley.records import Document, Event, Extraction, When
 
 UNDATED_WINDOW_DAYS = 7  # how far from its publication an undated report may lie
@@ -71,10 +71,6 @@ class _Report:
     parties: set[str]  # participants and what they belong to
     span: tuple[str, str] | None  # first and last day it may lie on; None: unknown
     place_key: str | None  # the place, normalised for comparing
-
-
-def _place_key(place: str | None) -> str | None:
-    return " ".join("".join(ch for ch in place.lower() if ch.isalnum() or ch == " ").split()) if place else None
 
 
 def _shift(day: str, days: int) -> str:
@@ -135,11 +131,6 @@ def _content_words(text: str) -> set[str]:
 
 def _word_overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
-
-
-def _places_fit(a: str | None, b: str | None) -> bool:
-    """The same place, or one inside the other ("Abu Dhabi" / "Abu Dhabi airport"), or one missing."""
-    return not a or not b or f" {a} " in f" {b} " or f" {b} " in f" {a} "
 
 
 # --------------------------------------------------------------------------- one entry
@@ -213,7 +204,7 @@ def _fit(entry: _Entry, report: _Report) -> int:
     event = report.event
     if event.kind != entry.kind or report.document.source in entry.sources:
         return 0
-    if not _spans_meet(entry.span, report.span) or not _places_fit(entry.place_key, report.place_key):
+    if not _spans_meet(entry.span, report.span) or not places_compatible(entry.place_key, report.place_key):
         return 0
     if event.kind == "statement" and event.participants and entry.participants \
             and event.participants[0] != entry.participants[0]:
@@ -257,7 +248,7 @@ def _reports(documents: list[Document], extractions: list[Extraction]) -> list[_
         for event in extraction.events:
             parties = set(event.participants) | {affiliation[p] for p in event.participants if p in affiliation}
             reports.append(_Report(event, document, len(reports), parties, _time_span(event, document),
-                                   _place_key(event.place)))
+                                   place_key(event.place)))
     return reports
 
 

@@ -1,0 +1,147 @@
+"""Merging the mentions of one event in one article, so each real event is reported once.
+
+Each candidate (one trigger, read by ``parley.extract.events``) joins the best-fitting
+event mentioned before it, or starts a new one: same kind, compatible place, date and
+status, and overlapping participants (or none named, close by). Then events that fit
+each other once complete are joined, and an arrival where the article's talks take place
+is folded into those talks.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from parley.compare import date_range, dates_compatible, place_key, places_compatible
+from parley.extract.syntax import ActorIndex
+
+if TYPE_CHECKING:
+    from parley.extract.events import Candidate
+
+# Two reports may describe one event only if their statuses can be true of it together.
+COMPATIBLE_STATUSES = {frozenset({"held", "ongoing"}), frozenset({"planned", "ongoing"}),
+                       frozenset({"planned", "cancelled"})}
+NEARBY_SEGMENTS = 3  # a report naming nobody joins an event mentioned this close before
+ARRIVAL_DAYS = 3  # an arrival this many days before talks in the same place is part of them
+
+
+def statuses_compatible(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b or frozenset({a, b}) in COMPATIBLE_STATUSES
+
+
+def _connected(a: Candidate, b: Candidate) -> bool:
+    """One trigger lies in the other's phrase: "a round *of talks* with a delegation"."""
+    return a.trigger.token.i in b.own or b.trigger.token.i in a.own
+
+
+def _participant_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> int:
+    """3: a participant in common; 2: the same parties (a person and their country, or a
+    place standing for one); 1: one side names nobody; 0: different participants."""
+    pa, pb = set(event.participants), set(candidate.participants)
+    if pa and pb:
+        if pa & pb:
+            return 3
+        if pa <= index.parties_of(pb) or pb <= index.parties_of(pa):
+            return 2
+        return 0
+    named, bare = (event, candidate) if pa else (candidate, event)
+    if bare.place_actor and bare.place_actor in index.parties_of(named.participants):
+        return 2  # "the summit in Brussels" and the European Council's session
+    return 1
+
+
+def _merge_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> int:
+    """How well a candidate fits an event found before it (0: not the same event)."""
+    if event.kind != candidate.kind or not places_compatible(event.place, candidate.place):
+        return 0
+    if not dates_compatible(event.when, candidate.when):
+        return 0
+    connected = any(_connected(m, candidate) for m in event.mentions)
+    if not connected and not statuses_compatible(event.status, candidate.status):
+        return 0
+    participants = _participant_score(event, candidate, index)
+    if participants == 0 and not connected:
+        return 0
+    same_place = bool(event.place and candidate.place)
+    if participants == 1 and not connected and not same_place and not candidate.anaphoric:
+        distance = min(candidate.segment_number - m.segment_number for m in event.mentions)
+        if distance > NEARBY_SEGMENTS:
+            return 0
+    return participants + (2 if same_place else 0) + (3 if connected else 0)
+
+
+def _absorb(event: Candidate, candidate: Candidate) -> None:
+    event.mentions.append(candidate)
+    event.participants += [p for p in candidate.participants if p not in event.participants]
+    if event.place is None:
+        event.place, event.place_actor = candidate.place, candidate.place_actor
+    if candidate.when and (event.when is None or (candidate.when.date and not event.when.date)):
+        event.when = candidate.when
+    if candidate.status == "cancelled":
+        event.status = "cancelled"
+    elif event.status is None:
+        event.status = candidate.status
+    event.format = event.format or candidate.format
+
+
+def _best_match(events: list[Candidate], candidate: Candidate, index: ActorIndex) -> Candidate | None:
+    """The event before the candidate it fits best (ties go to the most recent one)."""
+    best, best_score = None, 0
+    for event in reversed(events):
+        score = _merge_score(event, candidate, index)
+        if score > best_score:
+            best, best_score = event, score
+    return best
+
+
+def merge_candidates(candidates: list[Candidate], index: ActorIndex) -> list[Candidate]:
+    """One event per real event. Each candidate joins the best-fitting event before it or
+    starts a new one ("these talks" only joins); then events that fit each other once
+    complete are joined ("talks with Putin" and, later, "US-Russia talks")."""
+    events: list[Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: c.order):
+        best = _best_match(events, candidate, index)
+        if best is not None:
+            _absorb(best, candidate)
+        elif not candidate.anaphoric:
+            candidate.mentions = [candidate]
+            candidate.participants = list(candidate.participants)
+            events.append(candidate)
+    joined: list[Candidate] = []
+    for event in events:
+        best = _best_match(joined, event, index)
+        if best is None:
+            joined.append(event)
+            continue
+        mentions = event.mentions
+        _absorb(best, event)
+        best.mentions[-1:] = mentions
+    return _fold_visits_into_meetings(joined)
+
+
+def _arrives_for(visit: Candidate, meeting: Candidate) -> bool:
+    """The visit's dates fit the meeting's, or it ends at most a few days before it."""
+    if dates_compatible(meeting.when, visit.when):
+        return True
+    visit_last, meeting_first = date_range(visit.when)[1], date_range(meeting.when)[0]
+    gap = date.fromisoformat(meeting_first) - date.fromisoformat(visit_last[:10])
+    return timedelta(0) <= gap <= timedelta(days=ARRIVAL_DAYS)
+
+
+def _fold_visits_into_meetings(events: list[Candidate]) -> list[Candidate]:
+    """A trip to where the document's talks take place is part of those talks."""
+    meetings = [e for e in events if e.kind == "meeting" and e.place]
+    kept = []
+    for e in events:
+        host = None
+        if e.kind == "visit" and e.place:
+            host = next((m for m in meetings if place_key(m.place) == place_key(e.place)
+                         and _arrives_for(e, m)), None)
+        elif e.kind == "visit" and e.participants:  # "confirmed his arrival": for the talks he is at
+            host = next((m for m in meetings if set(m.participants) & set(e.participants)
+                         and _arrives_for(e, m)), None)
+        if host is None:
+            kept.append(e)
+        else:
+            host.participants += [p for p in e.participants if p not in host.participants]
+    return kept
