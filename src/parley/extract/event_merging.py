@@ -9,14 +9,49 @@ is folded into those talks.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+
+from spacy.tokens import Span, Token
 
 from parley.compare import date_range, dates_compatible, place_key, places_compatible
 from parley.extract.syntax import ActorIndex
+from parley.records import When
 
-if TYPE_CHECKING:
-    from parley.extract.events import Candidate
+
+@dataclass
+class Trigger:
+    kind: str
+    token: Token  # the head word
+    text: str  # as written: "press conference"
+    is_noun: bool
+    segment: Span  # the sentence (or line) it is in
+
+
+@dataclass
+class Candidate:
+    """One mention of an event; merged candidates keep their mentions."""
+
+    kind: str
+    trigger: Trigger
+    segment_number: int
+    participants: list[str]
+    place: str | None
+    when: When | None
+    status: str | None
+    format: str | None = None
+    place_actor: str | None = None  # the actor a place name stands for (Brussels -> EU)
+    own: frozenset[int] = frozenset()  # token indices where its participants are named
+    anaphoric: bool = False  # "these talks", "the talks": refers back, cannot start an event
+    mentions: list["Candidate"] = field(default_factory=list)
+
+    @property
+    def order(self) -> int:
+        return self.trigger.token.i
+
+    @property
+    def info(self) -> int:
+        return len(self.participants) + (2 if self.place else 0) + (1 if self.when else 0)
 
 # Two reports may describe one event only if their statuses can be true of it together.
 COMPATIBLE_STATUSES = {frozenset({"held", "ongoing"}), frozenset({"planned", "ongoing"}),

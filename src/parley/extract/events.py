@@ -35,7 +35,7 @@ Syntax helpers shared with the other extractors live in ``parley.extract.syntax`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
@@ -43,7 +43,7 @@ from spacy.tokens import Doc, Span, Token
 
 from parley.compare import date_range
 from parley.extract.actors import ActorTable
-from parley.extract.event_merging import merge_candidates
+from parley.extract.event_merging import Candidate, Trigger, merge_candidates
 from parley.extract.syntax import (
     CLAUSE_DEPS, MODIFIER_DEPS, SUBJECT_DEPS, VERBAL, CueIndex, actor_index, doc_view,
     head_phrase, inside, is_nounish, is_verbal, phrase_tokens, quoted_ranges, segments,
@@ -156,15 +156,6 @@ def event_cues(lexicon: Lexicon) -> EventCues:
 # --------------------------------------------------------------------------- triggers
 
 
-@dataclass
-class Trigger:
-    kind: str
-    token: Token  # the head word
-    text: str  # as written: "press conference"
-    is_noun: bool
-    segment: Span  # the sentence (or line) it is in
-
-
 def _find_triggers(segment: Span, cues: EventCues, quotes: list[tuple[int, int]]) -> list[Trigger]:
     found: dict[int, Trigger] = {}
     in_phrases: set[int] = set()
@@ -271,32 +262,6 @@ def _relation_to_verb(chain: list[Token], verb: Token | None) -> str | None:
 
 
 # --------------------------------------------------------------------------- candidates
-
-
-@dataclass
-class Candidate:
-    """One mention of an event; merged candidates keep their mentions."""
-
-    kind: str
-    trigger: Trigger
-    segment_number: int
-    participants: list[str]
-    place: str | None
-    when: When | None
-    status: str | None
-    format: str | None = None
-    place_actor: str | None = None  # the actor a place name stands for (Brussels -> EU)
-    own: frozenset[int] = frozenset()  # token indices where its participants are named
-    anaphoric: bool = False  # "these talks", "the talks": refers back, cannot start an event
-    mentions: list["Candidate"] = field(default_factory=list)
-
-    @property
-    def order(self) -> int:
-        return self.trigger.token.i
-
-    @property
-    def info(self) -> int:
-        return len(self.participants) + (2 if self.place else 0) + (1 if self.when else 0)
 
 
 class _EventReader:
