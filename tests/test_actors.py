@@ -77,3 +77,63 @@ def test_titled_forms_are_aliases_not_names(parsed, lexicon):
     person = persons(find_actors(document, doc, lexicon))["ivan-petrenko"]
     assert person.name == "Ivan Petrenko"
     assert {"General Ivan Petrenko", "Mr. Petrenko"} <= set(person.aliases)
+
+
+# --- names the small model misses or splits, and one person under several spellings
+
+
+def test_arabic_article_joined_by_a_hyphen_stays_in_the_name(parsed, lexicon):
+    document, doc = parsed(
+        "Mediator Karim al-Mansouri met both delegations in Doha on Friday. "
+        "Al-Mansouri told reporters the gap had narrowed.")
+    people = persons(find_actors(document, doc, lexicon))
+    assert list(people) == ["karim-al-mansouri"]
+    assert people["karim-al-mansouri"].mentions == 2
+
+
+def test_name_after_a_title_with_its_office(parsed, lexicon):
+    document, doc = parsed(
+        "Secretary of the Treasury Lena Brandt said the tariff cut would take effect on Monday.")
+    people = persons(find_actors(document, doc, lexicon))
+    assert "lena-brandt" in people
+    assert not any("treasury" in actor_id for actor_id in people)
+
+
+def test_an_office_word_after_of_is_not_a_title(parsed, lexicon):
+    document, doc = parsed(
+        "The delegation met the Minister of General Intelligence, Omar Haddad, in Cairo.")
+    people = persons(find_actors(document, doc, lexicon))
+    assert list(people) == ["omar-haddad"]
+
+
+def test_given_name_that_is_an_english_word(parsed, lexicon):
+    document, doc = parsed("Chinese Vice Premier He Lifeng described the outcome as real progress.")
+    assert "he-lifeng" in persons(find_actors(document, doc, lexicon))
+
+
+def test_a_surname_that_speaks_is_a_person(parsed, lexicon):
+    """Only the surname, and the model calls it a place: the speech verb says otherwise."""
+    document, doc = parsed("The meeting was useful, Araghchi told state television on Saturday.")
+    assert "araghchi" in persons(find_actors(document, doc, lexicon))
+
+
+def test_transliterations_of_one_name_are_one_person(parsed, lexicon):
+    document, doc = parsed(
+        "Andriy Hnatov, the chief of the general staff, joined the talks. "
+        "Gnatov later briefed the president. Vladimir Zelensky thanked him.")
+    people = persons(find_actors(document, doc, lexicon))
+    assert "andriy-hnatov" in people and people["andriy-hnatov"].mentions == 2
+    assert "volodymyr-zelensky" in people  # the known actor, by a given-name pair
+    assert "vladimir-zelensky" not in people
+
+
+def test_regions_named_before_their_noun_are_not_people(parsed, lexicon):
+    document, doc = parsed(
+        "The draft would freeze the front line in the Kherson and Zaporizhzhia regions, an official said.")
+    assert persons(find_actors(document, doc, lexicon)) == {}
+
+
+def test_an_organization_that_speaks_is_an_actor(parsed, lexicon):
+    document, doc = parsed("Fatah said in a statement that it welcomed the truce.")
+    table = find_actors(document, doc, lexicon)
+    assert [a.name for a in table.actors.values() if a.kind == "organization"] == ["Fatah"]

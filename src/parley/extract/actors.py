@@ -7,8 +7,15 @@ How actors are found, in order:
 2. spaCy's named entities, cleaned: titles and possessives stripped, person names
    that the small model labels ORG recognised by their role ("chief negotiator,
    Rustem Umerov"), noise (single capitalised words, headings) dropped.
+   Names are also read where the model misses them: after a title ("Secretary of the
+   Treasury Scott Bessent"), as the subject of a speech verb ("Araghchi told ...",
+   "... said Khalil al-Hayya"), and with Arabic articles and particles ("al-Busaidi").
+   A single word stands for a person only with such evidence (a title, a speech verb, a
+   role in apposition, a person beside it in a list). An organization the model finds
+   counts when it acts (the subject of a verb: "Hamas said").
 3. Short forms resolved to the full name in the same document: "Dmitriev" and
-   "Mr. Dmitriev" to "Kirill Dmitriev", spelling variants by fuzzy surname match.
+   "Mr. Dmitriev" to "Kirill Dmitriev"; spellings and transliterations of one name
+   ("Umierov" / "Rustem Umerov", "Vladimir" / "Volodymyr") through ``parley.names``.
 
 Roles come from titles before a name ("Belgian Prime Minister Bart De Wever") and
 appositives ("Kirill Dmitriev, an envoy for President Putin"); affiliations from
@@ -23,10 +30,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span, Token
 
 from parley.lexicon import Lexicon
+from parley.names import NameRules, name_parts, name_rules, same_person, surname_key
 from parley.records import Actor, Document, Mention
 
 NAME_PARTICLES = {"von", "der", "de", "van", "den", "al", "bin", "da", "di", "la", "le", "du", "ibn"}
@@ -116,11 +123,15 @@ class Gazetteer:
     forms: dict[str, str]  # exact surface form -> actor id
     demonyms: dict[str, str]  # "Ukrainian" -> "ukraine"
     pattern: re.Pattern | None
-    surnames: dict[str, list[str]]  # last name -> known person ids
+    surnames: dict[str, list[str]]  # spelling key of a surname -> known person ids
+    names: NameRules
+    speech_verbs: set[str]
     titles: set[str]
     title_before: re.Pattern | None  # a title ending right before a name
     role_nouns: set[str]
     org_words: set[str]
+    name_things: set[str]  # "the Trump *administration*": a person's name naming a thing
+    places: set[str]  # regions and cities that are not actors: never a person's name
 
 
 def slugify(name: str) -> str:
@@ -157,10 +168,11 @@ def gazetteer(lexicon: Lexicon) -> Gazetteer:
             forms[form] = actor_id  # actors.toml wins over places.toml
             if form.startswith("the "):
                 forms["The " + form[4:]] = actor_id
+    rules = name_rules(lexicon)
     surnames: dict[str, list[str]] = defaultdict(list)
     for actor in known.values():
-        if actor.kind == "person":
-            surnames[actor.name.split()[-1]].append(actor.id)
+        if actor.kind == "person" and (key := surname_key(actor.name, rules)):
+            surnames[key].append(actor.id)
     pattern = None
     if forms or demonyms:
         alternatives = sorted([*forms, *demonyms], key=len, reverse=True)
@@ -170,9 +182,12 @@ def gazetteer(lexicon: Lexicon) -> Gazetteer:
     title_before = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, titles)) + r")\s+$") if titles else None
     return Gazetteer(
         known=known, forms=forms, demonyms=demonyms, pattern=pattern, surnames=dict(surnames),
+        names=rules, speech_verbs={v.lower() for v in language.get("speech_verbs", [])},
         titles=set(titles), title_before=title_before,
         role_nouns={w.lower() for w in language.get("role_nouns", [])},
         org_words=set(language.get("organization_words", [])),
+        name_things={w.lower() for w in language.get("name_things", [])},
+        places=set(lexicon["places"].get("places", {}).get("names", [])),
     )
 
 
@@ -190,6 +205,7 @@ class Candidate:
     actor_id: str | None = None  # set when known
     titled: bool = False  # a title stood before it (Mr., President ...)
     span: Span | None = None
+    attested: bool = False  # more than capitals says it is a person (a speech verb, a role, a list of persons)
 
 
 def _clean_name_tokens(span: Span, gaz: Gazetteer) -> tuple[list[Token], bool]:
@@ -215,7 +231,20 @@ def _is_name_token(token: Token) -> bool:
     text = token.text
     if token.lower_ in NAME_PARTICLES:
         return True
+    if text in HYPHENS:  # "al-Hayya", "Abdel-Fattah": a hyphen inside one name
+        return _hyphen_inside_name(token)
     return text[:1].isupper() and not any(ch.isdigit() for ch in text) and not text.isupper()
+
+
+HYPHENS = {"-", "‐"}
+
+
+def _hyphen_inside_name(token: Token) -> bool:
+    doc = token.doc
+    if token.i == 0 or token.i + 1 >= len(doc) or doc[token.i - 1].whitespace_ or token.whitespace_:
+        return False
+    before, after = doc[token.i - 1], doc[token.i + 1]
+    return (before.lower_ in NAME_PARTICLES or before.text[:1].isupper()) and after.text[:1].isupper()
 
 
 def _char_span(tokens: list[Token]) -> tuple[int, int, str]:
@@ -226,21 +255,48 @@ def _char_span(tokens: list[Token]) -> tuple[int, int, str]:
 
 def _person_from_span(span: Span, gaz: Gazetteer) -> Candidate | None:
     tokens, titled = _clean_name_tokens(span, gaz)
-    return _name_candidate(tokens, titled, gaz, span)
+    candidate = _name_candidate(tokens, titled, gaz, span, named_person=span.label_ == "PERSON")
+    if candidate is not None:
+        candidate.attested = _attested(span, gaz)
+    return candidate
+
+
+def _attested(span: Span, gaz: Gazetteer) -> bool:
+    """Whether more than capitals says a name is a person: it speaks ("Haniyeh said"), a
+    role stands in apposition ("Sinwar, the group's leader"), or it is listed with
+    persons ("Haniyeh, Sinwar and Deif")."""
+    root = span.root
+    if _speech_subject(root, gaz):
+        return True
+    if (root.dep_ == "appos" and _role_head(root.head, gaz)) or any(
+            c.dep_ == "appos" and _role_head(c, gaz) for c in root.children):
+        return True
+    listed = [c for c in root.children if c.dep_ == "conj"] + ([root.head] if root.dep_ == "conj" else [])
+    return any(t.ent_type_ == "PERSON" and not (span.start <= t.i < span.end) for t in listed)
+
+
+def _stop_word_in_name(token: Token, tokens: list[Token], named_person: bool) -> bool:
+    """A stop word that cannot be part of this name. A given name that happens to be an
+    English word ("He Lifeng") can, when the model says the whole is a person."""
+    if not token.is_stop or token.lower_ in NAME_PARTICLES:
+        return False
+    return not (named_person and token is tokens[0] and len(tokens) >= 2 and token.pos_ == "PROPN")
 
 
 def _name_candidate(tokens: list[Token], titled: bool, gaz: Gazetteer,
-                    span: Span | None = None) -> Candidate | None:
+                    span: Span | None = None, named_person: bool = False) -> Candidate | None:
     """A person candidate from name tokens, or None when they cannot be a name."""
-    if not tokens or len(tokens) > 5 or not all(_is_name_token(t) for t in tokens):
+    while tokens and tokens[-1].text in HYPHENS:
+        tokens = tokens[:-1]
+    if not tokens or len(tokens) > 6 or not all(_is_name_token(t) for t in tokens):
         return None
     if tokens[0].lower_ in NAME_PARTICLES and len(tokens) == 1:
         return None
     # Headline case ("Putin Envoy Dmitriev Back In Miami") is not a name.
-    if any((t.is_stop and t.lower_ not in NAME_PARTICLES) or _role_head(t, gaz) for t in tokens):
+    if any(_stop_word_in_name(t, tokens, named_person) or _role_head(t, gaz) for t in tokens):
         return None
     start, end, text = _char_span(tokens)
-    if text in gaz.forms and gaz.known[gaz.forms[text]].kind != "person":
+    if text in gaz.forms and gaz.known[gaz.forms[text]].kind != "person" or text in gaz.places:
         return None
     if text in gaz.demonyms or any(t.text in gaz.org_words for t in tokens):
         return None
@@ -279,6 +335,7 @@ def _candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
                 actor_id = gaz.forms[form]
             kind = gaz.known[actor_id].kind
             found.append(Candidate(match.start(), match.end(), form, kind, actor_id=actor_id))
+    acting = _acting_organizations(doc, gaz)
     for ent in doc.ents:
         label = ent.label_
         if label == "PERSON" or (label in {"ORG", "PRODUCT", "WORK_OF_ART", "FAC", "GPE", "NORP"}
@@ -287,12 +344,64 @@ def _candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
             if candidate:
                 found.append(candidate)
         elif label == "ORG":
-            candidate = _organization_from_span(ent, gaz)
-            if candidate:
-                found.append(candidate)
+            found.extend(_organization_from_span(ent, gaz, acting))
     found.extend(_titled_names(doc, gaz))
     found.extend(_signed_names(doc, gaz))
+    found.extend(_speaking_names(doc, gaz))
     return found
+
+
+def _is_speech_verb(token: Token, gaz: Gazetteer) -> bool:
+    return token.pos_ == "VERB" and token.lemma_.lower() in gaz.speech_verbs
+
+
+def _speech_subject(token: Token, gaz: Gazetteer) -> bool:
+    """The subject of a speech verb: "*Araghchi* told", "said *Hayya*". ("according to"
+    names outlets as often as people: it is no evidence.)"""
+    return token.dep_ in {"nsubj", "nsubjpass"} and _is_speech_verb(token.head, gaz)
+
+
+def _proper_chain(head: Token) -> list[Token]:
+    """A proper noun and the proper nouns compounded before it: "Khalil al - Hayya"."""
+    tokens = [head]
+    i = head.i - 1
+    while i >= 0 and head.doc[i].dep_ in {"compound", "punct"} and head.doc[i].head.i >= i \
+            and (head.doc[i].pos_ == "PROPN" or head.doc[i].text in HYPHENS):
+        tokens.insert(0, head.doc[i])
+        i -= 1
+    return tokens
+
+
+def _speaking_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
+    """Names the model misses or mislabels that speak: "Araghchi told reporters", "...,"
+    said Kyslytsya. Not organizations ("Hamas said"): the model's ORG label stands."""
+    found = []
+    for token in doc:
+        if token.pos_ != "PROPN" or token.ent_type_ == "ORG" or not _speech_subject(token, gaz):
+            continue
+        tokens, titled = _clean_name_tokens(doc[_proper_chain(token)[0].i: token.i + 1], gaz)
+        candidate = _name_candidate(tokens, titled, gaz)
+        if candidate is not None:
+            candidate.attested = True
+            found.append(candidate)
+    return found
+
+
+def _acting_organizations(doc: Doc, gaz: Gazetteer) -> set[str]:
+    """Names the model calls organizations that act somewhere in the document: the subject
+    of a verb ("Hamas said", "Gazprom agreed"). Every mention of them then counts."""
+    surnames = {surname_key(e.text, gaz.names) for e in doc.ents if e.label_ == "PERSON"} | set(gaz.surnames)
+    acting = set()
+    for ent in doc.ents:
+        if ent.label_ != "ORG" or len(ent) > 3 or "\n" in ent.text:
+            continue
+        if surname_key(ent.text, gaz.names) in surnames:
+            continue  # "Bessent said" after "Scott Bessent": the model's label is wrong
+        if gaz.pattern is not None and gaz.pattern.search(ent.text):
+            continue  # holds a known name: a heading run into it, not an organization
+        if ent.root.dep_ in {"nsubj", "nsubjpass"} and ent.root.head.pos_ in {"VERB", "AUX"}:
+            acting.add(ent.text.removeprefix("the ").removeprefix("The "))
+    return acting
 
 
 SIGNATURE = re.compile(r"[”\"][\s>]*[—–]{1,2}\s*([A-Z][\w.’'-]*(?:[ \t]+[A-Z][\w.’'-]*){0,3})")
@@ -309,31 +418,52 @@ def _signed_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
     return found
 
 
-def _organization_from_span(span: Span, gaz: Gazetteer) -> Candidate | None:
+def _organization_from_span(span: Span, gaz: Gazetteer, acting: set[str]) -> list[Candidate]:
+    """An organization the model found, when it looks like one (an acronym, an
+    organization word) or acts. A person's name the model ran into it ("the Treasury
+    Scott Bessent") is cut off and returned as a person."""
     tokens = list(span)
     while tokens and tokens[0].lower_ in DETERMINERS:
         tokens.pop(0)
     while tokens and (tokens[-1].text in POSSESSIVE or not tokens[-1].text[:1].isalnum()):
         tokens.pop()
     if not tokens:
-        return None
+        return []
+    found: list[Candidate] = []
+    last_org_word = max((i for i, t in enumerate(tokens) if t.text in gaz.org_words), default=None)
+    if last_org_word is not None and len(tokens) - last_org_word - 1 >= 2:
+        person = _name_candidate(tokens[last_org_word + 1:], True, gaz)
+        if person is not None:
+            found.append(person)
+            tokens = tokens[:last_org_word + 1]
     start, end, text = _char_span(tokens)
     is_acronym = 2 <= len(text) <= 6 and text.isupper() and text.isalpha() and not _is_dateline(span)
     has_org_word = any(t.text in gaz.org_words for t in tokens)
-    if not (is_acronym or has_org_word) or "\n" in text:
-        return None
+    if not (is_acronym or has_org_word or text in acting) or "\n" in text:
+        return found
     # A title word right after ("Restoration Minister") means this is part of a role.
     after = span.doc[span.end] if span.end < len(span.doc) else None
     if after is not None and after.text in gaz.titles and len(tokens) == 1:
-        return None
-    return Candidate(start, end, text, "organization", span=span)
+        return found
+    return found + [Candidate(start, end, text, "organization", span=span)]
 
 
 def _titled_form(text: str, start: int, name: str, gaz: Gazetteer) -> str | None:
     """The name with the title written right before it: 'Mr. Putin', 'General Andriy Hnatov'."""
     before = text[max(0, start - 30):start]
     match = gaz.title_before.search(before) if gaz.title_before else None
-    return f"{match.group(1)} {name}" if match else None
+    if not match:
+        return None
+    titled = f"{match.group(1)} {name}"
+    country = re.search(r"(\S+)\s+$", before[:match.start(1)])  # "US President Trump"
+    if country and _is_country_word(country.group(1), gaz):
+        return f"{country.group(1)} {titled}"
+    return titled
+
+
+def _is_country_word(word: str, gaz: Gazetteer) -> bool:
+    actor_id = gaz.demonyms.get(word) or gaz.forms.get(word)
+    return actor_id is not None and gaz.known[actor_id].kind == "country"
 
 
 def _is_dateline(span: Span) -> bool:
@@ -345,23 +475,42 @@ def _is_dateline(span: Span) -> bool:
 
 
 def _titled_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
-    """Names after a title that NER missed: 'General Andriy Hnatov', 'Mr. Putin'."""
+    """Names after a title that NER missed: 'General Andriy Hnatov', 'Mr. Putin', and
+    after a title with its office: 'Secretary of the Treasury Scott Bessent'."""
     found = []
     for token in doc:
         if token.text not in gaz.titles or token.ent_type_ in {"PERSON"}:
             continue
+        if token.i > 0 and doc[token.i - 1].lower_ == "of":
+            continue  # "Minister of General Intelligence": part of an office, not a title
+        after = token.i + 1
+        office = after < len(doc) and doc[after].lower_ == "of"
+        if office:  # "of (the) Treasury": the office's words come before the name
+            after += 2 if after + 1 < len(doc) and doc[after + 1].lower_ == "the" else 1
         names = []
-        for nxt in doc[token.i + 1: token.i + 5]:
+        for nxt in doc[after: after + (7 if office else 5)]:
             if _is_name_token(nxt) and nxt.text not in gaz.titles and nxt.text not in gaz.demonyms:
                 names.append(nxt)
             else:
                 break
-        while names and names[-1].lower_ in NAME_PARTICLES:
+        while names and (names[-1].lower_ in NAME_PARTICLES or names[-1].text in HYPHENS):
             names.pop()
+        if office:
+            names = _name_after_office(names)
         candidate = _name_candidate(names, True, gaz)
         if candidate:
             found.append(candidate)
     return found
+
+
+def _name_after_office(tokens: list[Token]) -> list[Token]:
+    """In "Treasury Scott Bessent" or "Foreign Affairs Abbas Araghchi", the name is the
+    surname with its particles and the given name before them; the office keeps a word."""
+    i = len(tokens) - 1
+    while i > 0 and (tokens[i - 1].lower_ in NAME_PARTICLES or tokens[i - 1].text in HYPHENS):
+        i -= 1
+    i -= 1  # the given name
+    return tokens[i:] if i >= 1 else []
 
 
 def _names_a_thing(c: Candidate, doc: Doc, gaz: Gazetteer) -> bool:
@@ -372,9 +521,11 @@ def _names_a_thing(c: Candidate, doc: Doc, gaz: Gazetteer) -> bool:
     if span is None:
         return False
     last = span[-1]
+    while last.dep_ == "conj" and last.head.i < last.i:  # "the Kherson and Zaporizhzhia regions"
+        last = last.head
     head = last.head
-    return (last.dep_ == "compound" and head.i > last.i and head.pos_ == "NOUN"
-            and not _role_head(head, gaz) and head.i == span.end)
+    return (last.dep_ in {"compound", "nmod"} and head.i > last.i and head.pos_ == "NOUN"
+            and head.lemma_.lower() in gaz.name_things)
 
 
 def _drop_overlaps(candidates: list[Candidate]) -> list[Candidate]:
@@ -393,33 +544,63 @@ def _drop_overlaps(candidates: list[Candidate]) -> list[Candidate]:
 # --------------------------------------------------------------------------- resolution
 
 
-def _last_name(name: str) -> str:
-    return name.split()[-1] if name.split() else name
+NamedInFull = dict[str, list[tuple[str, str]]]  # spelling key of a surname -> [(full name, actor id)]
 
 
-def _resolve_person(c: Candidate, full_names: dict[str, str], gaz: Gazetteer) -> str | None:
-    """Actor id for a person candidate, or None if it is not credible as a person."""
+def _resolve_person(c: Candidate, named: NamedInFull, gaz: Gazetteer) -> str | None:
+    """Actor id for a person candidate, or None if it is not credible as a person.
+
+    A full name is someone already named in the document or a known actor when the
+    names match (``parley.names``: "Andrey Gnatov" is "Andriy Hnatov"), else a new
+    person. A single word is the surname of the one person of the document or of the
+    known actors it fits, else a person only with evidence (a title, a speech verb ...)."""
     if c.actor_id:
         return c.actor_id
-    words = c.text.split()
-    last = words[-1]
-    if len(words) >= 2:
-        for known_id in gaz.surnames.get(last, []):
-            known_first = gaz.known[known_id].name.split()[0]
-            if fuzz.ratio(known_first, words[0]) >= 75:
+    key = surname_key(c.text, gaz.names)
+    if not key:
+        return None
+    if _has_given_name(c.text, gaz):
+        for name, actor_id in named.get(key, []):
+            if same_person(c.text, name, gaz.names):
+                return actor_id
+        for known_id in gaz.surnames.get(key, []):
+            if same_person(c.text, gaz.known[known_id].name, gaz.names):
                 return known_id
         return slugify(c.text)
-    # A single word: the surname of someone named in full, or a titled name.
-    if last in full_names:
-        return full_names[last]
-    for surname, actor_id in full_names.items():
-        if len(last) >= 5 and fuzz.ratio(surname, last) >= 85:
-            return actor_id
-    if last in gaz.surnames and len(gaz.surnames[last]) == 1:
-        return gaz.surnames[last][0]
-    if c.titled:
+    in_document = {actor_id for _, actor_id in named.get(key, [])}
+    if len(in_document) == 1:
+        return in_document.pop()
+    known = gaz.surnames.get(key, [])
+    if not in_document and len(known) == 1:
+        return known[0]
+    if c.titled or c.attested:
         return slugify(c.text)
     return None
+
+
+def _has_given_name(name: str, gaz: Gazetteer) -> bool:
+    """"Khalil al Hayya" has one; "al Hayya" and "von der Leyen" are surnames alone."""
+    parts = name_parts(name, gaz.names)
+    return parts is not None and parts.given is not None
+
+
+def _name_in_full(named: NamedInFull, name: str, actor_id: str, gaz: Gazetteer) -> None:
+    key = surname_key(name, gaz.names)
+    if key and (name, actor_id) not in named.setdefault(key, []):
+        named[key].append((name, actor_id))
+
+
+def _surname_forms(named: NamedInFull) -> dict[str, str]:
+    """How the surnames of the persons named in full are written alone: "Hnatov",
+    "al-Hayya" and "Hayya"."""
+    forms: dict[str, str] = {}
+    for people in named.values():
+        for name, actor_id in people:
+            last = name.split()[-1]
+            forms.setdefault(last, actor_id)
+            if "-" in last and last.split("-", 1)[0].lower() in NAME_PARTICLES:
+                forms.setdefault(last.split("-", 1)[1], actor_id)
+    return forms
 
 
 def _role_of(span: Span, gaz: Gazetteer) -> str | None:
@@ -471,18 +652,18 @@ def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
     candidates = [c for c in _drop_overlaps(_candidates(doc, gaz)) if not _names_a_thing(c, doc, gaz)]
 
     # Full names first, so that short forms can resolve to them.
-    full_names: dict[str, str] = {}
+    named: NamedInFull = {}
     for c in candidates:
-        if c.kind == "person" and len(c.text.split()) >= 2:
-            actor_id = _resolve_person(c, full_names, gaz)
+        if c.kind == "person" and _has_given_name(c.text, gaz):
+            actor_id = _resolve_person(c, named, gaz)
             if actor_id:
-                full_names.setdefault(_last_name(c.text), actor_id)
+                _name_in_full(named, c.text, actor_id, gaz)
                 if actor_id in gaz.known:
-                    full_names.setdefault(_last_name(gaz.known[actor_id].name), actor_id)
-    for actor_id in {c.actor_id for c in candidates if c.actor_id in gaz.known}:
+                    _name_in_full(named, gaz.known[actor_id].name, actor_id, gaz)
+    for actor_id in sorted({c.actor_id for c in candidates if c.actor_id in gaz.known}):
         known = gaz.known[actor_id]
         if known.kind == "person":
-            full_names.setdefault(_last_name(known.name), actor_id)
+            _name_in_full(named, known.name, actor_id, gaz)
 
     table = ActorTable()
     forms: dict[str, Counter] = defaultdict(Counter)
@@ -490,7 +671,7 @@ def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
     kinds: dict[str, str] = {}
     roles: dict[str, str] = {}
     for c in candidates:
-        actor_id = _resolve_person(c, full_names, gaz) if c.kind == "person" else (
+        actor_id = _resolve_person(c, named, gaz) if c.kind == "person" else (
             c.actor_id or slugify(c.text))
         if not actor_id:
             continue
@@ -506,7 +687,7 @@ def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
             role = _role_of(name_span, gaz) if name_span is not None else None
             if role:
                 roles[actor_id] = role
-    _add_surname_mentions(table, doc.text, full_names, forms)
+    _add_surname_mentions(table, doc, named, forms, gaz)
     table.mentions.sort(key=lambda m: m.start)
 
     for actor_id, surface in forms.items():
@@ -528,20 +709,37 @@ def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
     return table
 
 
-def _add_surname_mentions(table: ActorTable, text: str, full_names: dict[str, str],
-                          forms: dict[str, Counter]) -> None:
-    """Every bare surname of someone named in full is a mention of them, tagged by NER or not."""
-    present = {last: actor_id for last, actor_id in full_names.items() if actor_id in forms}
+def _add_surname_mentions(table: ActorTable, doc: Doc, named: NamedInFull,
+                          forms: dict[str, Counter], gaz: Gazetteer) -> None:
+    """Every bare surname of someone named in full is a mention of them, tagged by NER or
+    not, and so is another spelling of it ("Gnatov" after "Andriy Hnatov")."""
+    present = {last: actor_id for last, actor_id in _surname_forms(named).items() if actor_id in forms}
     if not present:
         return
-    taken = [(m.start, m.end) for m in table.mentions]
+    taken = sorted((m.start, m.end) for m in table.mentions)
+
+    def free(start: int, end: int) -> bool:
+        i = bisect.bisect_left(taken, (end, end))
+        return not any(s < end and start < e for s, e in taken[max(0, i - 3): i + 1])
+
+    def add(actor_id: str, text: str, start: int, end: int) -> None:
+        table.mentions.append(Mention(actor_id, text, start, end))
+        forms[actor_id][text] += 1
+        bisect.insort(taken, (start, end))
+
     pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(present, key=len, reverse=True))) + r")(?![\w-])")
-    for match in pattern.finditer(text):
-        if any(match.start() < e and s < match.end() for s, e in taken):
+    for match in pattern.finditer(doc.text):
+        if free(match.start(), match.end()):
+            add(present[match.group(0)], match.group(0), match.start(), match.end())
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for key, people in named.items():
+        by_key[key].update(actor_id for _, actor_id in people if actor_id in forms)
+    for token in doc:
+        if token.pos_ not in {"PROPN", "NOUN"} or not token.text[:1].isupper() or token.text in present:
             continue
-        actor_id = present[match.group(0)]
-        table.mentions.append(Mention(actor_id, match.group(0), match.start(), match.end()))
-        forms[actor_id][match.group(0)] += 1
+        owners = by_key.get(surname_key(token.text, gaz.names) or "", set())
+        if len(owners) == 1 and free(token.idx, token.idx + len(token.text)):
+            add(next(iter(owners)), token.text, token.idx, token.idx + len(token.text))
 
 
 def _affiliation_from_role(role: str, actor_id: str, table: ActorTable, gaz: Gazetteer) -> str | None:

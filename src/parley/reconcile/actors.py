@@ -4,8 +4,9 @@ Documents already agree on the ids of known actors and of people named in full
 (the id is the slug of the name). What is left to merge here:
 - a surname seen alone in one document ("Ignatius") and the full name in another,
   when exactly one full name fits;
-- spelling variants of one name across documents ("Andriy Hnatov" / "Andrii
-  Hnatov"): same first initial, surnames alike by fuzzy ratio.
+- spellings and transliterations of one name across documents ("Andriy Hnatov" /
+  "Andrey Gnatov", "Volodymyr" / "Vladimir"): ``parley.names`` decides, and people are
+  compared only with those whose surname is spelled alike (blocked by its spelling key).
 """
 
 from __future__ import annotations
@@ -13,42 +14,31 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import replace
 
-from rapidfuzz import fuzz
-
+from parley.lexicon import Lexicon, load_lexicon
+from parley.names import NameRules, name_parts, name_rules, same_person
 from parley.records import Actor, Extraction
 
-SURNAME_SIMILARITY = 88  # rapidfuzz ratio between two spellings of one surname
-FIRST_NAME_SIMILARITY = 75
 
-
-def _same_person(a: str, b: str) -> bool:
-    wa, wb = a.split(), b.split()
-    if len(wa) < 2 or len(wb) < 2:
-        return False
-    return (fuzz.ratio(wa[-1], wb[-1]) >= SURNAME_SIMILARITY
-            and fuzz.ratio(wa[0], wb[0]) >= FIRST_NAME_SIMILARITY)
-
-
-def _merge_map(locals_by_id: dict[str, list[Actor]]) -> dict[str, str]:
+def _merge_map(locals_by_id: dict[str, list[Actor]], rules: NameRules) -> dict[str, str]:
     """local id -> corpus id, for ids that should be merged into another."""
-    persons = {i: acts[0].name for i, acts in locals_by_id.items() if acts[0].kind == "person"}
-    full = {i: n for i, n in persons.items() if len(n.split()) >= 2}
+    parts = {i: name_parts(acts[0].name, rules) for i, acts in locals_by_id.items() if acts[0].kind == "person"}
     mapping: dict[str, str] = {}
-    # Spelling variants: the id seen in more documents absorbs the other.
-    ordered = sorted(full, key=lambda i: -len(locals_by_id[i]))
-    for pos, actor_id in enumerate(ordered):
-        if actor_id in mapping:
-            continue
-        for other in ordered[pos + 1:]:
-            if other not in mapping and _same_person(full[actor_id], full[other]):
-                mapping[other] = actor_id
-    # A surname alone: the single full name ending with it.
-    by_surname: dict[str, set[str]] = defaultdict(set)
-    for actor_id, name in full.items():
-        by_surname[name.split()[-1]].add(mapping.get(actor_id, actor_id))
-    for actor_id, name in persons.items():
-        if len(name.split()) == 1 and len(by_surname.get(name, ())) == 1:
-            mapping[actor_id] = next(iter(by_surname[name]))
+    # Spellings of one full name: the id seen in more documents absorbs the others.
+    by_surname: dict[str, list[str]] = defaultdict(list)  # surname key -> corpus ids
+    for actor_id in sorted((i for i, p in parts.items() if p and p.given), key=lambda i: -len(locals_by_id[i])):
+        name = locals_by_id[actor_id][0].name
+        people = by_surname[parts[actor_id].surname]
+        same = next((other for other in people if same_person(locals_by_id[other][0].name, name, rules)), None)
+        if same is None:
+            people.append(actor_id)
+        else:
+            mapping[actor_id] = same
+    # A surname alone: the single person named in full whose surname it is.
+    for actor_id, found in parts.items():
+        if found and not found.given and len(by_surname.get(found.surname, ())) == 1:
+            target = by_surname[found.surname][0]
+            if target != actor_id:
+                mapping[actor_id] = target
     return mapping
 
 
@@ -74,13 +64,14 @@ def _merged(actor_id: str, group: list[Actor], mapping: dict[str, str]) -> Actor
     )
 
 
-def reconcile_actors(extractions: list[Extraction]) -> tuple[list[Actor], list[Extraction]]:
+def reconcile_actors(extractions: list[Extraction],
+                     lexicon: Lexicon | None = None) -> tuple[list[Actor], list[Extraction]]:
     """Corpus-wide actors, and the extractions with their actor ids rewritten to them."""
     locals_by_id: dict[str, list[Actor]] = defaultdict(list)
     for extraction in extractions:
         for actor in extraction.actors:
             locals_by_id[actor.id].append(actor)
-    mapping = _merge_map(locals_by_id)
+    mapping = _merge_map(locals_by_id, name_rules(lexicon or load_lexicon()))
     groups: dict[str, list[Actor]] = defaultdict(list)
     for actor_id, group in locals_by_id.items():
         groups[mapping.get(actor_id, actor_id)].extend(group)

@@ -57,7 +57,7 @@ def reconcile(documents: list[Document], extractions: list[Extraction],
     lexicon = lexicon or load_lexicon()
     duplicates = near_duplicates(documents)
     documents = [replace(d, duplicate_of=duplicates.get(d.id)) for d in documents]
-    actors, extractions = reconcile_actors(extractions)
+    actors, extractions = reconcile_actors(extractions, lexicon)
     extractions = flag_quotes(documents, extractions)
     timeline = build_timeline(documents, extractions)
     matrix = position_matrix(documents, extractions, actors)
