@@ -68,3 +68,140 @@ def test_quote_offsets_point_at_the_quoted_words(parsed, lexicon):
     [q] = find_quotes(document, doc, find_actors(document, doc, lexicon), lexicon)
     assert text[q.start:q.end] == q.text
     assert q.evidence == text
+
+
+# --- the structures of real wire copy (sentences written for these tests)
+
+
+def speakers(quotes):
+    return [q.speaker for q in quotes]
+
+
+def test_possessive_role_appositive_gives_the_named_person_not_the_possessor(parsed, lexicon):
+    [q] = quotes_of(parsed, lexicon,
+                    "President Anton Varga's chief foreign-policy aide, Milos Brandt, said: "
+                    "\"There is no agreement on the border yet.\"")
+    assert q.speaker == "milos-brandt"
+
+
+def test_possessor_before_an_unnamed_role_is_never_the_speaker(parsed, lexicon):
+    [q] = quotes_of(parsed, lexicon,
+                    "Anton Varga met the envoys on Monday. "
+                    "\"The talks will take as long as they need,\" Varga's spokesman said.")
+    assert q.speaker is None and q.speaker_text == "Varga's spokesman"
+
+
+def test_speaker_named_after_the_quote_in_a_long_noun_phrase(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "Anton Varga spoke first. \"The map will be drawn by the two leaders,\" stressed "
+                       "veteran foreign policy adviser and Varga aide Milos Brandt.")
+    assert speakers(quotes) == ["milos-brandt"]
+
+
+def test_definite_description_resolves_to_the_one_person_whose_office_fits(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "Belgian Prime Minister Lode Claes and Dutch Foreign Minister Anke Vos met in Ghent. "
+                       "\"We will not carry this risk alone,\" the Belgian prime minister concluded. "
+                       "\"The money has to come from somewhere,\" the Dutch top diplomat said.")
+    assert speakers(quotes) == ["lode-claes", "anke-vos"]
+    assert quotes[0].speaker_text == "the Belgian prime minister"  # the words are kept for the reader
+
+
+def test_description_that_fits_two_people_stays_unnamed(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "Foreign Minister Lode Claes and Foreign Minister Anke Vos met in Ghent on Monday. "
+                       "\"Nothing is agreed until everything is agreed,\" the foreign minister said.")
+    assert speakers(quotes) == [None]
+    assert quotes[0].unnamed and quotes[0].speaker_text == "the foreign minister"
+
+
+def test_indefinite_description_is_unnamed_even_with_a_name_inside(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "\"We made good progress in four hours of talks,\" a Varga administration official said. "
+                       "\"We will meet again next week,\" the official added.")
+    assert speakers(quotes) == [None, None]
+    assert all(q.unnamed for q in quotes)
+
+
+def test_collective_and_institutional_speakers_are_never_a_nearby_person(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "Milos Brandt attended the summit. \"The ceasefire must hold through the winter,\" the "
+                       "leaders underlined. \"Both sides commit to the exchange of all prisoners,\" the joint "
+                       "statement said.")
+    assert speakers(quotes) == [None, None]
+
+
+def test_an_organization_that_speaks_is_the_speaker(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "A Fatah delegation met Egypt's intelligence chief in Cairo on Sunday. "
+                       "The talks covered \"the second phase of the agreement and the crossings,\" the group "
+                       "said in a statement.")
+    table = {a.id: a for a in find_actors(*parsed(
+        "A Fatah delegation met Egypt's intelligence chief in Cairo on Sunday. The talks covered \"the second "
+        "phase of the agreement and the crossings,\" the group said in a statement."), lexicon).actors.values()}
+    assert speakers(quotes) == ["fatah"] and table["fatah"].kind == "organization"
+
+
+def test_speaker_named_only_in_the_next_sentence(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "Talks on the treaty continued on Tuesday.\n\n"
+                       "\"Nobody should expect a breakthrough before the spring.\"\n\n"
+                       "Deputy Minister Oleg Sarkisov made this statement in an interview with a Dutch broadcaster.")
+    assert speakers(quotes) == ["oleg-sarkisov"]
+
+
+def test_a_pronoun_goes_to_the_subject_of_the_passage_not_the_last_name_read(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "\"We have moved on prisoners,\" chief negotiator Taras Melnyk said after the session. "
+                       "He said Kyiv had proposed a meeting between President Anton Varga and President Ivan Sokol. "
+                       "He added: \"Agreeing to this would show good faith.\"")
+    assert speakers(quotes) == ["taras-melnyk", "taras-melnyk"]
+
+
+def test_names_inside_a_quotation_do_not_take_a_pronoun(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "Karim al-Mansouri spoke after the deal. \"We honour our leaders, Haddad and Sabri, who "
+                       "fell in this war,\" he said. \"We kept our word at the table,\" he added.")
+    assert speakers(quotes) == ["karim-al-mansouri", "karim-al-mansouri"]
+
+
+def test_quotation_marks_that_name_a_thing_are_not_quotations(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "At his year-end press conference, \"Results of the Year With the President\", Varga "
+                       "spoke for four hours. The forum \"Crossroads of Peace: Regional Links and Trade\" "
+                       "opened on Friday.")
+    assert quotes == []
+
+
+def test_mixed_quotation_marks_and_a_quotation_over_several_paragraphs(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "The ministry's spokesman Petr Hruby said: “The convoy left at dawn and reached the "
+                       "crossing by noon.\"\n\n"
+                       "The office of Petr Hruby replied: \"Our side has honoured every clause.\n\n"
+                       "\"Their side has not honoured a single one of them.\"")
+    assert [q.text for q in quotes] == [
+        "The convoy left at dawn and reached the crossing by noon.",
+        "Our side has honoured every clause.\n\n\"Their side has not honoured a single one of them.",
+    ]
+
+
+def test_headline_quotation_in_single_quotes(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "Varga hails 'a historic day for the whole region' as leaders sign the accord\n\n"
+                       "Anton Varga signed the accord on Monday.")
+    assert [(q.text, q.speaker) for q in quotes] == [("a historic day for the whole region", "anton-varga")]
+
+
+def test_a_list_of_quotations_under_one_speaker(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "The agency gathered the main points of what President Anton Varga said.\n\n"
+                       "- On trade: \"Our exports grew by a fifth in one year.\"\n\n"
+                       "- On the border: \"No line will be drawn without our people.\"")
+    assert speakers(quotes) == ["anton-varga", "anton-varga"]
+
+
+def test_quote_from_label_before_a_colon(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "Chief negotiator Taras Melnyk and Deputy Minister Oleg Sarkisov briefed the press.\n\n"
+                       "Quote from Melnyk: \"The exchange covers more than a thousand people.\"")
+    assert speakers(quotes) == ["taras-melnyk"]

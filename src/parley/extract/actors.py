@@ -348,6 +348,24 @@ def _candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
     found.extend(_titled_names(doc, gaz))
     found.extend(_signed_names(doc, gaz))
     found.extend(_speaking_names(doc, gaz))
+    found.extend(_speaking_organizations(doc, gaz))
+    return found
+
+
+def _speaking_organizations(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
+    """An office or body that speaks, named with capitals and an organization word the
+    model did not tag: "The Prime Minister's Office responded", "Oman's Foreign
+    Ministry said"."""
+    found = []
+    for token in doc:
+        if token.text not in gaz.org_words or token.ent_type_ or not _speech_subject(token, gaz):
+            continue
+        words = [t for t in token.subtree if t.i <= token.i and t.dep_ not in {"det", "punct"}]
+        while words and not words[0].text[:1].isupper():
+            words.pop(0)
+        if words and all(t.text[:1].isupper() or t.text in POSSESSIVE for t in words):
+            start, end, text = _char_span(words)
+            found.append(Candidate(start, end, text, "organization"))
     return found
 
 
@@ -389,7 +407,8 @@ def _speaking_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
 
 def _acting_organizations(doc: Doc, gaz: Gazetteer) -> set[str]:
     """Names the model calls organizations that act somewhere in the document: the subject
-    of a verb ("Hamas said", "Gazprom agreed"). Every mention of them then counts."""
+    of a verb, or of its delegation ("Hamas said", "a Hamas delegation met"). Every
+    mention of them then counts."""
     surnames = {surname_key(e.text, gaz.names) for e in doc.ents if e.label_ == "PERSON"} | set(gaz.surnames)
     acting = set()
     for ent in doc.ents:
@@ -399,7 +418,10 @@ def _acting_organizations(doc: Doc, gaz: Gazetteer) -> set[str]:
             continue  # "Bessent said" after "Scott Bessent": the model's label is wrong
         if gaz.pattern is not None and gaz.pattern.search(ent.text):
             continue  # holds a known name: a heading run into it, not an organization
-        if ent.root.dep_ in {"nsubj", "nsubjpass"} and ent.root.head.pos_ in {"VERB", "AUX"}:
+        root = ent.root
+        if root.dep_ in {"compound", "poss", "amod", "nmod"} and root.head.i > root.i:
+            root = root.head  # "a Hamas delegation met": the body acts through its delegation
+        if root.dep_ in {"nsubj", "nsubjpass"} and root.head.pos_ in {"VERB", "AUX"}:
             acting.add(ent.text.removeprefix("the ").removeprefix("The "))
     return acting
 
@@ -459,6 +481,15 @@ def _titled_form(text: str, start: int, name: str, gaz: Gazetteer) -> str | None
     if country and _is_country_word(country.group(1), gaz):
         return f"{country.group(1)} {titled}"
     return titled
+
+
+def _country_before(text: str, start: int, gaz: Gazetteer) -> tuple[str, str] | None:
+    """The country written right before a name ("Oman's", "Omani"): (as written, its id)."""
+    match = re.search(r"(\S+?)(['’]s)?\s+$", text[max(0, start - 30):start])
+    if match and _is_country_word(match.group(1), gaz):
+        word = match.group(1)
+        return word + (match.group(2) or ""), gaz.demonyms.get(word) or gaz.forms[word]
+    return None
 
 
 def _is_country_word(word: str, gaz: Gazetteer) -> bool:
@@ -670,6 +701,7 @@ def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
     titled_forms: dict[str, set[str]] = defaultdict(set)
     kinds: dict[str, str] = {}
     roles: dict[str, str] = {}
+    org_countries: dict[str, str] = {}  # organization id -> the country it belongs to
     for c in candidates:
         actor_id = _resolve_person(c, named, gaz) if c.kind == "person" else (
             c.actor_id or slugify(c.text))
@@ -681,6 +713,14 @@ def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
             titled = _titled_form(doc.text, c.start, c.text, gaz)
             if titled:
                 titled_forms[actor_id].add(titled)  # an alias: "Mr. Putin", "General Andriy Hnatov"
+        elif kinds[actor_id] == "organization" and actor_id not in gaz.known:
+            country = _country_before(doc.text, c.start, gaz)
+            if country:  # "Oman's Foreign Ministry", "the Omani Foreign Ministry"
+                titled_forms[actor_id].add(f"{country[0]} {c.text}")
+                org_countries.setdefault(actor_id, country[1])
+            article = re.search(r"\b(the|The)\s+$", doc.text[max(0, c.start - 4):c.start])
+            if article:  # "the Prime Minister's Office" as written
+                titled_forms[actor_id].add(f"{article.group(1)} {c.text}")
         table.mentions.append(Mention(actor_id, c.text, c.start, c.end))
         if c.kind == "person" and actor_id not in roles:
             name_span = doc.char_span(c.start, c.end, alignment_mode="expand")
@@ -694,7 +734,7 @@ def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
         known = gaz.known.get(actor_id)
         name = known.name if known else max(surface, key=lambda f: (len(f.split()), len(f)))
         role = roles.get(actor_id) or (known.role if known else None)
-        affiliation = known.affiliation if known else None
+        affiliation = known.affiliation if known else org_countries.get(actor_id)
         if role and not affiliation:
             affiliation = _affiliation_from_role(role, actor_id, table, gaz)
         table.actors[actor_id] = Actor(

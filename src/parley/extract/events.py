@@ -44,9 +44,10 @@ from spacy.tokens import Doc, Span, Token
 from parley.compare import date_range
 from parley.extract.actors import ActorTable
 from parley.extract.event_merging import Candidate, Trigger, merge_candidates
+from parley.extract.quotation_marks import quoted_ranges
 from parley.extract.syntax import (
     CLAUSE_DEPS, MODIFIER_DEPS, SUBJECT_DEPS, VERBAL, CueIndex, actor_index, doc_view,
-    head_phrase, inside, is_nounish, is_verbal, phrase_tokens, quoted_ranges, segments,
+    head_phrase, inside, is_nounish, is_verbal, phrase_tokens, segments,
     span_text_offsets, subjects_of, token_forms,
 )
 from parley.lexicon import Lexicon

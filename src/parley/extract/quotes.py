@@ -1,42 +1,64 @@
 """Direct quotations and who said them.
 
-A quotation is text between paired double quotation marks (straight or curly) or
-curly single marks, four words or longer. Its speaker is looked for, in order:
+A quotation is the text between a pair of quotation marks (``quotation_marks``), four
+words or longer, and not a name in quotation marks (a press conference called "Results
+of the Year", a plan's name). Who said it is found in two steps, as in the deterministic
+sieve of Muzny et al. (2017): first the words that name the speaker (a *mention*), then
+the actor they name.
 
-1. a speech verb in the same sentence outside the quote ("...," she told reporters;
-   said General Andriy Hnatov; Umerov said: "..."), its subject being the speaker;
-2. "according to X" in the same sentence;
-3. a dash attribution right after the quote ("... — Volodymyr Zelensky");
-4. a colon introducing the quote: the subject of the clause before the colon;
-5. the next sentence when it is a short attribution ("Ignatius writes."), or the
-   speaker of the quote just before when this one simply continues it.
+The mention, by the first of these that finds one:
 
-A subject that is a pronoun resolves to the most recent person of matching gender;
-one that names an actor gives that actor; a description ("a senior State
-Department official") is kept as written and flagged unnamed.
+1. a signature after the quote ("... ” — Volodymyr Zelensky");
+2. a speech verb in the quote's sentence, outside it: its subject ("...," she told
+   reporters; "...," stressed Putin aide Yuri Ushakov; Umerov said: "...");
+3. "according to X" in the sentence;
+4. a colon before the quote: the subject of the clause it ends, or a person it names
+   ("Quote from Umerov: ...");
+5. the next sentence, when it attributes the quote ("Ryabkov made this statement in an
+   interview", "The words were those of X", a short "Ignatius writes.");
+6. the speaker of the quotation just before, when this one goes on from it with nobody
+   else named or speaking between (a speech in several quotations, a list of quotes);
+7. the speaker of the nearest speech reported before it in the same passage ("... what
+   the Russian president said." and a list of quotations under it).
+
+The actor, from the mention:
+
+- a name: the person named, never a possessor ("Putin's aide, Yuri Ushakov" is Ushakov)
+  nor the object of a preposition ("an adviser to Putin");
+- a pronoun: the most salient person before it, by gender when known: the subjects and
+  quoted speakers of the sentences before it, nearest first (names inside quotations
+  do not count);
+- an organization or country speaking ("Hamas said", "the Kremlin said"): that actor;
+  "the group", "the ministry": the organization last named that fits;
+- a description: a definite one ("the Belgian prime minister", "Moscow's top diplomat",
+  "Putin's spokesman") names the one person of the article whose office and country fit
+  (``parley.roles``; the reconcile stage tries the corpus, then the known actors); "the
+  official" names the person the passage is about; an indefinite one ("a senior
+  official") or a group ("the leaders", "the joint statement") names nobody. Either way
+  the words are kept as ``speaker_text`` so a reader can check.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from parley.extract.actors import ActorTable
+from parley.extract.actors import ActorTable, gazetteer
+from parley.extract.quotation_marks import quotation_spans
+from parley.extract.syntax import actor_index
 from parley.lexicon import Lexicon
 from parley.records import Document, Quote
+from parley.roles import describe, resolve, role_table
 
 MIN_WORDS = 4
-QUOTE_PAIRS = [
-    re.compile(r"“([^“”]+?)”"),
-    re.compile(r'(?<![\w])"([^"]+?)"'),
-    re.compile(r"(?<![\w])‘([^‘’]+?(?:’\w+[^‘’]*?)*)’(?!\w)"),
-]
-DASH_ATTRIBUTION = re.compile(r"^[\s>]*[—–-]{1,2}\s*([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,4})")
+# A signature after a quotation: "... ” — Name", or a dash line under a pull quote.
+DASH_ATTRIBUTION = re.compile(r"^(?:[ \t>]*[—–-]{1,2}|[\s>]*[—–]{1,2})[ \t]*([A-Z][\w.’'-]*(?:[ \t]+[A-Z][\w.’'-]*){0,4})")
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
-# Nouns that point back at a quotation: "The words were those of ...".
-WORDS_NOUNS = {"word", "remark", "comment", "quote", "line", "verdict", "warning", "assessment"}
+INDEFINITE = {"a", "an", "another", "one", "some", "any", "several", "many", "two", "three"}
+PASSAGE = 4  # sentences looked back for a pronoun's person or a continued speech
 
 
 @dataclass
@@ -46,21 +68,9 @@ class Speaker:
     cue: str | None
     unnamed: bool = False
 
-
-NOBODY = Speaker(None, None, None)
-
-
-def _quote_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each quotation's inner text, non-overlapping, in order."""
-    found: list[tuple[int, int]] = []
-    for pattern in QUOTE_PAIRS:
-        for m in pattern.finditer(text):
-            start, end = m.start(1), m.end(1)
-            if "\n\n" in text[start:end]:
-                continue
-            if not any(start < e + 1 and s - 1 < end for s, e in found):
-                found.append((start, end))
-    return sorted(found)
+    @property
+    def found(self) -> bool:
+        return self.actor is not None or self.unnamed
 
 
 def _word_count(text: str) -> int:
@@ -68,216 +78,461 @@ def _word_count(text: str) -> int:
 
 
 def _is_title(text: str) -> bool:
-    """'Results of the Year': a name in quotation marks, not a quotation."""
+    """'Results of the Year', 'Crossroads of Peace: Regional Connectivity': a name in
+    quotation marks, every word capitalised but the small ones, not a quotation."""
     words = re.findall(r"[A-Za-z][\w’'-]*", text)
-    small = {"of", "the", "and", "a", "an", "in", "on", "for", "to", "at", "by", "with"}
-    return bool(words) and not re.search(r"[.!?,;:]", text) and all(
+    small = {"of", "the", "and", "a", "an", "in", "on", "for", "to", "at", "by", "with", "from", "or"}
+    return bool(words) and not re.search(r"[,;!?]|\.\s+[a-z]", text) and all(
         w[0].isupper() or w in small for w in words)
 
 
-def _outside(token: Token, start: int, end: int) -> bool:
-    return not (start - 1 <= token.idx < end + 1)
+class _Attributor:
+    """Finds the speakers of one document's quotations, in order."""
 
+    def __init__(self, document: Document, doc: Doc, actors: ActorTable, lexicon: Lexicon):
+        self.document = document
+        self.doc = doc
+        self.actors = actors
+        self.index = actor_index(doc, actors, lexicon)
+        self.gaz = gazetteer(lexicon)
+        self.roles = role_table(lexicon)
+        language = lexicon["language"]
+        self.speech_verbs = {v.lower() for v in language.get("speech_verbs", [])}
+        self.audience = set(language.get("audience_nouns", []))
+        self.speaker_nouns = set(language.get("speaker_nouns", []))
+        self.groups = set(language.get("group_speaker_nouns", []))
+        self.country_nouns = set(language.get("country_speaker_nouns", []))
+        self.org_nouns = set(language.get("organization_speaker_nouns", []))
+        self.statement_nouns = set(language.get("statement_nouns", []))
+        self.object_senses = set(language.get("speech_verbs_other_sense_with_object", []))
+        self.pronouns = dict(language.get("pronouns", {}))
+        self.spans = quotation_spans(doc.text)
+        self.marked = [(s - 1, e + 1) for s, e in self.spans]
+        self.sentences = list(doc.sents)
+        self.sentence_starts = [s.start_char for s in self.sentences]
+        self.found: list[Quote] = []
 
-def _subject_speaker(verb: Token, actors: ActorTable, lexicon: Lexicon, cue: str) -> Speaker | None:
-    subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
-    if not subjects and verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head.pos_ in {"VERB", "AUX"}:
-        subjects = [c for c in verb.head.children if c.dep_ in SUBJECT_DEPS]
-    if not subjects:
+    # ---- where things are
+
+    def outside(self, token: Token) -> bool:
+        """Whether a token stands outside every quotation (with its marks)."""
+        i = bisect.bisect_right(self.marked, (token.idx, float("inf"))) - 1
+        return not (i >= 0 and self.marked[i][0] <= token.idx < self.marked[i][1])
+
+    def sentence_index(self, char: int) -> int:
+        return max(0, bisect.bisect_right(self.sentence_starts, char) - 1)
+
+    def person(self, actor_id: str | None) -> bool:
+        actor = self.actors.get(actor_id)
+        return actor is not None and actor.kind == "person"
+
+    # ---- from a mention to an actor
+
+    def from_phrase(self, head: Token, cue: str | None) -> Speaker | None:
+        """The speaker a subject (or other phrase) names; None when it names nobody who
+        can speak ("The talks were useful: ..." has no speaker in its subject)."""
+        if head.lower_ in self.pronouns and head.pos_ == "PRON":
+            return self.from_pronoun(head, cue)
+        tokens = self._phrase(head)
+        text = self.doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)].strip()
+        own = self.index.actor_of(head)
+        if self.person(own):
+            return Speaker(own, text, cue)
+        named = self._named_person(head, tokens)
+        if named is not None:
+            return Speaker(named, text, cue)
+        if own is not None:  # an organization or a country speaks
+            return Speaker(own, text, cue)
+        if head.pos_ in {"NOUN", "PROPN"}:
+            return self.from_description(head, tokens, text, cue)
         return None
-    return _speaker_from_phrase(subjects[0], actors, lexicon, cue)
 
+    def _phrase(self, head: Token) -> list[Token]:
+        """The subject phrase without the clauses hung on it or what follows a comma."""
+        skip = {t.i for c in head.children if c.dep_ in {"relcl", "acl", "advcl"} for t in c.subtree}
+        tokens = [t for t in head.subtree if t.i not in skip]
+        cut = next((t.i for t in tokens if t.i > head.i and t.text in {",", "—", "–", "(", ";"}
+                    and not any(c.dep_ == "appos" for c in head.children)), None)
+        return [t for t in tokens if cut is None or t.i < cut] or [head]
 
-def _speaker_from_phrase(head: Token, actors: ActorTable, lexicon: Lexicon, cue: str | None) -> Speaker:
-    doc = head.doc
-    if head.pos_ == "PRON" or head.lower_ in lexicon["language"].get("pronouns", {}):
-        return _pronoun_speaker(head, actors, lexicon, cue)
-    excluded = {t.i for child in head.children if child.dep_ in {"relcl", "acl", "appos"}
-                for t in child.subtree}
-    phrase_tokens = [t for t in head.subtree if t.i not in excluded]
-    left = min(t.i for t in phrase_tokens)
-    right = max(t.i for t in phrase_tokens) + 1
-    # Cut off trailing clauses ("a local bus driver told me by phone as ...").
-    span = doc[left:right]
-    cut = next((t.i for t in span if t.i > head.i and t.text in {",", "—", "–", "(", ";"}), right)
-    span = doc[left:cut]
-    start, end = span.start_char, span.end_char
-    # A name in the phrase: the head's own mention first, then any person in it.
-    actor = actors.actor_at(head.idx, head.idx + len(head.text))
-    if actor is None:
-        persons = [a for a in actors.actors_in(start, end) if (actors.get(a) and actors.get(a).kind == "person")]
-        actor = persons[0] if persons else None
-    if actor is None and head.pos_ == "PROPN":
-        named = actors.actors_in(start, end)
-        actor = named[0] if named else None
-    text = doc.text[start:end].strip()
-    if actor is not None:
-        return Speaker(actor, text, cue)
-    unnamed = head.pos_ in {"NOUN", "PROPN"} or head.lower_ in lexicon["language"].get("speaker_nouns", [])
-    return Speaker(None, text, cue, unnamed=unnamed and head.pos_ == "NOUN")
-
-
-def _pronoun_speaker(pronoun: Token, actors: ActorTable, lexicon: Lexicon, cue: str) -> Speaker:
-    gender = lexicon["language"].get("pronouns", {}).get(pronoun.lower_, "")
-    described = _recent_described_person(pronoun, actors, lexicon)
-    if described is not None:
-        return Speaker(None, described, cue, unnamed=True)
-    for candidate in actors.persons_before(pronoun.idx):
-        known = actors.genders.get(candidate)
-        if gender and known and known != gender:
-            continue
-        return Speaker(candidate, pronoun.text, cue)
-    return Speaker(None, pronoun.text, cue, unnamed=True)
-
-
-def _recent_described_person(pronoun: Token, actors: ActorTable, lexicon: Lexicon) -> str | None:
-    """'the owner swept the floor. "...," she said': the pronoun stands for a description.
-
-    Looks at the subject of the sentence before the pronoun's; returns the description
-    when that subject is a person noun ("the owner", "a retired teacher") and no named
-    person is mentioned after it.
-    """
-    sent = pronoun.sent
-    if sent.start == 0:
+    def _named_person(self, head: Token, tokens: list[Token]) -> str | None:
+        """The person a description names itself: in apposition ("Russia's chief
+        negotiator, Vladimir Medinsky"), or after a title and its office ("Secretary of
+        the Treasury Scott Bessent"). Never a possessor ("*Putin's* aide") or a name that
+        only modifies the noun ("a *Trump* administration official")."""
+        for child in head.children:
+            if child.dep_ == "appos":
+                found = [a for a in self.index.actors_in(child.subtree, resolve_pronouns=False) if self.person(a)]
+                if found:
+                    return found[0]
+        if head.text in self.gaz.titles:
+            for child in head.children:
+                if child.dep_ == "prep" and child.lower_ == "of":
+                    found = [a for a in self.index.actors_in(child.subtree, resolve_pronouns=False) if self.person(a)]
+                    if len(found) == 1:
+                        return found[0]
         return None
-    before = pronoun.doc[sent.start - 1].sent
-    speaker_nouns = set(lexicon["language"].get("speaker_nouns", []))
-    for token in before:
-        if token.dep_ in SUBJECT_DEPS and token.head.dep_ == "ROOT" and token.pos_ == "NOUN" \
-                and token.lower_ in speaker_nouns:
-            if any(actors.get(a) and actors.get(a).kind == "person"
-                   for a in actors.actors_in(token.idx, pronoun.idx)):
-                return None
-            phrase = [t for t in token.subtree if t.i <= token.i]
-            return pronoun.doc.text[phrase[0].idx: token.idx + len(token.text)]
-    return None
 
+    def from_description(self, head: Token, tokens: list[Token], text: str, cue: str | None) -> Speaker | None:
+        """A speaker named by a common noun: a description of a person, a group or an
+        institution. None when the noun names none of these ("The talks were useful: ...")."""
+        lemma = head.lemma_.lower()
+        description = describe(text, self.roles)
+        if not (description.is_office or lemma in self.speaker_nouns | self.groups | self.org_nouns
+                | self.country_nouns or lemma in self.gaz.role_nouns):
+            return None
+        determiners = {c.lower_ for c in head.children if c.dep_ in {"det", "nummod", "predet"}}
+        possessor = next((c for c in head.children if c.dep_ == "poss"), None)
+        definite = possessor is not None or bool(determiners & {"the", "this", "that"}) or head.text[:1].isupper()
+        if lemma in self.country_nouns:  # "the Russian side", "the Trump administration"
+            countries = self._countries_of(tokens)
+            return Speaker(countries[0] if len(countries) == 1 else None, text, cue, unnamed=len(countries) != 1)
+        if lemma in self.groups or head.tag_ in {"NNS", "NNPS"}:
+            return Speaker(None, text, cue, unnamed=True)  # "the leaders", "officials", "the statement"
+        if lemma in self.org_nouns and definite:
+            return Speaker(self._recent_organization(head, lemma), text, cue, unnamed=True)
+        if not definite or determiners & INDEFINITE:
+            return Speaker(None, text, cue, unnamed=True)  # "a senior official"
+        of_person = self.index.actor_of(possessor) if possessor is not None else None
+        if possessor is not None and possessor.pos_ == "PRON":  # "his spokesman": whose?
+            of_person = self.from_pronoun(possessor, None).actor
+        if self.person(of_person):  # "Putin's spokesman": works for Putin's country
+            description = describe(text, self.roles, of_person)
+        elif of_person is not None:  # "Moscow's foreign minister", "the Kremlin's envoy"
+            description = describe(f"{text} {self.actors.get(of_person).name}", self.roles)
+        if description.is_office:
+            affiliations = {a.id: a.affiliation for a in self.actors.actors.values()}
+            actor = resolve(description, self.actors.actors.values(), self.roles, self._titles(), affiliations)
+            if actor is None:  # several fit: the one the passage names ("the president" after "President X")
+                nearby = [self.actors.actors[a] for a in self._salient_persons(head)]
+                actor = resolve(description, nearby, self.roles, self._titles(), affiliations)
+            return Speaker(actor, text, cue, unnamed=actor is None)
+        previous = self.found[-1] if self.found else None
+        if previous is not None and previous.speaker_text and previous.speaker_text.split()[-1].lower() in {head.lower_, lemma} \
+                and self.sentence_index(head.idx) - self.sentence_index(previous.end) <= PASSAGE:
+            # "a senior official told reporters ... 'the official added'": the same speaker
+            return Speaker(previous.speaker, text, cue, unnamed=previous.speaker is None)
+        if lemma in self.speaker_nouns and not description.countries:  # "the official": the one the passage is about
+            for candidate in self._salient_persons(head):
+                return Speaker(candidate, text, cue, unnamed=False)
+        return Speaker(None, text, cue, unnamed=True)
 
-def _cue_text(verb: Token, lexicon: Lexicon) -> str:
-    audience = set(lexicon["language"].get("audience_nouns", []))
-    words = [verb.text]
-    for child in verb.children:
-        if child.i > verb.i and child.dep_ in {"dobj", "dative", "prt"} and child.lower_ in audience | {"out", "on"}:
-            words.append(child.text)
-    return " ".join(words)
+    def _countries_of(self, tokens: list[Token]) -> list[str]:
+        """The countries a phrase names, directly or through a person of it ("Trump")."""
+        found: list[str] = []
+        for actor_id in self.index.actors_in(tokens, resolve_pronouns=False):
+            actor = self.actors.get(actor_id)
+            country = actor_id if actor and actor.kind == "country" else (actor.affiliation if actor else None)
+            if country and country not in found and self.actors.get(country) is not None:
+                found.append(country)
+        return found
 
+    def _titles(self) -> dict[str, set[str]]:
+        return {a.id: set(a.aliases) for a in self.actors.actors.values()}
 
-def _speech_verbs(sent: Span, start: int, end: int, lexicon: Lexicon) -> list[Token]:
-    verbs = set(lexicon["language"].get("speech_verbs", []))
-    return [t for t in sent if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in verbs and _outside(t, start, end)]
+    def _recent_organization(self, head: Token, lemma: str) -> str | None:
+        """"the group", "the ministry": the organization the passage is about that fits,
+        one named in a subject first ("A Hamas delegation met ... the group said"), else
+        the last one named."""
+        fitting = []
+        for mention in reversed(self.actors.mentions_in(0, head.idx)):
+            actor = self.actors.get(mention.actor)
+            if actor and actor.kind == "organization" and (lemma in {"group", "movement", "organization", "organisation"}
+                                                           or lemma in actor.name.lower()):
+                fitting.append(mention)
+        for mention in fitting:
+            span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            if span is not None and self.sentence_index(mention.start) >= self.sentence_index(head.idx) - PASSAGE:
+                root = span.root
+                while root.dep_ in {"compound", "poss", "amod", "nmod"} and root.head.i != root.i:
+                    root = root.head
+                if root.dep_ in SUBJECT_DEPS:
+                    return mention.actor
+        return fitting[0].actor if fitting else None
 
+    def from_pronoun(self, pronoun: Token, cue: str | None) -> Speaker:
+        described = self._recent_described_person(pronoun)
+        if described is not None:
+            return Speaker(None, described, cue, unnamed=True)
+        gender = self.pronouns.get(pronoun.lower_, "")
+        if not gender:  # "they": a group
+            return Speaker(None, pronoun.text, cue, unnamed=True)
+        for candidate in self._salient_persons(pronoun):
+            known = self.actors.genders.get(candidate)
+            if not known or known == gender:
+                return Speaker(candidate, pronoun.text, cue)
+        return Speaker(None, pronoun.text, cue, unnamed=True)
 
-def _according_to(sent: Span, start: int, end: int, actors: ActorTable, lexicon: Lexicon) -> Speaker | None:
-    """'..., according to X': the nearest such phrase to the quote."""
-    cues = [t for t in sent if t.lower_ == "according" and _outside(t, start, end)
-            and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to"]
-    for t in sorted(cues, key=lambda t: min(abs(t.idx - start), abs(t.idx - end))):
-        objects = [c for c in t.doc[t.i + 1].children if c.dep_ == "pobj"]
-        if objects:
-            return _speaker_from_phrase(objects[0], actors, lexicon, "according to")
-    return None
+    def _salient_persons(self, token: Token) -> list[str]:
+        """Persons a pronoun (or "the official") may stand for, most salient first. In each
+        sentence from its own back: the subject of its main verb; when that subject is
+        itself "he" or "she", the sentence goes on about the same person and only the
+        sentences before can name them; else the subjects of its other clauses, the
+        speakers of its quotations and the other persons named outside quotations,
+        nearest first."""
+        ranked: list[str] = []
+        current = self.sentence_index(token.idx)
+        for number in range(current, max(-1, current - PASSAGE - 1), -1):
+            sentence = self.sentences[number]
+            limit = token.idx if number == current else sentence.end_char
+            mentions = [m for m in self.actors.mentions_in(sentence.start_char, limit)
+                        if self.person(m.actor) and self._outside_char(m.start)]
+            main = self._main_subject(sentence)
+            if main is not None and main.i < len(self.doc) and main.idx < limit:
+                if main.pos_ == "PRON" and self.pronouns.get(main.lower_):
+                    continue  # "He said ...": still the person before
+                own = self.index.actor_of(main)
+                if self.person(own) and own not in ranked:
+                    ranked.append(own)
+            subjects = [m.actor for m in reversed(mentions) if self._is_subject(m.start, m.end)]
+            speakers = [q.speaker for q in reversed(self.found)
+                        if q.speaker and self.person(q.speaker) and sentence.start_char <= q.start < limit]
+            others = [m.actor for m in reversed(mentions)]
+            for actor in subjects + speakers + others:
+                if actor not in ranked:
+                    ranked.append(actor)
+        return ranked
 
+    def _main_subject(self, sentence: Span) -> Token | None:
+        """The subject of a sentence's main verb, outside quotations."""
+        root = sentence.root
+        subjects = [c for c in root.children if c.dep_ in SUBJECT_DEPS and self.outside(c)]
+        return subjects[0] if subjects else None
 
-def _closest(verbs: list[Token], start: int, end: int) -> Token:
-    return min(verbs, key=lambda v: min(abs(v.idx - start), abs(v.idx - end)))
+    def _outside_char(self, char: int) -> bool:
+        i = bisect.bisect_right(self.marked, (char, float("inf"))) - 1
+        return not (i >= 0 and self.marked[i][0] <= char < self.marked[i][1])
 
+    def _is_subject(self, start: int, end: int) -> bool:
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return False
+        root = span.root
+        while root.head.i != root.i and (root.dep_ in {"appos", "conj"}
+                                         or (root.dep_ == "compound" and root.head.pos_ == "PROPN")):
+            root = root.head  # "a *Trump* administration official" is no subject named Trump
+        return root.dep_ in SUBJECT_DEPS
 
-def _attribute(doc: Doc, start: int, end: int, actors: ActorTable, lexicon: Lexicon,
-               previous: Quote | None) -> Speaker:
-    text = doc.text
-    sent = doc.char_span(start, end, alignment_mode="expand")
-    sents = list({s.start: s for s in (sent.sents if sent is not None else [])}.values())
-    window_start = sents[0].start_char if sents else start
-    # A signature right after the quote: "..." — Name
-    dash = DASH_ATTRIBUTION.match(text[end + 1: end + 80])
-    if dash:
-        name_start = end + 1 + dash.start(1)
-        actor = actors.actor_at(name_start, name_start + len(dash.group(1)))
-        return Speaker(actor, dash.group(1).strip(), "—")
-    # 1. A speech verb in the sentence(s) around the quote.
-    for s in sents:
-        verbs = _speech_verbs(s, start, end, lexicon)
-        # A quote's closing sentence may hold the verb: look at the sentence after when needed.
-        if verbs:
-            verb = _closest(verbs, start, end)
-            speaker = _subject_speaker(verb, actors, lexicon, _cue_text(verb, lexicon))
-            if speaker:
-                return speaker
-    # 2. according to X
-    for s in sents:
-        speaker = _according_to(s, start, end, actors, lexicon)
-        if speaker:
-            return speaker
-    # 4. A colon before the quote: the subject of the clause it ends.
-    before = text[window_start:start].rstrip(" “\"‘")
-    if before.endswith(":") and sents:
-        colon = doc.char_span(window_start, len(before) + window_start, alignment_mode="contract")
-        if colon is not None and len(colon):
-            root = colon.root
-            subjects = [c for c in root.children if c.dep_ in SUBJECT_DEPS]
+    def _recent_described_person(self, pronoun: Token) -> str | None:
+        """'the owner swept the floor. "...," she said': the pronoun stands for a description
+        (a person noun subject of the sentence before, with no named person after it)."""
+        sent = pronoun.sent
+        if sent.start == 0:
+            return None
+        for token in self.doc[sent.start - 1].sent:
+            if token.dep_ in SUBJECT_DEPS and token.head.dep_ == "ROOT" and token.pos_ == "NOUN" \
+                    and token.lower_ in self.speaker_nouns and not any(
+                        c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+                if any(self.person(a) for a in self.actors.actors_in(token.idx, pronoun.idx)):
+                    return None
+                phrase = [t for t in token.subtree if t.i <= token.i]
+                return self.doc.text[phrase[0].idx: token.idx + len(token.text)]
+        return None
+
+    # ---- the sieves: finding the mention
+
+    def _speech_verbs(self, sent: Span) -> list[Token]:
+        """Verbs of saying outside quotations; not one that has another sense with a noun
+        object ("conclude a meeting", "continue the talks")."""
+        return [t for t in sent if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in self.speech_verbs
+                and self.outside(t) and not (t.lemma_.lower() in self.object_senses and any(
+                    c.dep_ == "dobj" and c.pos_ in {"NOUN", "PROPN"} for c in t.children))]
+
+    def _cue(self, verb: Token) -> str:
+        words = [verb.text]
+        for child in verb.children:
+            if child.i > verb.i and child.dep_ in {"dobj", "dative", "prt"} and child.lower_ in self.audience | {"out", "on"}:
+                words.append(child.text)
+        return " ".join(words)
+
+    def _subject_of(self, verb: Token) -> Token | None:
+        for v in (verb, verb.head):
+            subjects = [c for c in v.children if c.dep_ in SUBJECT_DEPS and self.outside(c)]
             if subjects:
-                return _speaker_from_phrase(subjects[0], actors, lexicon, root.text)
-    # 5. The next sentence attributes it, or it continues the previous quote.
-    if sents and sents[-1].end < len(doc):
-        nxt = doc[sents[-1].end].sent
-        quoted = bool(_quote_spans(nxt.text))
-        if len(nxt) <= 12 and not quoted:
-            verbs = _speech_verbs(nxt, start, end, lexicon)
-            if verbs:
-                speaker = _subject_speaker(verbs[0], actors, lexicon, _cue_text(verbs[0], lexicon))
-                if speaker:
-                    return speaker
-        # "The words were those of Iryna Bondar, who ..."
-        if not quoted and any(t.lemma_.lower() in WORDS_NOUNS for t in nxt):
-            persons = [a for a in actors.actors_in(nxt.start_char, nxt.end_char)
-                       if actors.get(a) and actors.get(a).kind == "person"]
+                return subjects[0]
+            if not (verb.dep_ in {"conj", "advcl", "xcomp", "ccomp"} and v is verb):
+                break
+        return self._inverted_subject(verb)
+
+    def _inverted_subject(self, verb: Token) -> Token | None:
+        """"'...,' stressed adviser and aide Milos Brandt": after a quotation the parser
+        may take the inverted subject for an object; the person it names speaks."""
+        before = self.doc[verb.i - 1] if verb.i > 0 else None
+        if before is None or not (before.is_quote or before.is_punct):
+            return None
+        for child in verb.children:
+            if child.i > verb.i and child.dep_ in {"dobj", "attr", "npadvmod", "oprd"} and self.outside(child):
+                named = [t for t in child.subtree if self.person(self.index.actor_of(t))]
+                persons = [a for a in self.index.actors_in(named, resolve_pronouns=False) if self.person(a)]
+                if persons:
+                    return next(t for t in reversed(named) if self.index.actor_of(t) == persons[-1])
+                return child
+        return None
+
+    def by_speech_verb(self, sents: list[Span], start: int, end: int) -> Speaker | None:
+        """The subject of the speech verb nearest the quote (the next one when that one's
+        subject names nobody who speaks)."""
+        verbs = [v for sent in sents for v in self._speech_verbs(sent)]
+        for verb in sorted(verbs, key=lambda v: min(abs(v.idx - start), abs(v.idx - end))):
+            subject = self._subject_of(verb)
+            speaker = self.from_phrase(subject, self._cue(verb)) if subject is not None else None
+            if speaker is None:
+                speaker = self._person_before(verb, verb.sent)
+            if speaker is not None:
+                return speaker
+        return None
+
+    def _person_before(self, verb: Token, sent: Span) -> Speaker | None:
+        """A subject the parser missed: "Details: Meanwhile, X, a member of the
+        delegation, stated ...", "date 2025-10-09 Israel said ...": the actor named last
+        before the verb in its clause (a person first)."""
+        if verb.dep_ not in {"ROOT", "ccomp", "conj", "parataxis"}:
+            return None  # a verb the parser could not place ("Putin, Witkoff conclude meeting")
+        mentions = [m for m in self.actors.mentions_in(sent.start_char, verb.idx) if self._outside_char(m.start)]
+        mentions = [m for m in mentions if self.person(m.actor)] or mentions
+        if not mentions:
+            return None
+        last = mentions[-1]
+        span = self.doc.char_span(last.start, last.end, alignment_mode="expand")
+        if span is None or span.root.dep_ in {"poss", "pobj"}:
+            return None
+        return Speaker(last.actor, last.text, self._cue(verb))
+
+    def by_according_to(self, sents: list[Span], start: int, end: int) -> Speaker | None:
+        for sent in sents:
+            cues = [t for t in sent if t.lower_ == "according" and self.outside(t)
+                    and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to"]
+            for t in sorted(cues, key=lambda t: min(abs(t.idx - start), abs(t.idx - end))):
+                objects = [c for c in t.doc[t.i + 1].children if c.dep_ == "pobj"]
+                if objects:
+                    speaker = self.from_phrase(objects[0], "according to")
+                    if speaker is not None:
+                        return speaker
+        return None
+
+    def by_colon(self, window_start: int, start: int) -> Speaker | None:
+        window_start = max(window_start, self.doc.text.rfind("\n", 0, start) + 1)  # the quote's own line
+        before = self.doc.text[window_start:start].rstrip(" “\"‘«„")
+        if not before.endswith(":"):
+            return None
+        clause = self.doc.char_span(window_start, window_start + len(before) - 1, alignment_mode="contract")
+        if clause is None or not len(clause):
+            return None
+        root = clause.root
+        subjects = [c for c in root.children if c.dep_ in SUBJECT_DEPS]
+        if subjects:
+            speaker = self.from_phrase(subjects[0], root.text)
+            if speaker is not None:
+                return speaker
+        if not subjects:  # no clause: "Quote from Umerov:", "Putin's words:"
+            persons = [m for m in self.actors.mentions_in(clause.start_char, clause.end_char) if self.person(m.actor)]
             if persons:
-                mention = actors.mentions_in(nxt.start_char, nxt.end_char)
-                written = next(m.text for m in mention if m.actor == persons[0])
-                return Speaker(persons[0], written, None)
-    if previous is not None and sents and _continues(previous, sents[0].start_char, doc, actors):
-        return Speaker(previous.speaker, previous.speaker_text, previous.cue, previous.unnamed)
-    if sents and sents[0].start > 0:
-        lead_in = doc[sents[0].start - 1].sent
-        speaker_nouns = set(lexicon["language"].get("speaker_nouns", []))
-        for token in lead_in:
-            if token.dep_ in SUBJECT_DEPS and token.head.dep_ == "ROOT" and token.pos_ in {"NOUN", "PROPN"}:
-                speaker = _speaker_from_phrase(token, actors, lexicon, None)
-                named = speaker.actor and actors.get(speaker.actor).kind == "person"
-                if named or token.lower_ in speaker_nouns:
+                return Speaker(persons[-1].actor, persons[-1].text, None)
+        return None
+
+    def by_next_sentence(self, last: Span) -> Speaker | None:
+        if last.end >= len(self.doc):
+            return None
+        nxt = self.doc[last.end].sent
+        if any(s < nxt.end_char and nxt.start_char < e for s, e in self.spans):
+            return None  # it quotes too
+        verbs = self._speech_verbs(nxt)
+        if verbs and len(nxt) <= 15:
+            subject = self._subject_of(verbs[0])
+            if subject is not None:
+                speaker = self.from_phrase(subject, self._cue(verbs[0]))
+                if speaker is not None and speaker.found:
                     return speaker
-    return NOBODY
+        if any(t.lemma_.lower() in self.statement_nouns for t in nxt):  # "X made the remarks on ..."
+            persons = [m for m in self.actors.mentions_in(nxt.start_char, nxt.end_char) if self.person(m.actor)]
+            if persons:
+                return Speaker(persons[0].actor, persons[0].text, None)
+        return None
 
+    def by_continuation(self, first_sentence: int) -> Speaker | None:
+        """The quote before, when nobody else is named or speaks between the two."""
+        if not self.found:
+            return None
+        previous = self.found[-1]
+        if previous.speaker is None and not previous.unnamed:
+            return None
+        previous_sentence = self.sentence_index(previous.end)
+        if first_sentence - previous_sentence > PASSAGE:
+            return None
+        between_start = self.sentences[previous_sentence].end_char
+        between_end = self.sentences[first_sentence].start_char
+        if between_start < between_end:
+            others = [m for m in self.actors.mentions_in(between_start, between_end)
+                      if self.person(m.actor) and m.actor != previous.speaker and self._outside_char(m.start)]
+            if others:
+                return None
+            for sent in self.sentences[previous_sentence + 1: first_sentence]:
+                if self._speech_verbs(sent):
+                    return None
+        return Speaker(previous.speaker, previous.speaker_text, previous.cue, previous.unnamed)
 
-def _continues(previous: Quote, sentence_start: int, doc: Doc, actors: ActorTable) -> bool:
-    """A quote whose sentence follows straight on from the previous quote's, nobody else named between."""
-    if previous.speaker_text is None:
-        return False
-    previous_end = doc.char_span(previous.start, previous.end, alignment_mode="expand")
-    if previous_end is None:
-        return False
-    sentence_end = previous_end[-1].sent.end_char
-    if doc.text[sentence_end:sentence_start].strip():
-        return False
-    between = actors.actors_in(previous.end, sentence_start)
-    return all(a == previous.speaker for a in between if actors.get(a) and actors.get(a).kind == "person")
+    def by_lead_in(self, first_sentence: int) -> Speaker | None:
+        """The nearest speech reported before, in the passage: its subject."""
+        for number in range(first_sentence - 1, max(-1, first_sentence - PASSAGE), -1):
+            sent = self.sentences[number]
+            for verb in reversed(self._speech_verbs(sent)):
+                subject = self._subject_of(verb)
+                speaker = self.from_phrase(subject, None) if subject is not None else None
+                if speaker is not None and speaker.found:
+                    return speaker
+            if any(self.person(m.actor) for m in self.actors.mentions_in(sent.start_char, sent.end_char)):
+                return None  # someone else is the subject of the passage now
+        return None
+
+    def attribute(self, start: int, end: int) -> Speaker:
+        text = self.doc.text
+        dash = DASH_ATTRIBUTION.match(text[end + 1: end + 80])
+        if dash and not self._signature_goes_on(end + 1 + dash.end(1)):
+            name_start = end + 1 + dash.start(1)
+            actor = self.actors.actor_at(name_start, name_start + len(dash.group(1)))
+            return Speaker(actor, dash.group(1).strip(), "—")
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        sents = list({s.start: s for s in span.sents}.values()) if span is not None else []
+        if not sents:
+            return Speaker(None, None, None)
+        first = self.sentence_index(sents[0].start_char)
+        found = (self.by_speech_verb(sents, start, end)
+                 or self.by_according_to(sents, start, end)
+                 or self.by_colon(sents[0].start_char, start))
+        if found is not None and found.found:
+            return found
+        for sieve in (lambda: self.by_next_sentence(sents[-1]), lambda: self.by_continuation(first),
+                      lambda: self.by_lead_in(first)):
+            speaker = sieve()
+            if speaker is not None and speaker.found:
+                return speaker
+        return found or Speaker(None, None, None)
+
+    def _signature_goes_on(self, position: int) -> bool:
+        """"'...'— Putin, Witkoff conclude talks": the dash opens a headline's next clause,
+        not a signature. A signature ends its line, or a role follows it."""
+        line_end = self.doc.text.find("\n", position)
+        rest = self.doc.text[position: line_end if line_end >= 0 else len(self.doc.text)]
+        words = self.doc.char_span(position, position + len(rest), alignment_mode="expand") if rest.strip() else None
+        return len(rest.split()) > 8 or any(t.pos_ == "VERB" for t in words or [])
+
+    def quotes(self) -> list[Quote]:
+        for start, end in self.spans:
+            inner = self.doc.text[start:end]
+            if _word_count(inner) < MIN_WORDS or _is_title(inner):
+                continue
+            speaker = self.attribute(start, end)
+            sentence = self.doc.char_span(start, end, alignment_mode="expand")
+            evidence = (self.doc.text[sentence[0].sent.start_char: sentence[-1].sent.end_char]
+                        if sentence is not None else inner)
+            self.found.append(Quote(
+                document=self.document.source, text=inner.strip(), speaker=speaker.actor,
+                speaker_text=speaker.text, cue=speaker.cue, start=start, end=end, evidence=evidence,
+                unnamed=speaker.actor is None and speaker.text is not None,
+            ))
+        return self.found
 
 
 def find_quotes(document: Document, doc: Doc, actors: ActorTable, lexicon: Lexicon) -> list[Quote]:
-    quotes: list[Quote] = []
-    previous: Quote | None = None
-    for start, end in _quote_spans(doc.text):
-        inner = doc.text[start:end]
-        if _word_count(inner) < MIN_WORDS or _is_title(inner):
-            continue
-        speaker = _attribute(doc, start, end, actors, lexicon, previous)
-        sentence = doc.char_span(start, end, alignment_mode="expand")
-        evidence = doc.text[sentence[0].sent.start_char: sentence[-1].sent.end_char] if sentence is not None else inner
-        quote = Quote(
-            document=document.source, text=inner.strip(), speaker=speaker.actor,
-            speaker_text=speaker.text, cue=speaker.cue, start=start, end=end,
-            evidence=evidence, unnamed=speaker.unnamed or (speaker.actor is None and speaker.text is not None),
-        )
-        quotes.append(quote)
-        previous = quote
-    return quotes
+    """The document's quotations of four words or more, each with its speaker."""
+    return _Attributor(document, doc, actors, lexicon).quotes()

@@ -181,13 +181,6 @@ class CueIndex:
         return found
 
 
-def quoted_ranges(text: str) -> list[tuple[int, int]]:
-    """Character ranges between paired double quotation marks (straight or curly)."""
-    ranges = [(m.start(), m.end()) for m in re.finditer(r"“[^“”]*”", text)]
-    ranges += [(m.start(), m.end()) for m in re.finditer(r'"[^"\n]*"', text)]
-    return sorted(ranges)
-
-
 def inside(position: int, ranges: list[tuple[int, int]]) -> bool:
     return any(start < position < end for start, end in ranges)
 

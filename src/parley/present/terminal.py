@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.markup import escape
 from rich.text import Text
 
-from parley.present.views import evolution_label, speaker_label
+from parley.present.views import evolution_label, name_forms, speaker_label
 
 
 def _names(export: dict[str, Any]) -> dict[str, str]:
@@ -25,6 +25,7 @@ def _short(text: str | None, width: int) -> str:
 def print_summary(export: dict[str, Any], console: Console, limit: int = 12) -> None:
     docs = export["documents"]
     names = _names(export)
+    forms = name_forms(export)
     dates = sorted(d["published"] for d in docs if d.get("published"))
     span = f", {dates[0]} to {dates[-1]}" if dates else ""
     outlets = {d["outlet"] for d in docs if d.get("outlet")}
@@ -57,7 +58,7 @@ def print_summary(export: dict[str, Any], console: Console, limit: int = 12) -> 
     for column in ("speaker", "quote", "document"):
         table.add_column(column, overflow="fold")
     for q in export["quotes"][:limit]:
-        table.add_row(speaker_label(q, names), Text(f"“{_short(q['text'], 90)}”"), q["document"])
+        table.add_row(speaker_label(q, names, forms), Text(f"“{_short(q['text'], 90)}”"), q["document"])
     console.print(table)
 
     table = Table(title=f"Figures ({len(export['figures'])})")
@@ -136,6 +137,7 @@ def print_checks(export: dict[str, Any], console: Console, limit: int = 25) -> N
     """Source checks: corroborated and single-source claims, quotes to treat with care,
     conflicts side by side, and framing per document and per outlet over time."""
     names = _names(export)
+    forms = name_forms(export)
     claims = export.get("claims", [])
     corroborated = [c for c in claims if c["sources"] > 1]
     console.rule(f"[bold]Source checks[/]: {len(corroborated)} corroborated claims, "
@@ -153,7 +155,7 @@ def print_checks(export: dict[str, Any], console: Console, limit: int = 25) -> N
         table.add_column(column, overflow="fold")
     for i, flag in sorted(flags.items(), key=lambda item: (item[1], item[0]))[:limit]:
         q = export["quotes"][i]
-        table.add_row(flag, Text(speaker_label(q, names)), Text(f"“{_short(q['text'], 90)}”"), Text(q["document"]))
+        table.add_row(flag, Text(speaker_label(q, names, forms)), Text(f"“{_short(q['text'], 90)}”"), Text(q["document"]))
     console.print(table)
 
     conflicts = export.get("conflicts", [])

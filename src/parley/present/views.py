@@ -101,11 +101,12 @@ def build_views(source: Source) -> dict[str, Any]:
     export = source.export
     locate = Locator(source)
     names = {a["id"]: a["name"] for a in export["actors"]}
+    forms = name_forms(export)
     facts = {kind: [dict(r, ref=locate.ref(r["document"], r.get("start"), r.get("evidence"))) for r in export[kind]]
              for kind in FACT_KINDS}  # each record once, with the sentence it was read from
     quotes = facts["quotes"]
     for i, quote in enumerate(quotes):
-        quote.update(index=i, speaker_name=speaker_label(quote, names))
+        quote.update(index=i, speaker_name=speaker_label(quote, names, forms), speaker_as=speaker_as(quote, forms))
     documents = _documents(export, facts, locate)
     timeline = _timeline(export, locate, names)
     network = _network(export, timeline, names)
@@ -123,9 +124,27 @@ def build_views(source: Source) -> dict[str, Any]:
     }
 
 
-def speaker_label(quote: dict[str, Any], names: dict[str, str]) -> str:
+def name_forms(export: dict[str, Any]) -> dict[str, set[str]]:
+    """Each actor's name and aliases, lower case: the ways it is named."""
+    return {a["id"]: {f.lower() for f in [a["name"], *a.get("aliases", [])]} for a in export["actors"]}
+
+
+def speaker_as(quote: dict[str, Any], forms: dict[str, set[str]]) -> str | None:
+    """The words that named a speaker when they are not one of its names ("the Belgian
+    prime minister", "he"), so a reader can check how the speaker was resolved."""
+    words = " ".join((quote.get("speaker_text") or "").split())
+    if not quote.get("speaker") or not words or words.lower() in forms.get(quote["speaker"], set()):
+        return None
+    return words
+
+
+def speaker_label(quote: dict[str, Any], names: dict[str, str], forms: dict[str, set[str]] | None = None) -> str:
+    """The speaker as a reader sees it: "Bart De Wever (as “the Belgian prime minister”)",
+    "a senior official (unnamed)"."""
     if quote.get("speaker"):
-        return names.get(quote["speaker"], quote["speaker"])
+        name = names.get(quote["speaker"], quote["speaker"])
+        words = speaker_as(quote, forms) if forms is not None else None
+        return f"{name} (as “{words}”)" if words else name
     if quote.get("speaker_text"):
         return f"{quote['speaker_text']} (unnamed)"
     return "(speaker unknown)"

@@ -21,6 +21,7 @@ from parley.reconcile.actors import reconcile_actors
 from parley.reconcile.claims import check_claims, flag_quotes
 from parley.reconcile.conflicts import find_conflicts
 from parley.reconcile.positions import position_matrix
+from parley.reconcile.speakers import resolve_described_speakers
 from parley.reconcile.timeline import build_timeline
 
 
@@ -58,6 +59,7 @@ def reconcile(documents: list[Document], extractions: list[Extraction],
     duplicates = near_duplicates(documents)
     documents = [replace(d, duplicate_of=duplicates.get(d.id)) for d in documents]
     actors, extractions = reconcile_actors(extractions, lexicon)
+    actors, extractions = resolve_described_speakers(actors, extractions, lexicon)
     extractions = flag_quotes(documents, extractions)
     timeline = build_timeline(documents, extractions)
     matrix = position_matrix(documents, extractions, actors)
