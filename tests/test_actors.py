@@ -137,3 +137,13 @@ def test_an_organization_that_speaks_is_an_actor(parsed, lexicon):
     document, doc = parsed("Fatah said in a statement that it welcomed the truce.")
     table = find_actors(document, doc, lexicon)
     assert [a.name for a in table.actors.values() if a.kind == "organization"] == ["Fatah"]
+
+
+def test_a_company_named_with_a_title_word_is_not_a_person(parsed, lexicon):
+    document, doc = parsed("General Motors said on Tuesday that it would close two plants in Ohio.")
+    assert persons(find_actors(document, doc, lexicon)) == {}
+
+
+def test_a_title_word_ending_a_name_is_part_of_it(parsed, lexicon):
+    document, doc = parsed("The speech echoed Martin Luther King, who marched on Washington in 1963.")
+    assert "martin-luther-king" in persons(find_actors(document, doc, lexicon))

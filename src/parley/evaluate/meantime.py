@@ -45,6 +45,7 @@ from parley.records import Document, When
 NO_SPACE_BEFORE = {",", ".", ":", ";", "!", "?", ")", "]", "}", "%", "'s", "’s", "'", "’", "n't",
                    "'re", "'ve", "'ll", "'d", "'m", "...", "''"}
 NO_SPACE_AFTER = {"(", "[", "{", "$", "€", "£", "#", "``"}
+ELIDED = re.compile(r"^[A-Z][’']$")  # "O'" of "O'Leary", split by the tokenizer
 CALENDAR_VALUE = re.compile(r"^\d{4}(?:-(?:\d{2}(?:-\d{2})?|W\d{2}(?:-WE)?|Q[1-4]|SP|SU|FA|WI))?$")
 
 
@@ -171,7 +172,7 @@ def _rebuild_text(tokens: Iterable[ET.Element]) -> tuple[str, dict[str, tuple[in
         if previous is not None:
             if token.get("sentence") != previous.get("sentence") and int(token.get("sentence", 0)) <= 2:
                 gap = "\n"
-            elif word in NO_SPACE_BEFORE or (previous.text or "") in NO_SPACE_AFTER:
+            elif word in NO_SPACE_BEFORE or (previous.text or "") in NO_SPACE_AFTER or ELIDED.match(previous.text or ""):
                 gap = ""
             elif word == '"':
                 gap = "" if open_quote else " "

@@ -292,8 +292,11 @@ def _name_candidate(tokens: list[Token], titled: bool, gaz: Gazetteer,
         return None
     if tokens[0].lower_ in NAME_PARTICLES and len(tokens) == 1:
         return None
-    # Headline case ("Putin Envoy Dmitriev Back In Miami") is not a name.
-    if any(_stop_word_in_name(t, tokens, named_person) or _role_head(t, gaz) for t in tokens):
+    # Headline case ("Putin Envoy Dmitriev Back In Miami") is not a name; a title word
+    # ending a person's name is the name ("Martin Luther King").
+    if any(_stop_word_in_name(t, tokens, named_person)
+           or (_role_head(t, gaz) and not (named_person and t is tokens[-1] and len(tokens) >= 2))
+           for t in tokens):
         return None
     start, end, text = _char_span(tokens)
     if text in gaz.forms and gaz.known[gaz.forms[text]].kind != "person" or text in gaz.places:
@@ -335,7 +338,8 @@ def _candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
                 actor_id = gaz.forms[form]
             kind = gaz.known[actor_id].kind
             found.append(Candidate(match.start(), match.end(), form, kind, actor_id=actor_id))
-    acting = _acting_organizations(doc, gaz)
+    titled = _titled_names(doc, gaz)
+    acting = _acting_organizations(doc, gaz, {surname_key(c.text, gaz.names) for c in titled})
     for ent in doc.ents:
         label = ent.label_
         if label == "PERSON" or (label in {"ORG", "PRODUCT", "WORK_OF_ART", "FAC", "GPE", "NORP"}
@@ -345,7 +349,7 @@ def _candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
                 found.append(candidate)
         elif label == "ORG":
             found.extend(_organization_from_span(ent, gaz, acting))
-    found.extend(_titled_names(doc, gaz))
+    found.extend(titled)
     found.extend(_signed_names(doc, gaz))
     found.extend(_speaking_names(doc, gaz))
     found.extend(_speaking_organizations(doc, gaz))
@@ -405,17 +409,18 @@ def _speaking_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
     return found
 
 
-def _acting_organizations(doc: Doc, gaz: Gazetteer) -> set[str]:
+def _acting_organizations(doc: Doc, gaz: Gazetteer, titled_surnames: set[str | None]) -> set[str]:
     """Names the model calls organizations that act somewhere in the document: the subject
     of a verb, or of its delegation ("Hamas said", "a Hamas delegation met"). Every
     mention of them then counts."""
-    surnames = {surname_key(e.text, gaz.names) for e in doc.ents if e.label_ == "PERSON"} | set(gaz.surnames)
+    surnames = {surname_key(e.text, gaz.names) for e in doc.ents if e.label_ == "PERSON"} | set(gaz.surnames) \
+        | titled_surnames
     acting = set()
     for ent in doc.ents:
         if ent.label_ != "ORG" or len(ent) > 3 or "\n" in ent.text:
             continue
-        if surname_key(ent.text, gaz.names) in surnames:
-            continue  # "Bessent said" after "Scott Bessent": the model's label is wrong
+        if surname_key(ent.text, gaz.names) in surnames or (ent[0].text in gaz.titles and len(ent) >= 3):
+            continue  # "Bessent said" after "Scott Bessent", "Spokeswoman Sandy Angers": a person
         if gaz.pattern is not None and gaz.pattern.search(ent.text):
             continue  # holds a known name: a heading run into it, not an organization
         root = ent.root
@@ -514,6 +519,8 @@ def _titled_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
             continue
         if token.i > 0 and doc[token.i - 1].lower_ == "of":
             continue  # "Minister of General Intelligence": part of an office, not a title
+        if token.ent_type_ == "ORG" and token.ent_iob_ == "B" and _entity_length(token) == 2:
+            continue  # "General Motors", "General Electric": a company named with a title word
         after = token.i + 1
         office = after < len(doc) and doc[after].lower_ == "of"
         if office:  # "of (the) Treasury": the office's words come before the name
@@ -532,6 +539,14 @@ def _titled_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
         if candidate:
             found.append(candidate)
     return found
+
+
+def _entity_length(token: Token) -> int:
+    """How many tokens the named entity starting at this token has."""
+    length = 1
+    while token.i + length < len(token.doc) and token.doc[token.i + length].ent_iob_ == "I":
+        length += 1
+    return length
 
 
 def _name_after_office(tokens: list[Token]) -> list[Token]:
