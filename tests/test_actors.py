@@ -147,3 +147,18 @@ def test_a_company_named_with_a_title_word_is_not_a_person(parsed, lexicon):
 def test_a_title_word_ending_a_name_is_part_of_it(parsed, lexicon):
     document, doc = parsed("The speech echoed Martin Luther King, who marched on Washington in 1963.")
     assert "martin-luther-king" in persons(find_actors(document, doc, lexicon))
+
+
+def test_reporters_in_a_byline_are_not_actors(parsed, lexicon):
+    document, doc = parsed(
+        "By Anna Lindqvist and Tomas Berg, Northern Wire\n\n"
+        "Foreign Minister Lode Claes met the envoys in Ghent on Monday.\n\n"
+        "Karin Holm contributed reporting.")
+    assert list(persons(find_actors(document, doc, lexicon))) == ["lode-claes"]
+
+
+def test_a_given_name_used_alone_after_a_title(parsed, lexicon):
+    document, doc = parsed(
+        "Prime Minister Shehzad Karim chaired the meeting. Later, PM Shehzad thanked the mediators.")
+    people = persons(find_actors(document, doc, lexicon))
+    assert list(people) == ["shehzad-karim"] and people["shehzad-karim"].mentions == 2

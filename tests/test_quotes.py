@@ -205,3 +205,48 @@ def test_quote_from_label_before_a_colon(parsed, lexicon):
                        "Chief negotiator Taras Melnyk and Deputy Minister Oleg Sarkisov briefed the press.\n\n"
                        "Quote from Melnyk: \"The exchange covers more than a thousand people.\"")
     assert speakers(quotes) == ["taras-melnyk"]
+
+
+def test_a_statement_speaks_for_its_author_and_the_statement_for_the_same(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "The sides agreed on three steps, according to a statement by the Foreign Ministry: "
+                       "\"open a channel for the release of detainees.\" The statement also said they would "
+                       "\"meet again before the end of the month.\"")
+    table = find_actors(*parsed(
+        "The sides agreed on three steps, according to a statement by the Foreign Ministry: \"open a channel "
+        "for the release of detainees.\" The statement also said they would \"meet again before the end of "
+        "the month.\""), lexicon)
+    ministry = next(a.id for a in table.actors.values() if a.kind == "organization")
+    assert speakers(quotes) == [ministry, ministry]
+
+
+def test_a_quote_ending_its_sentence_is_not_attributed_to_the_next_sentence(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "Ruritania said in a joint statement that it would \"lift the freeze on fuel deliveries "
+                       "at once.\"\n\nForeign Minister Lode Claes said that the next step was up to the rebels.")
+    table = find_actors(*parsed("Ruritania said it would act."), lexicon)
+    assert quotes[0].speaker != "lode-claes"
+    assert quotes[0].speaker_text == "Ruritania"
+
+
+def test_called_it_quotes_the_subject(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "Foreign Minister Lode Claes called it \"an important moment after ten years of war.\"")
+    assert speakers(quotes) == ["lode-claes"]
+
+
+def test_doubled_apostrophes_and_a_quote_left_open_at_the_end_of_its_paragraph(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "The leader hailed a ''victory greater than any before it'' in his speech.\n\n"
+                       "The Foreign Secretary Anita Rao added, \"Instructions have been given on both sides.\n\n"
+                       "Markets rose on the news.")
+    assert [q.text for q in quotes] == ["victory greater than any before it",
+                                        "Instructions have been given on both sides."]
+    assert quotes[1].speaker == "anita-rao"
+
+
+def test_the_title_of_one_person_named_before(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "Movement Secretary-General Omar Haddad spoke on Friday. The Secretary-General hailed "
+                       "what he called \"a victory greater than any before it.\"")
+    assert speakers(quotes) == ["omar-haddad"]

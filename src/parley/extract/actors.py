@@ -33,7 +33,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from parley.lexicon import Lexicon
-from parley.names import NameRules, name_parts, name_rules, same_person, surname_key
+from parley.names import NameRules, name_parts, name_rules, same_person, spelling_key, surname_key
 from parley.records import Actor, Document, Mention
 
 NAME_PARTICLES = {"von", "der", "de", "van", "den", "al", "bin", "da", "di", "la", "le", "du", "ibn"}
@@ -132,6 +132,8 @@ class Gazetteer:
     org_words: set[str]
     name_things: set[str]  # "the Trump *administration*": a person's name naming a thing
     places: set[str]  # regions and cities that are not actors: never a person's name
+    byline_openers: list[str]
+    byline_phrases: list[str]
 
 
 def slugify(name: str) -> str:
@@ -188,6 +190,8 @@ def gazetteer(lexicon: Lexicon) -> Gazetteer:
         org_words=set(language.get("organization_words", [])),
         name_things={w.lower() for w in language.get("name_things", [])},
         places=set(lexicon["places"].get("places", {}).get("names", [])),
+        byline_openers=list(language.get("byline_openers", [])),
+        byline_phrases=list(language.get("byline_phrases", [])),
     )
 
 
@@ -448,7 +452,8 @@ def _signed_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
 def _organization_from_span(span: Span, gaz: Gazetteer, acting: set[str]) -> list[Candidate]:
     """An organization the model found, when it looks like one (an acronym, an
     organization word) or acts. A person's name the model ran into it ("the Treasury
-    Scott Bessent") is cut off and returned as a person."""
+    Scott Bessent", "the Defence Ministry spokesperson Maly Socheata") is cut off and
+    returned as a person."""
     tokens = list(span)
     while tokens and tokens[0].lower_ in DETERMINERS:
         tokens.pop(0)
@@ -457,7 +462,8 @@ def _organization_from_span(span: Span, gaz: Gazetteer, acting: set[str]) -> lis
     if not tokens:
         return []
     found: list[Candidate] = []
-    last_org_word = max((i for i, t in enumerate(tokens) if t.text in gaz.org_words), default=None)
+    last_org_word = max((i for i, t in enumerate(tokens) if t.text in gaz.org_words or _role_head(t, gaz)),
+                        default=None)
     if last_org_word is not None and len(tokens) - last_org_word - 1 >= 2:
         person = _name_candidate(tokens[last_org_word + 1:], True, gaz)
         if person is not None:
@@ -522,6 +528,8 @@ def _titled_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
         if token.ent_type_ == "ORG" and token.ent_iob_ == "B" and _entity_length(token) == 2:
             continue  # "General Motors", "General Electric": a company named with a title word
         after = token.i + 1
+        if after + 2 < len(doc) and doc[after].text == "(" and doc[after + 1].text.isupper() and doc[after + 2].text == ")":
+            after += 3  # "National Security Advisor (NSA) Ajit Doval"
         office = after < len(doc) and doc[after].lower_ == "of"
         if office:  # "of (the) Treasury": the office's words come before the name
             after += 2 if after + 1 < len(doc) and doc[after + 1].lower_ == "the" else 1
@@ -557,6 +565,19 @@ def _name_after_office(tokens: list[Token]) -> list[Token]:
         i -= 1
     i -= 1  # the given name
     return tokens[i:] if i >= 1 else []
+
+
+def _credit_ranges(text: str, gaz: Gazetteer) -> list[tuple[int, int]]:
+    """The lines and sentences that credit reporters ("By Anna Smith and Tom Jones, CNN",
+    "Reporting by ..."): the people named there write the story, they are not in it."""
+    ranges, offset = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        opens = any(stripped.startswith(opener + " ") for opener in gaz.byline_openers)
+        if (opens and len(stripped.split()) <= 25) or any(p in line for p in gaz.byline_phrases):
+            ranges.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    return ranges
 
 
 def _names_a_thing(c: Candidate, doc: Doc, gaz: Gazetteer) -> bool:
@@ -620,6 +641,10 @@ def _resolve_person(c: Candidate, named: NamedInFull, gaz: Gazetteer) -> str | N
     if not in_document and len(known) == 1:
         return known[0]
     if c.titled or c.attested:
+        by_given = {actor_id for people in named.values() for name, actor_id in people
+                    if (parts := name_parts(name, gaz.names)) and parts.given == spelling_key(c.text, gaz.names)}
+        if len(by_given) == 1:  # "PM Shehbaz", "Anwar said": the given name of one person named in full
+            return by_given.pop()
         return slugify(c.text)
     return None
 
@@ -695,7 +720,9 @@ def _phrase(doc: Doc, start: int, end: int) -> str | None:
 
 def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
     gaz = gazetteer(lexicon)
-    candidates = [c for c in _drop_overlaps(_candidates(doc, gaz)) if not _names_a_thing(c, doc, gaz)]
+    credits = _credit_ranges(doc.text, gaz)
+    candidates = [c for c in _drop_overlaps(_candidates(doc, gaz)) if not _names_a_thing(c, doc, gaz)
+                  and not (c.kind == "person" and any(s <= c.start and c.end <= e for s, e in credits))]
 
     # Full names first, so that short forms can resolve to them.
     named: NamedInFull = {}

@@ -8,10 +8,13 @@ paragraph: each mark opens or closes by what stands around it (a space before it
 letter after it open; a letter or punctuation before it and a space or punctuation
 after it close), and an opening mark pairs with the next closing one.
 
+Two apostrophes ('') stand for a double mark, as some sites write them.
+
 A quotation running over several paragraphs has an opening mark at the start of each
 paragraph and a closing mark only at the end of the last one: it is one quotation,
-from its first opening mark to its last closing mark. An opening mark that nothing
-closes is dropped. Single quotes count only outside double ones, straight single quotes
+from its first opening mark to its last closing mark. An opening mark that introduces a
+quotation (after a comma or a colon: 'added, "...') and that nothing closes ends with
+its paragraph, as a careless copy left it; any other unclosed mark is dropped. Single quotes count only outside double ones, straight single quotes
 only in a line without double quotes (a headline), so that apostrophes stay apostrophes.
 """
 
@@ -29,11 +32,12 @@ CURLY_SINGLE = re.compile(r"(?<![\w’])‘([^‘’\n]+?(?:’\w+[^‘’\n]*?)
 STRAIGHT_SINGLE = re.compile(r"(?<![\w'’])'([A-Za-z][^'\n]*?[\w.!?,])'(?![\w])")
 
 
-def _role(line: str, i: int, is_open: bool) -> str:
-    """Whether the mark at line[i] opens or closes a quotation, by what stands around it."""
-    mark = line[i]
+def _role(line: str, i: int, is_open: bool, size: int = 1) -> str:
+    """Whether the mark at line[i:i + size] opens or closes a quotation, by what stands
+    around it."""
+    mark = line[i] if size == 1 else '"'
     before = line[i - 1] if i > 0 else "\n"
-    after = line[i + 1] if i + 1 < len(line) else "\n"
+    after = line[i + size] if i + size < len(line) else "\n"
     opens_here = before in BEFORE_OPENING or before in DOUBLE_MARKS
     closes_here = after in AFTER_CLOSING or after in DOUBLE_MARKS or after in "’'"
     if mark in OPENING and not (is_open and closes_here and not opens_here):
@@ -56,24 +60,43 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return found
 
 
+DOUBLED = re.compile(r"''|``")
+
+
+def _marks(line: str) -> list[tuple[int, int]]:
+    """(position, length) of each double mark of a line; '' counts as one."""
+    doubled = [(m.start(), 2) for m in DOUBLED.finditer(line)]
+    covered = {i for start, _ in doubled for i in (start, start + 1)}
+    single = [(i, 1) for i, ch in enumerate(line) if ch in DOUBLE_MARKS and i not in covered]
+    return sorted(single + doubled)
+
+
 def _double_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     carried: int | None = None  # start of a quotation left open at the end of the paragraph before
+    unclosed_end: int | None = None  # where that paragraph ended
+    introduced = False  # the open quotation follows a comma or a colon
     for offset, line in _lines(text):
-        marks = [i for i, ch in enumerate(line) if ch in DOUBLE_MARKS]
+        marks = _marks(line)
         opened: int | None = None
         if carried is not None:
             first = len(line) - len(line.lstrip())
-            if marks and marks[0] == first and _role(line, first, False) == "open":
+            if marks and marks[0][0] == first and _role(line, first, False, marks[0][1]) == "open":
                 opened, marks = carried, marks[1:]  # the quotation goes on in this paragraph
+            elif introduced:
+                spans.append((carried, unclosed_end))  # it ended with its paragraph
         carried = None
-        for i in marks:
-            if _role(line, i, opened is not None) == "open":
-                opened = offset + i + 1  # a second opening mark: the first one was never closed
+        for i, size in marks:
+            if _role(line, i, opened is not None, size) == "open":
+                opened = offset + i + size  # a second opening mark: the first one was never closed
+                introduced = line[:i].rstrip().endswith((",", ":"))
             elif opened is not None:
                 spans.append((opened, offset + i))
                 opened = None
         carried = opened
+        unclosed_end = offset + len(line.rstrip())
+    if carried is not None and introduced:
+        spans.append((carried, unclosed_end))
     return spans
 
 

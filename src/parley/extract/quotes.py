@@ -184,6 +184,10 @@ class _Attributor:
         determiners = {c.lower_ for c in head.children if c.dep_ in {"det", "nummod", "predet"}}
         possessor = next((c for c in head.children if c.dep_ == "poss"), None)
         definite = possessor is not None or bool(determiners & {"the", "this", "that"}) or head.text[:1].isupper()
+        if lemma in self.statement_nouns and head.tag_ not in {"NNS", "NNPS"}:
+            author = self._author(head) or (self._earlier_author(head) if definite else None)
+            if author is not None:  # "a statement by the State Department", then "the statement"
+                return Speaker(author, text, cue)
         if lemma in self.country_nouns:  # "the Russian side", "the Trump administration"
             countries = self._countries_of(tokens)
             return Speaker(countries[0] if len(countries) == 1 else None, text, cue, unnamed=len(countries) != 1)
@@ -212,10 +216,49 @@ class _Attributor:
                 and self.sentence_index(head.idx) - self.sentence_index(previous.end) <= PASSAGE:
             # "a senior official told reporters ... 'the official added'": the same speaker
             return Speaker(previous.speaker, text, cue, unnamed=previous.speaker is None)
+        titled = self._titled_by(head)
+        if titled is not None:  # "the Secretary-General": the one person of the article with that title
+            return Speaker(titled, text, cue)
         if lemma in self.speaker_nouns and not description.countries:  # "the official": the one the passage is about
             for candidate in self._salient_persons(head):
                 return Speaker(candidate, text, cue, unnamed=False)
         return Speaker(None, text, cue, unnamed=True)
+
+    def _author(self, noun: Token) -> str | None:
+        """Who issued a text: "a statement *by the State Department*", "a readout of the
+        call *issued by the Kremlin*", "*the Kremlin's* readout", "the *Kremlin* statement",
+        "*Russia* issued a statement"."""
+        for token in noun.subtree:
+            by = token.dep_ in {"prep", "agent"} and token.lower_ in {"by", "from"} and (
+                token.head.i == noun.i or (token.head.tag_ == "VBN" and token.head.dep_ == "acl"))
+            if by:
+                for pobj in (c for c in token.children if c.dep_ == "pobj"):
+                    if self.index.actor_of(pobj):
+                        return self.index.actor_of(pobj)
+        for child in noun.children:
+            if child.dep_ in {"poss", "compound"} and child.i < noun.i and self.index.actor_of(child):
+                return self.index.actor_of(child)
+        if noun.dep_ == "dobj" and noun.head.pos_ == "VERB":
+            subject = next((c for c in noun.head.children if c.dep_ in SUBJECT_DEPS), None)
+            if subject is not None and self.index.actor_of(subject):
+                return self.index.actor_of(subject)
+        return None
+
+    def _earlier_author(self, noun: Token) -> str | None:
+        """"the statement said": the author of the statement the passage spoke of before."""
+        first = self.sentence_index(noun.idx)
+        for number in range(first, max(-1, first - PASSAGE - 1), -1):
+            sentence = self.sentences[number]
+            for token in reversed([t for t in sentence if t.i < noun.i and self.outside(t)]):
+                if token.lemma_.lower() in self.statement_nouns:
+                    author = self._author(token)
+                    if author is not None:
+                        return author
+        for quote in reversed(self.found):  # the speaker of the statement quoted last
+            words = (quote.speaker_text or "").lower().split()
+            if quote.speaker and words and words[-1].rstrip("s") in self.statement_nouns:
+                return quote.speaker
+        return None
 
     def _countries_of(self, tokens: list[Token]) -> list[str]:
         """The countries a phrase names, directly or through a person of it ("Trump")."""
@@ -226,6 +269,16 @@ class _Attributor:
             if country and country not in found and self.actors.get(country) is not None:
                 found.append(country)
         return found
+
+    def _titled_by(self, head: Token) -> str | None:
+        """The one person of the article whose role or titled name holds the description's
+        head word ("the Secretary-General" after "Secretary-General Naim Qassem")."""
+        word = head.lower_
+        if word in self.speaker_nouns:
+            return None  # "the official": too common to single anyone out by the word alone
+        holders = {a.id for a in self.actors.actors.values() if a.kind == "person" and any(
+            word in re.findall(r"[\w-]+", text.lower()) for text in [a.role or "", *a.aliases])}
+        return holders.pop() if len(holders) == 1 else None
 
     def _titles(self) -> dict[str, set[str]]:
         return {a.id: set(a.aliases) for a in self.actors.actors.values()}
@@ -346,12 +399,13 @@ class _Attributor:
         return " ".join(words)
 
     def _subject_of(self, verb: Token) -> Token | None:
-        for v in (verb, verb.head):
+        """The verb's subject; for a verb joined to another ("said and added", "...,
+        adding"), that one's subject; after a quotation, an inverted one."""
+        heads = [verb, verb.head] if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp"} else [verb]
+        for v in heads:
             subjects = [c for c in v.children if c.dep_ in SUBJECT_DEPS and self.outside(c)]
             if subjects:
                 return subjects[0]
-            if not (verb.dep_ in {"conj", "advcl", "xcomp", "ccomp"} and v is verb):
-                break
         return self._inverted_subject(verb)
 
     def _inverted_subject(self, verb: Token) -> Token | None:
@@ -373,6 +427,8 @@ class _Attributor:
         """The subject of the speech verb nearest the quote (the next one when that one's
         subject names nobody who speaks)."""
         verbs = [v for sent in sents for v in self._speech_verbs(sent)]
+        if self._closes_sentence(end):  # '"... the war." US Secretary Rubio said that ...': another sentence
+            verbs = [v for v in verbs if v.idx < start]
         for verb in sorted(verbs, key=lambda v: min(abs(v.idx - start), abs(v.idx - end))):
             subject = self._subject_of(verb)
             speaker = self.from_phrase(subject, self._cue(verb)) if subject is not None else None
@@ -381,6 +437,15 @@ class _Attributor:
             if speaker is not None:
                 return speaker
         return None
+
+    def _closes_sentence(self, end: int) -> bool:
+        """A quotation ending with a full stop (or ? !) and followed by a capital: what
+        comes after it is a new sentence, whatever the parser says."""
+        text = self.doc.text
+        if not text[:end].rstrip().endswith((".", "!", "?")):
+            return False
+        rest = text[end + 1: end + 40].lstrip(" \t\n”\"’'»")
+        return rest[:1].isupper()
 
     def _person_before(self, verb: Token, sent: Span) -> Speaker | None:
         """A subject the parser missed: "Details: Meanwhile, X, a member of the
