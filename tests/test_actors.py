@@ -162,3 +162,10 @@ def test_a_given_name_used_alone_after_a_title(parsed, lexicon):
         "Prime Minister Shehzad Karim chaired the meeting. Later, PM Shehzad thanked the mediators.")
     people = persons(find_actors(document, doc, lexicon))
     assert list(people) == ["shehzad-karim"] and people["shehzad-karim"].mentions == 2
+
+
+def test_regnal_numbers_and_particles_in_capitals_stay_in_the_name(parsed, lexicon):
+    document, doc = parsed("Pope Leo XIV received the delegation. Later Von Der Leyen spoke to Leo XIV by phone.")
+    people = persons(find_actors(document, doc, lexicon))
+    assert "leo-xiv" in people
+    assert "ursula-von-der-leyen" in people and "von-der-leyen" not in people

@@ -250,3 +250,18 @@ def test_the_title_of_one_person_named_before(parsed, lexicon):
                        "Movement Secretary-General Omar Haddad spoke on Friday. The Secretary-General hailed "
                        "what he called \"a victory greater than any before it.\"")
     assert speakers(quotes) == ["omar-haddad"]
+
+
+def test_a_headline_quotation_takes_the_speaker_of_the_body_quote_it_echoes(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "'Dark hour for the alliance': the pact sparks anger\n\n"
+                       "Prime Minister Lode Claes called it \"a dark hour for the whole alliance\" on Monday.")
+    assert speakers(quotes) == ["lode-claes", "lode-claes"]
+
+
+def test_a_description_as_subject_keeps_the_passage_about_its_person(parsed, lexicon):
+    quotes = quotes_of(parsed, lexicon,
+                       "President Anton Varga met Cardinal Matteo Rossi in Rome. The president thanked the "
+                       "cardinal and Matteo Rossi for their help. According to him, \"the most important thing "
+                       "is to bring people home.\"")
+    assert speakers(quotes) == ["anton-varga"]

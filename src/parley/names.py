@@ -27,14 +27,18 @@ from parley.lexicon import Lexicon
 class NameRules:
     rewrites: tuple[tuple[re.Pattern, str], ...]
     given_groups: dict[str, int]  # spelling key of a given name -> its group
-    particles: frozenset[str]
+    particles: frozenset[str]  # between a given name and a surname: left out
+    surname_particles: frozenset[str]  # before a surname: part of it ("von der Leyen")
+    letters: dict[str, str]  # letters without a plain form under accents: "ø" -> "o"
 
 
 @lru_cache(maxsize=8)
 def name_rules(lexicon: Lexicon) -> NameRules:
     table = lexicon["names"]
     rewrites = tuple((re.compile(pattern), replacement) for pattern, replacement in table.get("romanization", []))
-    rules = NameRules(rewrites, {}, frozenset(p.lower() for p in table.get("middle_particles", [])))
+    rules = NameRules(rewrites, {}, frozenset(p.lower() for p in table.get("middle_particles", [])),
+                      frozenset(p.lower() for p in table.get("surname_particles", [])),
+                      dict(table.get("letters", {})))
     # Groups sharing a name are one group ("Michael" is with "Mykhailo" and with "Mike").
     groups: list[set[str]] = []
     for names in table.get("given_names", []):
@@ -50,9 +54,12 @@ def name_rules(lexicon: Lexicon) -> NameRules:
     return rules
 
 
-def _plain(text: str) -> str:
+def _plain(text: str, letters: dict[str, str] | None = None) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().replace("’", "'")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().replace("’", "'")
+    for letter, replacement in (letters or {}).items():
+        plain = plain.replace(letter, replacement)
+    return plain
 
 
 @lru_cache(maxsize=65536)
@@ -64,7 +71,7 @@ def _rewrite(text: str, rewrites: tuple[tuple[re.Pattern, str], ...]) -> str:
 
 def spelling_key(text: str, rules: NameRules) -> str:
     """One word or name as compared: "Zelenskyy", "Zelenskiy" and "Zelensky" share a key."""
-    plain = re.sub(r"[^a-z' -]", "", _plain(text)).replace("'", "")
+    plain = re.sub(r"[^a-z' -]", "", _plain(text, rules.letters)).replace("'", "")
     return _rewrite(" ".join(plain.split()), rules.rewrites)
 
 
@@ -86,8 +93,8 @@ def name_parts(name: str, rules: NameRules) -> NameParts | None:
     if not words:
         return None
     surname = spelling_key(words[-1], rules)
-    # "al Busaidi", "von der Leyen": the article or particle belongs to the surname
-    while len(words) > 1 and words[-2][:1].islower():
+    # "al Busaidi", "von der Leyen", "Von Der Leyen": the article or particle belongs to the surname
+    while len(words) > 1 and (words[-2][:1].islower() or words[-2].lower() in rules.surname_particles):
         words.pop()
     if not surname:
         return None

@@ -237,7 +237,12 @@ def _is_name_token(token: Token) -> bool:
         return True
     if text in HYPHENS:  # "al-Hayya", "Abdel-Fattah": a hyphen inside one name
         return _hyphen_inside_name(token)
+    if ROMAN_NUMERAL.match(text) and token.i > 0 and token.doc[token.i - 1].text[:1].isupper():
+        return True  # "Leo XIV", "Charles III"
     return text[:1].isupper() and not any(ch.isdigit() for ch in text) and not text.isupper()
+
+
+ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
 
 
 HYPHENS = {"-", "‐"}

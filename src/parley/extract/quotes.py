@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -71,6 +71,30 @@ class Speaker:
     @property
     def found(self) -> bool:
         return self.actor is not None or self.unnamed
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _echoes(longer: list[str], shorter: list[str]) -> bool:
+    """The shorter words stand in the longer ones in order, with at most one word of the
+    longer left out between them ("day for Middle East" in "day for the Middle East")."""
+    if not shorter or len(shorter) > len(longer):
+        return False
+    for start in range(len(longer) - len(shorter) + 1):
+        if longer[start] != shorter[0]:
+            continue
+        i, j, skipped = start + 1, 1, 0
+        while i < len(longer) and j < len(shorter) and skipped <= 1:
+            if longer[i] == shorter[j]:
+                j += 1
+            else:
+                skipped += 1
+            i += 1
+        if j == len(shorter) and skipped <= 1:
+            return True
+    return False
 
 
 def _word_count(text: str) -> int:
@@ -331,10 +355,14 @@ class _Attributor:
             mentions = [m for m in self.actors.mentions_in(sentence.start_char, limit)
                         if self.person(m.actor) and self._outside_char(m.start)]
             main = self._main_subject(sentence)
-            if main is not None and main.i < len(self.doc) and main.idx < limit:
+            if main is not None and main.idx < limit:
                 if main.pos_ == "PRON" and self.pronouns.get(main.lower_):
                     continue  # "He said ...": still the person before
                 own = self.index.actor_of(main)
+                if own is None and main.pos_ in {"NOUN", "PROPN"} and main.i != token.i \
+                        and any(c.lower_ == "the" for c in main.children):  # "The president also thanked ..."
+                    described = self.from_description(main, [main], main.text, None)
+                    own = described.actor if described is not None else None
                 if self.person(own) and own not in ranked:
                     ranked.append(own)
             subjects = [m.actor for m in reversed(mentions) if self._is_subject(m.start, m.end)]
@@ -581,6 +609,19 @@ class _Attributor:
         words = self.doc.char_span(position, position + len(rest), alignment_mode="expand") if rest.strip() else None
         return len(rest.split()) > 8 or any(t.pos_ == "VERB" for t in words or [])
 
+    def echo_speakers(self) -> None:
+        """A quotation nobody is named for, whose words another quotation of the article
+        repeats with its speaker (a headline quoting the body): that speaker."""
+        for number, quote in enumerate(self.found):
+            if quote.speaker is not None or quote.unnamed:
+                continue
+            words = _words(quote.text)
+            for other in self.found:
+                if other is not quote and other.speaker and _echoes(_words(other.text), words):
+                    self.found[number] = replace(quote, speaker=other.speaker, speaker_text=other.speaker_text,
+                                                 cue=other.cue)
+                    break
+
     def quotes(self) -> list[Quote]:
         for start, end in self.spans:
             inner = self.doc.text[start:end]
@@ -595,6 +636,7 @@ class _Attributor:
                 speaker_text=speaker.text, cue=speaker.cue, start=start, end=end, evidence=evidence,
                 unnamed=speaker.actor is None and speaker.text is not None,
             ))
+        self.echo_speakers()
         return self.found
 
 
