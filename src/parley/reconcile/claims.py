@@ -263,6 +263,8 @@ class Statement:
     event_places: dict[str, frozenset[str]] = field(default_factory=dict)  # event kind -> places
     outcome: str | None = None  # agreed | proposed | failed, when it says so
     clause: str | None = None  # what it says was agreed, proposed or failed
+    speakers: frozenset[str] = frozenset()  # the named persons whose words it quotes
+    numerals: frozenset[str] = frozenset()  # numbers written outside its figures and dates ("35 years")
 
     @property
     def source(self) -> str:
@@ -307,6 +309,19 @@ def _entries_by_report(timeline: list[TimelineEntry]) -> dict[tuple[str, str], s
     return found
 
 
+NUMERAL = re.compile(r"\d+(?:[,.]\d+)*")
+
+
+def _numerals(text: str, start: int, end: int, read: list[tuple[int, int]]) -> frozenset[str]:
+    """The numbers a sentence writes in digits outside the figures and dates read from it
+    (durations, counts the figure rules leave aside: "35 years", "1000 for 1000")."""
+    chars = list(text[start:end])
+    for s, e in read:
+        for i in range(max(s, start), min(e, end)):
+            chars[i - start] = " "
+    return frozenset(m.group().replace(",", "") for m in NUMERAL.finditer("".join(chars)))
+
+
 def _quoted_share(text: str) -> float:
     quoted = sum(len(m.group()) for m in QUOTED.finditer(text))
     return quoted / max(len(text), 1)
@@ -339,9 +354,12 @@ def find_statements(documents: list[Document], extractions: list[Extraction],
             found[sentence_of(mention.start)]["actors"].append(mention.actor)
         for figure in extraction.figures:
             found[sentence_of(figure.start)]["figures"].append(figure)
+            found[sentence_of(figure.start)]["read"].append((figure.start, figure.end))
         for time in extraction.times:
             if time.when.date and time.when.precision in {"day", "month"}:
                 found[sentence_of(time.start)]["dates"].append((*date_range(time.when), time.when.precision))
+            if time.when.date:
+                found[sentence_of(time.start)]["read"].append((time.start, time.end))
         for event in extraction.events:
             slot = found[sentence_of(event.start)]
             slot["actors"].extend(event.participants)
@@ -352,17 +370,25 @@ def find_statements(documents: list[Document], extractions: list[Extraction],
                 slot["event_places"].append((event.kind, _norm(event.place)))
         for position in extraction.positions:
             found[sentence_of(position.start)]["actors"].append(position.actor)
+        persons = {a.id for a in extraction.actors if a.kind == "person"}
+        for quote in extraction.quotes:
+            for number in range(sentence_of(quote.start), sentence_of(max(quote.end - 1, quote.start)) + 1):
+                found[number]["quotes"].append(quote)
+                if quote.speaker:
+                    found[number]["actors"].append(quote.speaker)
+                    if quote.speaker in persons:
+                        found[number]["speakers"].append(quote.speaker)
         for number, items in sorted(found.items()):
             start, end = spans[number]
             text = LEADING_MARKS.sub("", document.text[start:end]).strip()
             start = end - len(text)
             words = len(text.split())
-            if not items["actors"] and not items["figures"] and not items["kinds"]:
+            if not items["actors"] and not items["figures"] and not items["kinds"] and not items["quotes"]:
                 continue
             if words < min_words or words > max_words or text.rstrip("\"'”’)").endswith("?"):
                 continue
-            if _quoted_share(text) > max_quoted:
-                continue
+            if not items["quotes"] and _quoted_share(text) > max_quoted:
+                continue  # scare quotes and fragments, not someone's words
             outcome = outcomes.read(text)
             named_places = set(items["places"])
             if places is not None:
@@ -378,6 +404,8 @@ def find_statements(documents: list[Document], extractions: list[Extraction],
                               for kind in set(items["kinds"])},
                 outcome=outcome[0] if outcome else None,
                 clause=outcome[1] if outcome else None,
+                speakers=frozenset(items["speakers"]),
+                numerals=_numerals(document.text, start, end, items["read"]),
             ))
     return statements
 
@@ -390,7 +418,7 @@ class Comparison:
     """How the anchors of two statements relate."""
 
     shared: float  # weight of the anchors they share
-    clash: str | None  # date | place | number | time | outcome: why they cannot be one claim
+    clash: str | None  # date | place | number | time | outcome | speaker: why they cannot be one claim
     number_conflicts: list[tuple[Figure, Figure]] = field(default_factory=list)
 
 
@@ -432,8 +460,12 @@ class Comparer:
         clash = clash or self._place_clash(a, b) or self._time_clash(a, b)
         if a.outcome and b.outcome and a.outcome != b.outcome:
             clash = clash or "outcome"  # one says it was agreed, the other only proposed
+        if a.speakers and b.speakers and not (a.speakers & b.speakers):
+            clash = clash or "speaker"  # two people's words, however alike
         if a.entries & b.entries:
             shared += 2
+        shared += 2 * min(len(a.speakers & b.speakers), 1)  # the words of one person
+        shared += min(len(a.numerals & b.numerals), 2)
         agreeing, conflicting = self._numbers(a, b)
         shared += 2 * agreeing + self._same_numbers(a, b)
         if conflicting and not agreeing:
@@ -509,6 +541,10 @@ class Sentences:
     groups: list[list[int]]  # distinct sentence -> its statements
     vectors: np.ndarray  # one unit vector per distinct sentence
 
+    def document_numbers(self) -> np.ndarray:
+        """Per distinct sentence, the corpus order of its first document."""
+        return np.asarray([self.statements[g[0]].order for g in self.groups], dtype=np.int64)
+
 
 def _distinct(statements: list[Statement]) -> list[list[int]]:
     """Statements with the same words and dates (an undated report of an event: also the
@@ -560,7 +596,7 @@ def _buckets(seen: set[str], present: set[str], following) -> set[str]:
     return buckets
 
 
-def blocks_of(sentences: Sentences, per_sentence: int = 3) -> dict[tuple, list[int]]:
+def blocks_of(sentences: Sentences, per_sentence: int = 6) -> dict[tuple, list[int]]:
     """Blocks of distinct sentences that may report the same thing: sharing one of their
     ``per_sentence`` rarest anchors; a number anywhere, an actor or a place only within a
     month of publication and the next (sentences of undated documents meet every month).
@@ -602,9 +638,12 @@ def blocks_of(sentences: Sentences, per_sentence: int = 3) -> dict[tuple, list[i
 
 
 def similar_pairs(vectors: np.ndarray, blocks: Iterable[Sequence[int]], floor: float,
-                  neighbours: int, chunk: int = 1024) -> dict[tuple[int, int], float]:
+                  neighbours: int, chunk: int = 1024,
+                  documents: np.ndarray | None = None) -> dict[tuple[int, int], float]:
     """(i, j) -> cosine for each row's ``neighbours`` most similar rows within each block,
-    at least ``floor``. Blocks are compared as matrices, in chunks of rows."""
+    at least ``floor``; with ``documents`` (a document number per row), rows of the same
+    document are not each other's neighbours. Blocks are compared as matrices, in chunks
+    of rows."""
     found_i, found_j, found_v = [], [], []
     for block in blocks:
         members = np.asarray(block, dtype=np.int64)
@@ -616,6 +655,8 @@ def similar_pairs(vectors: np.ndarray, blocks: Iterable[Sequence[int]], floor: f
             rows = members[begin:begin + chunk]
             sims = matrix[begin:begin + chunk] @ matrix.T
             sims[np.arange(len(rows)), np.arange(begin, begin + len(rows))] = -1.0  # not itself
+            if documents is not None:
+                sims[documents[rows][:, None] == documents[members][None, :]] = -1.0
             top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
             values = np.take_along_axis(sims, top, axis=1)
             keep = values >= floor
@@ -643,13 +684,14 @@ class ClaimRules:
     max_anchors: float  # shared anchor weight counted at most
     floor: float
     neighbours: int
+    cohesion: float  # mean cosine two clusters' sentences need to be merged
 
     @classmethod
     def from_lexicon(cls, lexicon: Lexicon) -> ClaimRules:
         table = lexicon["checks"].get("claims", {})
         return cls(float(table.get("same_above", 0.75)), float(table.get("anchor_bonus", 0.05)),
                    float(table.get("max_anchors", 4)), float(table.get("floor", 0.45)),
-                   int(table.get("neighbours", 8)))
+                   int(table.get("neighbours", 8)), float(table.get("cohesion", 0.5)))
 
     def score(self, cosine: float, comparison: Comparison) -> float:
         return cosine + self.anchor_bonus * min(comparison.shared, self.max_anchors)
@@ -672,11 +714,14 @@ class Checked:
 
 class _Clusters:
     """Union-find over distinct sentences that never puts two sentences of one document
-    into one cluster."""
+    into one cluster, nor two clusters whose sentences are, on average, not alike (so a
+    chain of pairwise links cannot drift from one fact to another)."""
 
-    def __init__(self, sources: list[set[str]]):
+    def __init__(self, sources: list[set[str]], vectors: np.ndarray):
         self.parent = list(range(len(sources)))
         self.sources = [set(s) for s in sources]
+        self.sums = {i: vectors[i].astype(np.float64) for i in range(len(sources))}  # root -> sum of vectors
+        self.sizes = [1] * len(sources)
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -684,9 +729,15 @@ class _Clusters:
             i = self.parent[i]
         return i
 
-    def can_merge(self, i: int, j: int) -> bool:
+    def can_merge(self, i: int, j: int, cohesion: float) -> bool:
+        """Different clusters, no document in both, and a mean cosine between their
+        sentences of at least ``cohesion``."""
         a, b = self.find(i), self.find(j)
-        return a != b and not (self.sources[a] & self.sources[b])
+        if a == b or self.sources[a] & self.sources[b]:
+            return False
+        if self.sizes[a] == 1 and self.sizes[b] == 1:
+            return True  # the pair itself was judged
+        return float(self.sums[a] @ self.sums[b]) / (self.sizes[a] * self.sizes[b]) >= cohesion
 
     def merge(self, i: int, j: int) -> None:
         a, b = self.find(i), self.find(j)
@@ -694,6 +745,8 @@ class _Clusters:
             a, b = b, a
         self.parent[b] = a
         self.sources[a] |= self.sources[b]
+        self.sums[a] = self.sums[a] + self.sums.pop(b)
+        self.sizes[a] += self.sizes[b]
 
 
 def _claim_id(first: Statement) -> str:
@@ -715,12 +768,12 @@ def group_claims(sentences: Sentences, pairs: dict[tuple[int, int], float], rule
                  comparer: Comparer, keys: dict[str, str]) -> tuple[list[Claim], dict[int, int]]:
     """Claims from distinct sentences: same-claim pairs merged, most similar first."""
     statements, groups = sentences.statements, sentences.groups
-    clusters = _Clusters([{statements[i].source for i in g} for g in groups])
+    clusters = _Clusters([{statements[i].source for i in g} for g in groups], sentences.vectors)
     reachable = rules.same_above - rules.anchor_bonus * rules.max_anchors
     for (x, y), cosine in sorted(pairs.items(), key=lambda item: (-item[1], item[0])):
         if cosine < reachable:
             break
-        if clusters.can_merge(x, y) and rules.same_claim(cosine, comparer.compare(statements[groups[x][0]],
+        if clusters.can_merge(x, y, rules.cohesion) and rules.same_claim(cosine, comparer.compare(statements[groups[x][0]],
                                                                                   statements[groups[y][0]])):
             clusters.merge(x, y)
     members: dict[int, list[int]] = defaultdict(list)
@@ -757,6 +810,7 @@ def check_claims(documents: list[Document], extractions: list[Extraction], timel
     statements = find_statements(documents, extractions, timeline, lexicon)
     comparer = Comparer.of(statements, NumberRules.from_lexicon(lexicon))
     sentences = embed_statements(statements, embed)
-    pairs = similar_pairs(sentences.vectors, blocks_of(sentences).values(), rules.floor, rules.neighbours)
+    pairs = similar_pairs(sentences.vectors, blocks_of(sentences).values(), rules.floor, rules.neighbours,
+                          documents=sentences.document_numbers())
     claims, claim_of = group_claims(sentences, pairs, rules, comparer, source_keys(documents))
     return Checked(sentences, pairs, claims, claim_of, comparer)
