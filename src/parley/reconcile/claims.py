@@ -46,6 +46,7 @@ from parley.embeddings import Embedder
 from parley.compare import date_range, places_compatible
 from parley.lexicon import Lexicon
 from parley.records import Claim, Document, Extraction, Figure, Quote
+from parley.reconcile.readings import Reading, ReadingRules, Setting, delegation_party, read_sentence
 from parley.reconcile.timeline import TimelineEntry
 
 ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){1,3}$|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|Gov|St|No|Jan|Feb|Mar|Apr|"
@@ -265,6 +266,7 @@ class Statement:
     clause: str | None = None  # what it says was agreed, proposed or failed
     speakers: frozenset[str] = frozenset()  # the named persons whose words it quotes
     numerals: frozenset[str] = frozenset()  # numbers written outside its figures and dates ("35 years")
+    readings: tuple[Reading, ...] = ()  # durations, clock times, terms, changes, delegation leaders
 
     @property
     def source(self) -> str:
@@ -322,6 +324,16 @@ def _numerals(text: str, start: int, end: int, read: list[tuple[int, int]]) -> f
     return frozenset(m.group().replace(",", "") for m in NUMERAL.finditer("".join(chars)))
 
 
+def _setting(days: list[tuple[int, Any]], end: int) -> Setting | None:
+    """The last calendar day a document gave before ``end`` (the day a sentence is about)."""
+    index = bisect.bisect_left(days, (end,)) - 1
+    if index < 0:
+        return None
+    time = days[index][1]
+    first, last = date_range(time.when)
+    return Setting(first, last, time.when.text)
+
+
 def _quoted_share(text: str) -> float:
     quoted = sum(len(m.group()) for m in QUOTED.finditer(text))
     return quoted / max(len(text), 1)
@@ -335,6 +347,7 @@ def find_statements(documents: list[Document], extractions: list[Extraction],
     max_quoted = float(rules.get("max_quoted_share", 0.5))
     by_source = {d.source: (i, d) for i, d in enumerate(documents)}
     outcomes = OutcomeReader.from_lexicon(lexicon)
+    reading_rules = ReadingRules.from_lexicon(lexicon)
     countries = {_norm(c.get("name", "")) for c in lexicon["places"].get("countries", {}).values()}
     places = _place_pattern(timeline, extractions, countries)
     entries_of = _entries_by_report(timeline)
@@ -378,13 +391,21 @@ def find_statements(documents: list[Document], extractions: list[Extraction],
                     found[number]["actors"].append(quote.speaker)
                     if quote.speaker in persons:
                         found[number]["speakers"].append(quote.speaker)
-        for number, items in sorted(found.items()):
-            start, end = spans[number]
+        days = sorted((t.start, t) for t in extraction.times if t.when.date and t.when.precision == "day")
+        mentions = sorted((m.start, m.end, m.actor) for m in extraction.mentions if m.actor in persons)
+        party = None  # the party of the delegation the document last named with one
+        for number, (start, end) in enumerate(spans):
+            items = found[number]
             text = LEADING_MARKS.sub("", document.text[start:end]).strip()
             start = end - len(text)
-            words = len(text.split())
-            if not items["actors"] and not items["figures"] and not items["kinds"] and not items["quotes"]:
+            sentence_persons = [(s - start, e - start, a) for s, e, a in mentions[
+                bisect.bisect_left(mentions, (start,)):bisect.bisect_left(mentions, (end,))]]
+            readings = read_sentence(text, start, items["figures"], sentence_persons, _setting(days, end),
+                                     party, reading_rules)
+            party = delegation_party(text, reading_rules) or party
+            if not (items["actors"] or items["figures"] or items["kinds"] or items["quotes"] or readings):
                 continue
+            words = len(text.split())
             if words < min_words or words > max_words or text.rstrip("\"'”’)").endswith("?"):
                 continue
             if not items["quotes"] and _quoted_share(text) > max_quoted:
@@ -406,6 +427,7 @@ def find_statements(documents: list[Document], extractions: list[Extraction],
                 clause=outcome[1] if outcome else None,
                 speakers=frozenset(items["speakers"]),
                 numerals=_numerals(document.text, start, end, items["read"]),
+                readings=readings,
             ))
     return statements
 

@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 
 import numpy as np
@@ -43,6 +41,9 @@ from parley.compare import date_range, places_compatible
 from parley.lexicon import Lexicon
 from parley.records import Actor, Conflict, Document, Event, Extraction, Figure
 from parley.reconcile.claims import Checked, Statement, phrase_pattern, source_keys, split_sentences
+from parley.reconcile.reading_conflicts import (change_conflicts, leader_conflicts, moment_conflicts,
+                                                term_conflicts)
+from parley.reconcile.sides import Side, UnionFind, _conflict, _day, document_days, judge_evolution
 from parley.reconcile.timeline import TimelineEntry
 
 MONTHS = ("january february march april may june july august september october november december "
@@ -54,106 +55,6 @@ STOP_WORDS = frozenset("""a an the this that these those of in on at to for from
     were been being has have had will would could should may might can do does did so such not no
     which who whom whose what when where while also only just more most other any some all each every
     they them he she we you i said says say after before since until""".split())
-
-
-# --------------------------------------------------------------------------- sides and evolution
-
-
-@dataclass
-class Side:
-    """One document's version of the disputed thing."""
-
-    document: str
-    value: str
-    evidence: str
-    published: str | None
-    stage: int = 0  # position of the value in the order the story runs (see judge_evolution)
-    label: str = ""  # the stage in words (proposed, agreed, planned, held), if it has one
-
-    def as_value(self) -> dict[str, object]:
-        value: dict[str, object] = {"document": self.document, "value": self.value,
-                                    "evidence": self.evidence, "published": self.published}
-        if self.label:
-            value["stage"] = self.label
-        return value
-
-
-def _dates(sides: Iterable[Side]) -> list[str]:
-    return sorted(s.published for s in sides if s.published)
-
-
-def judge_evolution(groups: list[list[Side]], ordered: bool, number_days: int | None = None,
-                    same_moment: bool = False, first_reports: bool = False) -> tuple[bool | None, str]:
-    """Is the disagreement between these groups of sides the story moving on?
-
-    ``ordered``: the groups are stages in the order a story runs (``Side.stage``): it moved
-    on when every earlier stage was published before every later one - or, with
-    ``first_reports``, when each stage was *first* reported before the next one was (a
-    later article may recall the proposal that was dropped). Otherwise (numbers):
-    it moved on when the groups were published at least ``number_days`` apart and nothing
-    ties them to the same moment (``same_moment``). Sides without a published date are
-    left out of the judgment; when a whole group has none, there is no judgment (None)."""
-    undated = sorted({s.document for g in groups for s in g if not s.published})
-    dated = [[s for s in g if s.published] for g in groups]
-    if not all(dated):
-        return None, (f"no published date for {', '.join(undated)}: cannot tell whether the story "
-                      "moved on or the sources disagree")
-    aside = f" (undated, not counted: {', '.join(undated)})" if undated else ""
-    spans = [(min(_dates(g)), max(_dates(g))) for g in dated]
-    if ordered:
-        by_stage = sorted(zip(dated, spans), key=lambda item: item[0][0].stage)
-        if len({g[0].stage for g, _ in by_stage}) < len(by_stage):
-            return False, "the sources give one stage different values" + aside
-        story = " then ".join(f"{g[0].label or g[0].value} ({span[0]}{'..' + span[1] if span[1] != span[0] else ''})"
-                              for g, span in by_stage)
-        if first_reports:
-            in_order = all(earlier[0] < later[0] for (_, earlier), (_, later) in zip(by_stage, by_stage[1:]))
-        else:
-            in_order = all(earlier[1] <= later[0] for (_, earlier), (_, later) in zip(by_stage, by_stage[1:]))
-        if in_order and by_stage[0][1][0] < by_stage[-1][1][1]:
-            return True, f"published in the order the story runs: {story}" + aside
-        return False, f"not in the order the story runs: {story}" + aside
-    if same_moment:
-        return False, "both refer to the same moment: the sources disagree" + aside
-    ordered_spans = sorted(spans)
-    separated = all(a[1] < b[0] for a, b in zip(ordered_spans, ordered_spans[1:]))
-    if separated and number_days is not None:
-        gap = min((_day(b[0]) - _day(a[1])) for a, b in zip(ordered_spans, ordered_spans[1:]))
-        if gap >= number_days:
-            return True, f"reported {gap} days apart: a later figure" + aside
-    return False, "reported at about the same time: the sources disagree" + aside
-
-
-def _day(iso: str) -> int:
-    return date.fromisoformat(iso).toordinal()
-
-
-def _conflict(about: str, kind: str, groups: list[list[Side]], evolution: bool | None, note: str) -> Conflict:
-    values = [side.as_value() for group in groups for side in group]
-    return Conflict(about=about, kind=kind, values=values, evolution=evolution, note=note)
-
-
-class UnionFind:
-    """Groups of items linked by pairs."""
-
-    def __init__(self) -> None:
-        self.parent: dict = {}
-
-    def find(self, item):
-        self.parent.setdefault(item, item)
-        while self.parent[item] != item:
-            self.parent[item] = self.parent[self.parent[item]]
-            item = self.parent[item]
-        return item
-
-    def link(self, a, b) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-    def groups(self) -> list[list]:
-        found: dict = defaultdict(list)
-        for item in list(self.parent):
-            found[self.find(item)].append(item)
-        return [sorted(g) for g in found.values()]
 
 
 def nearest(vectors: np.ndarray, left: list[int], right: list[int], floor: float,
@@ -745,15 +646,21 @@ def _set_aside(groups: list[list[Side]], vocab: Vocabulary) -> str | None:
 
 def find_conflicts(documents: list[Document], extractions: list[Extraction], actors: list[Actor],
                    timeline: list[TimelineEntry], checked: Checked, lexicon: Lexicon) -> list[Conflict]:
-    """Every conflict of the corpus: numbers, dates, places, titles, outcomes."""
+    """Every conflict of the corpus: numbers, dates, places, titles, outcomes, and the
+    readings of ``reading_conflicts`` (durations, clock times, terms, changes, leaders)."""
     vocab = vocabulary(lexicon)
     keys = source_keys(documents)
+    days = document_days(documents, extractions)
     by_id = {a.id: a for a in actors}
     names = {a.id: a.name for a in actors}
+    statements = checked.sentences.statements
     return (title_conflicts(documents, extractions, names, keys, vocab)
             + date_conflicts(timeline, extractions, documents, checked, keys, by_id, names, vocab)
             + place_conflicts(extractions, documents, keys, by_id, names)
             + number_conflicts(checked, keys, vocab)
-            + outcome_conflicts(checked, keys, vocab))
-
-
+            + outcome_conflicts(checked, keys, vocab)
+            + moment_conflicts(statements, keys, days)
+            + term_conflicts(checked, keys, days, vocab.number_days)
+            + change_conflicts(checked, checked.comparer.numbers, keys, days, vocab.same_quantity_above,
+                               vocab.number_days)
+            + leader_conflicts(statements, keys, days, vocab.number_days))
