@@ -146,12 +146,10 @@ class NumberRules:
 
     def agree(self, a: Figure, b: Figure) -> bool:
         """Two figures of one unit that can be the same value: "nearly 20%" and "20%",
-        "€90bn" and "90 billion euros" - but not 653 and 635."""
+        "€90bn" and "90 billion euros" - but not 653 and 635, nor 47 and 48."""
         if a.unit != b.unit:
             return False
-        low_a, high_a = self.value_range(a)
-        low_b, high_b = self.value_range(b)
-        return low_a <= high_b and low_b <= high_a
+        return ranges_meet(self.value_range(a), self.value_range(b), a.value == b.value)
 
     def value_range(self, figure: Figure) -> tuple[float, float]:
         """The true values a figure allows: the number as written, give or take half a unit
@@ -161,6 +159,12 @@ class NumberRules:
         slack = min(_half_last_digit(value), self.rounding * value)
         low, high = self.ranges.get((figure.approx or "").lower(), (1.0, 1.0))
         return (value - slack) * low, (value + slack) * high
+
+
+def ranges_meet(a: tuple[float, float], b: tuple[float, float], equal: bool = False) -> bool:
+    """Two ranges of true values that overlap; ranges that only touch (47 is 46.5..47.5, 48
+    is 47.5..48.5) do not, unless the numbers are equal."""
+    return equal or (a[0] < b[1] and b[0] < a[1])
 
 
 def _half_last_digit(value: float) -> float:
@@ -192,6 +196,7 @@ def phrase_pattern(phrases: Iterable[str], gap: bool = False) -> re.Pattern | No
     return re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])", re.I) if parts else None
 
 
+NEGATED_OUTCOME = {"agreed": "failed", "failed": "proposed"}
 NEGATED = re.compile(r"\b(?:not|never|no|n't|failed to|fail to)\s+(?:\w+\s+)?$", re.I)
 ATTRIBUTION = re.compile(r",\s*(?:[\w’' .-]+\s+)?(?:said|says|told [\w ]+|reported|according to [\w ]+)\.?$", re.I)
 
@@ -217,8 +222,10 @@ class OutcomeReader:
     @lru_cache(maxsize=65536)
     def read(self, text: str) -> tuple[str, str] | None:
         """(outcome, clause): the first cue decides ("agreed ... after Belgium blocked");
-        a cue under a condition ("if a consensus fails") is passed over; the clause runs
-        from the cue to what the sentence says was set aside ("rather than ...")."""
+        a cue under a condition ("if a consensus fails") is passed over; a negated one turns
+        ("not agreed" failed, "not cancelled" is still planned, so proposed); the clause runs
+        from the cue (or its negation) to what the sentence says was set aside ("rather
+        than ...")."""
         if self.cues is None:
             return None
         for match in self.cues.finditer(text):
@@ -226,9 +233,10 @@ class OutcomeReader:
             if self._conditional(before):
                 continue
             outcome = self.outcome_of.get(" ".join(match.group().lower().split()), "proposed")
-            if outcome == "agreed" and NEGATED.search(text[:match.start()]):
-                outcome = "failed"
-            clause = text[match.start():]
+            negated = NEGATED.search(text[:match.start()])
+            if negated and outcome in NEGATED_OUTCOME:
+                outcome = NEGATED_OUTCOME[outcome]  # "not agreed" failed; "not cancelled" still stands
+            clause = text[negated.start() if negated else match.start():]
             if self.contrast is not None:
                 cut = self.contrast.search(clause, match.end() - match.start())
                 if cut:
@@ -521,9 +529,7 @@ class Comparer:
         return None if _spans_overlap(a.time_span, b.time_span) else "time"
 
     def _agree(self, a: Figure, b: Figure) -> bool:
-        low_a, high_a = self._range(a)
-        low_b, high_b = self._range(b)
-        return low_a <= high_b and low_b <= high_a
+        return ranges_meet(self._range(a), self._range(b), a.value == b.value)
 
     def _range(self, figure: Figure) -> tuple[float, float]:
         found = self.ranges.get(id(figure))

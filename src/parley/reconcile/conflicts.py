@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import date, timedelta
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -41,8 +42,8 @@ from parley.compare import date_range, places_compatible
 from parley.lexicon import Lexicon
 from parley.records import Actor, Conflict, Document, Event, Extraction, Figure
 from parley.reconcile.claims import Checked, Statement, phrase_pattern, source_keys, split_sentences
-from parley.reconcile.reading_conflicts import (change_conflicts, leader_conflicts, moment_conflicts,
-                                                term_conflicts)
+from parley.reconcile.reading_conflicts import (called_off_conflicts, change_conflicts, leader_conflicts,
+                                                moment_conflicts, term_conflicts)
 from parley.reconcile.sides import Side, UnionFind, _conflict, _day, document_days, judge_evolution
 from parley.reconcile.timeline import TimelineEntry
 
@@ -97,6 +98,11 @@ class Vocabulary:
     generic: frozenset[str]
     issues: tuple[tuple[str, re.Pattern], ...]
     country_words: frozenset[str]
+    issue_words: frozenset[str]  # the one-word issue cues ("sanctions", "loan")
+    measures: frozenset[str]  # units that are not counts of things ("percent", "km")
+    close_ratio: float  # counts this close in value may be one number reported two ways
+    close_days: int
+    close_count_above: float
 
 
 def _words(text: str) -> list[str]:
@@ -133,6 +139,12 @@ def vocabulary(lexicon: Lexicon) -> Vocabulary:
         generic=frozenset(w for phrase in outcomes.get("generic_words", []) for w in _words(phrase)),
         issues=tuple(issues),
         country_words=frozenset(countries),
+        measures=frozenset(str(u).lower() for u in numbers.get("measures", ["percent"])),
+        close_ratio=float(numbers.get("close_ratio", 1.25)),
+        close_days=int(numbers.get("close_days", 2)),
+        close_count_above=float(numbers.get("close_count_above", 0.5)),
+        issue_words=frozenset(str(c).lower() for table in lexicon["issues"].get("issues", {}).values()
+                              for c in table.get("cues", []) if " " not in str(c)),
     )
 
 
@@ -182,7 +194,58 @@ def number_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary) 
             if not _same_quantity(fa, fb, cosine, vocab) or _gives_both(a, fa, b, fb, by_document, numbers):
                 continue
             links.append(((x, a.figures.index(fa)), (y, b.figures.index(fb))))
+    links += _close_count_links(checked, keys, vocab, by_document)
     return _number_groups(links, checked, keys, vocab)
+
+
+def _close_count_links(checked: Checked, keys: dict[str, str], vocab: Vocabulary,
+                       by_document: dict[str, list[Figure]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Counts of one noun ("47 hostages", "48 hostages") close in value but not the same,
+    published within a few days of each other by two sources in fairly similar sentences:
+    one number reported two ways, whether or not the sentences were compared for claims.
+    Figures are blocked by unit and week and swept in order of value."""
+    statements, groups = checked.sentences.statements, checked.sentences.groups
+    numbers, vectors = checked.comparer.numbers, checked.sentences.vectors
+    blocks: dict[tuple[str, str], list[tuple[float, int, int]]] = defaultdict(list)
+    for n, group in enumerate(groups):
+        s = statements[group[0]]
+        if not s.document.published:
+            continue
+        week = _week_of(s.document.published)
+        for index, figure in enumerate(s.figures):
+            if figure.unit.islower() and figure.unit not in vocab.measures:
+                for bucket in (week, _week_of(_shift_days(week, 7))):
+                    blocks[(figure.unit, bucket)].append((abs(figure.value), n, index))
+    links = set()
+    for members in blocks.values():
+        members.sort()
+        for i, (value, x, fx) in enumerate(members):
+            for other, y, fy in members[i + 1:i + 1 + CLOSE_WINDOW]:
+                if other > value * vocab.close_ratio:
+                    break
+                a, b = statements[groups[x][0]], statements[groups[y][0]]
+                fa, fb = a.figures[fx], b.figures[fy]
+                if keys.get(a.source) == keys.get(b.source) or numbers.agree(fa, fb):
+                    continue
+                if abs(_day(a.document.published) - _day(b.document.published)) > vocab.close_days:
+                    continue
+                if float(vectors[x] @ vectors[y]) < vocab.close_count_above or \
+                        _gives_both(a, fa, b, fb, by_document, numbers):
+                    continue
+                links.add(((x, fx), (y, fy)) if x < y else ((y, fy), (x, fx)))
+    return sorted(links)
+
+
+CLOSE_WINDOW = 50  # figures of one unit and week looked at past each one, in order of value
+
+
+def _week_of(day: str) -> str:
+    first = date.fromisoformat(day)
+    return (first - timedelta(days=first.weekday())).isoformat()
+
+
+def _shift_days(day: str, days: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
 
 
 def _gives_both(a: Statement, fa: Figure, b: Statement, fb: Figure, by_document, numbers) -> bool:
@@ -527,6 +590,8 @@ class Outcome:
     outcome: str  # agreed | proposed | failed
     issues: frozenset[str]
     words: frozenset[str]  # its content words, generic ones left out
+    object_stems: frozenset[str] = frozenset()  # what it says was agreed, proposed or failed, as stems
+    sentence_stems: frozenset[str] = frozenset()  # the same, over the whole sentence
 
 
 OUTCOME_STAGE = {"proposed": 0, "agreed": 1, "failed": 1}
@@ -543,8 +608,18 @@ def _outcomes(checked: Checked, vocab: Vocabulary) -> list[Outcome]:
         issues = frozenset(name for name, pattern in vocab.issues if pattern.search(s.text))
         if issues:
             words = frozenset(w for w in _content_words(s.text) if w not in vocab.generic and len(w) > 2)
-            found.append(Outcome(n, s.outcome, issues, words))
+            found.append(Outcome(n, s.outcome, issues, words, _object_stems(s.clause, vocab),
+                                 _object_stems(s.text, vocab)))
     return found
+
+
+def _object_stems(text: str | None, vocab: Vocabulary) -> frozenset[str]:
+    """The words of an outcome's clause (or sentence) that say what it is about: common
+    nouns, verbs and adjectives, not names (capitalised), nor generic words, country names
+    or the issue cues themselves; cut to five letters so "release" and "releasing" meet."""
+    left_out = vocab.generic | vocab.country_words | vocab.issue_words | STOP_WORDS
+    words = re.findall(r"[A-Za-z][a-z]+", (text or "").replace("’", "'"))
+    return frozenset(w[:5] for w in words if w[0].islower() and w not in left_out and len(w) > 2)
 
 
 def _outcome_blocks(outcomes: list[Outcome], checked: Checked) -> dict[tuple[str, str], list[int]]:
@@ -584,7 +659,8 @@ def outcome_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary)
             for i, j, _cosine in rows:
                 a, b = outcomes[left[i]], outcomes[right[j]]
                 sa, sb = statements[groups[a.sentence][0]], statements[groups[b.sentence][0]]
-                if not (a.words & b.words) or keys.get(sa.source) == keys.get(sb.source):
+                shared = (a.object_stems & b.sentence_stems) | (b.object_stems & a.sentence_stems)
+                if len(shared) < 2 or keys.get(sa.source) == keys.get(sb.source):
                     continue
                 if checked.comparer.compare(sa, sb).clash in {"number", "date"}:
                     continue
@@ -663,4 +739,5 @@ def find_conflicts(documents: list[Document], extractions: list[Extraction], act
             + term_conflicts(checked, keys, days, vocab.number_days)
             + change_conflicts(checked, checked.comparer.numbers, keys, days, vocab.same_quantity_above,
                                vocab.number_days)
+            + called_off_conflicts(checked, keys, days)
             + leader_conflicts(statements, keys, days, vocab.number_days))

@@ -9,6 +9,8 @@ clock times, terms, changes of a rate or delegation leaders for the same thing.
 - **change** (``number``): two sentences compared for claims changing one rate (they end or
   start at the same value, or one gives only the step and their wording is close) with a
   different start, end or step ("from 115% to 10%" against "down 115 per cent");
+- **called off** (``fact``): two sentences compared for claims, one saying a meeting was
+  called off and the other that it was not;
 - **leader** (``fact``): one party's delegation said to be led by two different people
   (surnames compared loosely, so "Umerov" and "Umierov" are one) within a month and the
   next; the story moved on when each new leader is reported a week or more after the last
@@ -163,6 +165,32 @@ def change_conflicts(checked: Checked, numbers: NumberRules, keys: dict[str, str
              and changes_disagree(ra, rb, agree)]
     return _pair_conflicts(checked, links, lambda a, b: not changes_disagree(a, b, agree),
                            lambda readings: f"change of {readings[0].subject or 'a rate'} ({readings[0].unit})", keys, days, number_days)
+
+
+def called_off_conflicts(checked: Checked, keys: dict[str, str], days: dict[str, str]) -> list[Conflict]:
+    """Sentences compared for claims, one saying a meeting was called off and the other that
+    it was not. Called off after being reported as standing is the story moving on."""
+    statements, groups = checked.sentences.statements, checked.sentences.groups
+    links = [(x, y) for x, y, _, ra, rb in _paired_readings(checked, "called off", keys) if ra.low != rb.low]
+    components = UnionFind()
+    for first, second in links:
+        components.link(first, second)
+    conflicts = []
+    for nodes in components.groups():
+        members = [(statements[i], statements[groups[sentence][0]].readings[index])
+                   for sentence, index in nodes for i in groups[sentence]]
+        sides = _value_groups(members, lambda a, b: a.low == b.low, days)
+        if not _independent(sides, keys):
+            continue
+        called = {(s.source, r.value): r.low == 1.0 for s, r in members}
+        for group in sides:
+            for side in group:
+                side.stage, side.label = (1, "called off") if called[(side.document, side.value)] \
+                    else (0, "not called off")
+        sides.sort(key=lambda g: g[0].stage)
+        evolution, note = judge_evolution(sides, ordered=True, first_reports=True)
+        conflicts.append(_conflict("whether the meeting was called off", "fact", sides, evolution, note))
+    return conflicts
 
 
 # --------------------------------------------------------------------------- delegation leaders

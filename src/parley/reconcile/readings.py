@@ -12,6 +12,8 @@ vocabulary is the [readings] table of ``data/checks.toml``):
   49 or 99 years"), as the set of options given;
 - **change**: how a rate moves ("from 115% to 10%", "to 30 percent from 145 percent", "down
   115 per cent"): its start, its end and the step, each when given;
+- **called off**: whether a meeting was cancelled ("canceled the summit") or not ("had not
+  been cancelled");
 - **leader**: who leads a party's delegation ("a Hamas delegation led by X", "the
   delegation was headed by X", "X, head of the Russian delegation", "Russia's chief
   delegate, X"); a delegation named without its party ("the delegation") is the one the
@@ -63,7 +65,7 @@ class Setting:
 @dataclass(frozen=True)
 class Reading:
     """One thing a sentence gives: ``kind`` (duration | start | end | term | change |
-    leader), ``value`` as written, and what is compared."""
+    called off | leader), ``value`` as written, and what is compared."""
 
     kind: str
     value: str
@@ -97,6 +99,8 @@ class ReadingRules:
     led_by: re.Pattern
     head_of: re.Pattern
     chief: re.Pattern
+    cancelled: re.Pattern | None = None
+    meeting: re.Pattern | None = None
     party_of: dict[str, str] = field(default_factory=dict)  # demonym or alias (lower case) -> party
 
     @classmethod
@@ -139,6 +143,8 @@ def _rules(lexicon: Lexicon) -> ReadingRules:
         head_of=re.compile(rf"\b(?:{_phrases(table.get('head_of', ['head of']))})\s+(?:the\s+)?"
                            rf"((?:[A-Z][\w’'-]*\s+){{0,2}})(?:{delegation})\b"),
         chief=re.compile(rf"(?:\b([A-Z][\w-]*)(?:’s|'s)\s+)?\b(?:{_phrases(table.get('chief', ['chief delegate']))})\b"),
+        cancelled=re.compile(rf"\b(?:{_phrases(table.get('cancelled', ['cancelled']))})\b", re.I),
+        meeting=re.compile(rf"\b(?:{_phrases(table.get('meeting_words', ['meeting']))})\b", re.I),
         party_of=party_of,
     )
 
@@ -283,6 +289,26 @@ def same_change(a: Reading, b: Reading, agree) -> bool:
                                  or (from_a is not None and from_b is not None and agree(from_a, from_b)))
 
 
+# --------------------------------------------------------------------------- meetings called off
+
+
+NOT_BEFORE = re.compile(r"\b(?:not|never|n't)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def called_off(text: str, rules: ReadingRules) -> list[Reading]:
+    """Whether a meeting the sentence names was called off ("canceled the summit") or not
+    ("the meeting had not been cancelled"): ``low`` is 1 for called off, 0 for not."""
+    if rules.cancelled is None or rules.meeting is None or not rules.meeting.search(text):
+        return []
+    match = rules.cancelled.search(text)
+    if match is None:
+        return []
+    negation = NOT_BEFORE.search(text[:match.start()])
+    start = negation.start() if negation else match.start()
+    value = text[start:match.end()] + (text[match.end():].split(",")[0] if not negation else "")
+    return [Reading("called off", value.strip(), low=0.0 if negation else 1.0, high=0.0 if negation else 1.0)]
+
+
 # --------------------------------------------------------------------------- delegation leaders
 
 
@@ -341,7 +367,8 @@ def leaders(text: str, persons: list[tuple[int, int, str]], context_party: str |
     cues = list(rules.led_by.finditer(text))
     for n, match in enumerate(cues):
         since = cues[n - 1].end() if n else 0  # the delegation is named after the previous cue
-        named = [m for m in rules.delegation.finditer(text, since, match.start()) if match.start() - m.end() <= 60]
+        named = [m for m in rules.delegation.finditer(text, since, match.start())
+                 if match.start() - m.end() <= 60 and not re.search(r"[;:]", text[m.end():match.start()])]
         if named:
             add(person_after(match.end()) or named_after(match.end()),
                 _party_near(text, named[-1], rules) or context_party)
@@ -358,4 +385,5 @@ def read_sentence(text: str, offset: int, figures, persons: list[tuple[int, int,
                   setting: Setting | None, context_party: str | None, rules: ReadingRules) -> tuple[Reading, ...]:
     """Every reading of one sentence (``offset``: where it starts in its document)."""
     return tuple(durations(text, setting, rules) + clock_times(text, setting, rules) + terms(text, rules)
-                 + changes(text, offset, figures, rules) + leaders(text, persons, context_party, rules))
+                 + changes(text, offset, figures, rules) + leaders(text, persons, context_party, rules)
+                 + called_off(text, rules))
