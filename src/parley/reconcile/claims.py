@@ -46,7 +46,8 @@ from parley.embeddings import Embedder
 from parley.compare import date_range, places_compatible
 from parley.lexicon import Lexicon
 from parley.records import Claim, Document, Extraction, Figure, Quote
-from parley.reconcile.readings import Reading, ReadingRules, Setting, delegation_party, read_sentence
+from parley.reconcile.readings import (Reading, ReadingRules, Setting, delegation_party, read_sentence,
+                                      readings_clash)
 from parley.reconcile.timeline import TimelineEntry
 
 ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){1,3}$|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|Gov|St|No|Jan|Feb|Mar|Apr|"
@@ -448,7 +449,7 @@ class Comparison:
     """How the anchors of two statements relate."""
 
     shared: float  # weight of the anchors they share
-    clash: str | None  # date | place | number | time | outcome | speaker: why they cannot be one claim
+    clash: str | None  # date | place | number | time | outcome | speaker | reading: why not one claim
     number_conflicts: list[tuple[Figure, Figure]] = field(default_factory=list)
 
 
@@ -492,6 +493,8 @@ class Comparer:
             clash = clash or "outcome"  # one says it was agreed, the other only proposed
         if a.speakers and b.speakers and not (a.speakers & b.speakers):
             clash = clash or "speaker"  # two people's words, however alike
+        if a.readings and b.readings and readings_clash(a.readings, b.readings, self._close):
+            clash = clash or "reading"  # a meeting called off and not, two terms, two changes
         if a.entries & b.entries:
             shared += 2
         shared += 2 * min(len(a.speakers & b.speakers), 1)  # the words of one person
@@ -527,6 +530,10 @@ class Comparer:
         if a.time_span is None or b.time_span is None:
             return None
         return None if _spans_overlap(a.time_span, b.time_span) else "time"
+
+    def _close(self, x: float, y: float) -> bool:
+        """Two numbers of a change that may be the same value, given rounding."""
+        return abs(x - y) <= max(self.numbers.rounding * max(abs(x), abs(y)), 0.5)
 
     def _agree(self, a: Figure, b: Figure) -> bool:
         return ranges_meet(self._range(a), self._range(b), a.value == b.value)

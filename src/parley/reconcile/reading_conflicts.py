@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 
 from parley.records import Conflict
 from parley.reconcile.claims import Checked, NumberRules, Statement
-from parley.reconcile.readings import Reading, changes_disagree, same_change
+from parley.reconcile.readings import Reading, changes_disagree, only_step, same_change
 from parley.reconcile.sides import Side, UnionFind, _conflict, judge_evolution, judge_succession
 
 MOMENT_KINDS = {"duration": ("number", "duration"), "start": ("date", "start time"), "end": ("date", "end time")}
@@ -156,9 +156,6 @@ def change_conflicts(checked: Checked, numbers: NumberRules, keys: dict[str, str
     def agree(x: float, y: float) -> bool:
         slack = max(numbers.rounding * max(abs(x), abs(y)), 0.5)
         return abs(x - y) <= slack
-
-    def only_step(reading: Reading) -> bool:
-        return reading.change[0] is None and reading.change[1] is None
 
     links = [(x, y) for x, y, cosine, ra, rb in _paired_readings(checked, "change", keys)
              if (same_change(ra, rb, agree) or (cosine >= same_above and (only_step(ra) or only_step(rb))))

@@ -274,6 +274,11 @@ def changes(text: str, offset: int, figures, rules: ReadingRules) -> list[Readin
     return found
 
 
+def only_step(reading: Reading) -> bool:
+    """A change given by its step alone ("down 115 per cent")."""
+    return reading.change[0] is None and reading.change[1] is None
+
+
 def changes_disagree(a: Reading, b: Reading, agree) -> bool:
     """Two changes of one unit that give different values for a part both state (or for
     the step one states and the other implies)."""
@@ -387,3 +392,25 @@ def read_sentence(text: str, offset: int, figures, persons: list[tuple[int, int,
     return tuple(durations(text, setting, rules) + clock_times(text, setting, rules) + terms(text, rules)
                  + changes(text, offset, figures, rules) + leaders(text, persons, context_party, rules)
                  + called_off(text, rules))
+
+
+def readings_clash(mine: tuple[Reading, ...], theirs: tuple[Reading, ...], agree) -> bool:
+    """Two sentences that cannot state one fact: they give a meeting as called off and not,
+    one right different terms, or one rate different changes (``agree``: two numbers that
+    may be the same value). Durations and clock times of one day that do not meet clash
+    too."""
+    for a in mine:
+        for b in theirs:
+            if a.kind != b.kind:
+                continue
+            if a.kind == "called off" and a.low != b.low:
+                return True
+            if a.kind == "term" and a.options != b.options:
+                return True
+            if a.kind == "change" and (same_change(a, b, agree) or only_step(a) or only_step(b)) \
+                    and changes_disagree(a, b, agree):
+                return True
+            if a.kind in {"duration", "start", "end"} and a.setting and b.setting \
+                    and a.setting.first == b.setting.first and not (a.low <= b.high and b.low <= a.high):
+                return True
+    return False
