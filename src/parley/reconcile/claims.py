@@ -1,28 +1,36 @@
 """Claims: the statements of fact in the corpus, each with every document that reports it.
 
 A *statement* is one sentence of one document that states a fact: the sentence an event,
-a figure or a position was read from, or any other sentence naming an actor (questions,
-sentences that are mostly a quotation, and very short or very long ones are left out).
-Each statement carries its *anchors*: the actors it names, the places, numbers and dates
-it gives, the timeline entries of the events it reports, and whether it says something
-was agreed, proposed or failed (the [outcomes] cues of ``data/checks.toml``).
+a figure, a position or a quotation was read from, one giving a reading
+(``reconcile/readings.py``: a duration, a clock time, a term, a change, a delegation
+leader), or any other sentence naming an actor (questions, sentences mostly inside
+quotation marks that carry no extracted quotation, and very short or very long ones are
+left out). Each statement carries its *anchors*: the actors it names (the speakers of the
+words it quotes among them), the places, numbers and dates it gives, numbers written
+outside figures ("35 years"), the timeline entries of the events it reports, and whether
+it says something was agreed, proposed or failed (the [outcomes] cues of
+``data/checks.toml``).
 
 Two statements of different documents report the same thing when their sentence
 embeddings (``parley.embeddings``) are close, counting a bonus for each anchor they share
-(an actor named in most documents counts for little), and their anchors do not disagree:
-dates that do not overlap, events of one kind in incompatible places or too far apart in
-time, numbers that differ beyond rounding, an agreement against a proposal. So
-"Dmitriev arrived in Miami on Saturday" and "Putin's envoy Kirill Dmitriev held talks in
-Miami in December" are one claim, but two meetings in Miami a month apart are two.
-Same-claim pairs are merged most similar first, never putting two sentences of one
-document into one claim (which also keeps chains from drifting).
+(an actor named in most documents counts for little; the words of one speaker count
+more), and their anchors do not disagree: dates that do not overlap, events of one kind in
+incompatible places or too far apart in time, numbers that differ beyond rounding, an
+agreement against a proposal, the words of two different speakers, readings that disagree.
+So "Dmitriev arrived in Miami on Saturday" and "Putin's envoy Kirill Dmitriev held talks in
+Miami in December" are one claim, and one quotation in two translations is one claim, but
+two meetings in Miami a month apart are two. Same-claim pairs are merged most similar
+first, never putting two sentences of one document into one claim, nor two groups whose
+sentences are not alike on average (so a chain of links cannot drift from one fact to the
+next).
 
 Scale: statements are never compared all with all. Identical sentences are embedded and
-compared once. Distinct sentences are compared within *blocks* sharing one of their three
+compared once. Distinct sentences are compared within *blocks* sharing one of their six
 rarest anchors (a number anywhere in the corpus; an actor or a place within a month of
 publication and the next), a block grown past ``MAX_BLOCK`` being cut by week; a block is
-compared as one matrix product and only each sentence's nearest neighbours are kept. The
-work grows with the number of sentences times the (bounded) block sizes.
+compared as one matrix product and only each sentence's nearest neighbours in other
+documents are kept. The work grows with the number of sentences times the (bounded) block
+sizes.
 
 Independent sources: a near-copy of another document (``Document.duplicate_of``) counts
 with it as one source, and two articles of one outlet count once.

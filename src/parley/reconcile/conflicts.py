@@ -14,8 +14,13 @@ Five kinds, each read from what earlier steps built (the vocabulary is in
 - **title**: one person given titles that exclude each other ("President-elect" vs
   "President"), read from each document's own actors;
 - **fact** (outcomes): one document says a thing was agreed, another that it was only
-  proposed or that it failed: statements on the same issue, sharing a content word and
-  fairly similar, with different outcome cues.
+  proposed or that it failed: statements on the same issue, fairly similar, where two
+  common words of what one says was decided (not names, issue cues or generic words) are
+  in the other, with different outcome cues;
+- **number** also when counts of one noun close in value ("47 hostages", "48 hostages") are
+  published within days by two sources in fairly similar sentences;
+- the readings of ``reconcile/reading_conflicts.py``: durations, clock times, terms,
+  changes of a rate, meetings called off or not, delegation leaders.
 
 Each conflict lists every side (document, value, evidence, published date, and the stage
 when there is one) and a judgment ``evolution`` with a ``note`` saying why: true when the
@@ -23,7 +28,9 @@ published dates show the story moving on (an earlier stage reported before a lat
 proposed before agreed, planned before held, President-elect before President; or a
 figure reported again a week or more later), false when the sources disagree at the same
 time or out of order, and null when a side has no published date (the note says so, and
-for outcomes also when the later report itself says the earlier option was set aside).
+for outcomes also when the later report itself says the earlier option was set aside). A
+document without a published date is judged at the latest full date its text gives
+(``sides.document_days``) for the readings.
 Near-copies of one article are one source: they never conflict with each other. The work
 is done on distinct sentences and reports, within blocks, as for claims.
 """
