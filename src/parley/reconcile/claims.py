@@ -25,7 +25,7 @@ sentences are not alike on average (so a chain of links cannot drift from one fa
 next).
 
 Scale: statements are never compared all with all. Identical sentences are embedded and
-compared once. Distinct sentences are compared within *blocks* sharing one of their six
+compared once. Distinct sentences are compared within *blocks* sharing one of their three
 rarest anchors (a number anywhere in the corpus; an actor or a place within a month of
 publication and the next), a block grown past ``MAX_BLOCK`` being cut by week; a block is
 compared as one matrix product and only each sentence's nearest neighbours in other
@@ -419,7 +419,8 @@ def find_statements(documents: list[Document], extractions: list[Extraction],
                 bisect.bisect_left(mentions, (start,)):bisect.bisect_left(mentions, (end,))]]
             readings = read_sentence(text, start, items["figures"], sentence_persons, _setting(days, end),
                                      party, reading_rules)
-            party = delegation_party(text, reading_rules) or party
+            if reading_rules.delegation.search(text):
+                party = delegation_party(text, reading_rules) or party
             if not (items["actors"] or items["figures"] or items["kinds"] or items["quotes"] or readings):
                 continue
             words = len(text.split())
@@ -639,7 +640,7 @@ def _buckets(seen: set[str], present: set[str], following) -> set[str]:
     return buckets
 
 
-def blocks_of(sentences: Sentences, per_sentence: int = 6) -> dict[tuple, list[int]]:
+def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[int]]:
     """Blocks of distinct sentences that may report the same thing: sharing one of their
     ``per_sentence`` rarest anchors; a number anywhere, an actor or a place only within a
     month of publication and the next (sentences of undated documents meet every month).
@@ -699,7 +700,7 @@ def similar_pairs(vectors: np.ndarray, blocks: Iterable[Sequence[int]], floor: f
             sims = matrix[begin:begin + chunk] @ matrix.T
             sims[np.arange(len(rows)), np.arange(begin, begin + len(rows))] = -1.0  # not itself
             if documents is not None:
-                sims[documents[rows][:, None] == documents[members][None, :]] = -1.0
+                np.putmask(sims, documents[rows][:, None] == documents[members][None, :], -1.0)
             top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
             values = np.take_along_axis(sims, top, axis=1)
             keep = values >= floor

@@ -388,10 +388,26 @@ def leaders(text: str, persons: list[tuple[int, int, str]], context_party: str |
 
 def read_sentence(text: str, offset: int, figures, persons: list[tuple[int, int, str]],
                   setting: Setting | None, context_party: str | None, rules: ReadingRules) -> tuple[Reading, ...]:
-    """Every reading of one sentence (``offset``: where it starts in its document)."""
-    return tuple(durations(text, setting, rules) + clock_times(text, setting, rules) + terms(text, rules)
-                 + changes(text, offset, figures, rules) + leaders(text, persons, context_party, rules)
-                 + called_off(text, rules))
+    """Every reading of one sentence (``offset``: where it starts in its document). Each
+    reader runs only on sentences holding a word it needs, which most do not."""
+    low = text.lower()
+    found: list[Reading] = []
+    if "hour" in low or "minute" in low:
+        found += durations(text, setting, rules)
+    if "m." in low or ":" in low:
+        found += clock_times(text, setting, rules)
+    if "year" in low or "month" in low:
+        found += terms(text, rules)
+    if figures:
+        found += changes(text, offset, figures, rules)
+    if any(hint in low for hint in LEADER_HINTS):
+        found += leaders(text, persons, context_party, rules)
+    if rules.cancelled is not None and rules.cancelled.search(text):
+        found += called_off(text, rules)
+    return tuple(found)
+
+
+LEADER_HINTS = ("led by", "headed by", "chaired by", "head", "lead", "chief", "delegat", "team")
 
 
 def readings_clash(mine: tuple[Reading, ...], theirs: tuple[Reading, ...], agree) -> bool:
