@@ -49,6 +49,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from parley.embeddings import Embedder
 from parley.compare import date_range, places_compatible
@@ -462,6 +463,15 @@ class Comparison:
     number_conflicts: list[tuple[Figure, Figure]] = field(default_factory=list)
 
 
+def _one_speaker(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """The same person among two sets of speakers: one actor, or surnames alike enough to
+    be two spellings of one name ("khalil-al-hayya", "al-hayya"; "umerov", "umierov"), so
+    an actor split by spelling does not split the words they said."""
+    if mine & theirs:
+        return True
+    return any(fuzz.ratio(a.rsplit("-", 1)[-1], b.rsplit("-", 1)[-1]) >= 80 for a in mine for b in theirs)
+
+
 def _spans_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
@@ -500,13 +510,15 @@ class Comparer:
         clash = clash or self._place_clash(a, b) or self._time_clash(a, b)
         if a.outcome and b.outcome and a.outcome != b.outcome:
             clash = clash or "outcome"  # one says it was agreed, the other only proposed
-        if a.speakers and b.speakers and not (a.speakers & b.speakers):
-            clash = clash or "speaker"  # two people's words, however alike
+        if a.speakers and b.speakers:
+            if _one_speaker(a.speakers, b.speakers):
+                shared += 2  # the words of one person
+            else:
+                clash = clash or "speaker"  # two people's words, however alike
         if a.readings and b.readings and readings_clash(a.readings, b.readings, self._close):
             clash = clash or "reading"  # a meeting called off and not, two terms, two changes
         if a.entries & b.entries:
             shared += 2
-        shared += 2 * min(len(a.speakers & b.speakers), 1)  # the words of one person
         shared += min(len(a.numerals & b.numerals), 2)
         agreeing, conflicting = self._numbers(a, b)
         shared += 2 * agreeing + self._same_numbers(a, b)

@@ -233,6 +233,18 @@ def _subject(before: str) -> str:
     return " ".join(kept)
 
 
+def _change_cue(text: str, start: int, rules: ReadingRules) -> tuple[str, int] | None:
+    """The role a figure plays in a change (from, to, step) and where its cue starts: the
+    last cue word among the three words before it ("to 30 percent from *the current* 145")."""
+    window = max(0, start - 30)
+    words = list(re.finditer(r"[a-z]+", text[window:start].lower()))[-3:]
+    for word in reversed(words):
+        for role, cues in (("from", rules.change_from), ("to", rules.change_to), ("step", rules.change_step)):
+            if word.group() in cues:
+                return role, window + word.start()
+    return None
+
+
 def changes(text: str, offset: int, figures, rules: ReadingRules) -> list[Reading]:
     """How a rate moves, read from the words before each figure of the sentence ("from",
     "to", "by", "down"): one change per clause; ``offset`` is where the text starts in its
@@ -256,18 +268,14 @@ def changes(text: str, offset: int, figures, rules: ReadingRules) -> list[Readin
         start, end = figure.start - offset, figure.end - offset
         if start < 0 or end > len(text):
             continue
-        words = re.findall(r"[a-z]+", text[max(0, start - 30):start].lower())[-3:]
-        role = next((r for w in reversed(words)
-                     for r, cues in (("from", rules.change_from), ("to", rules.change_to), ("step", rules.change_step))
-                     if w in cues), None)
-        if role is None:
+        cue = _change_cue(text, start, rules)
+        if cue is None:
             continue
+        role, cue_start = cue
         broken = last_end is not None and CLAUSE_BREAK.search(text[last_end:start])
         if role in current or broken or (current and figure.unit != unit):
             close()
             current = {}
-        cue_start = start - len(text[max(0, start - 30):start]) + text[max(0, start - 30):start].lower().rfind(
-            next(w for w in reversed(words) if w in rules.change_from | rules.change_to | rules.change_step))
         current[role] = (abs(figure.value), cue_start, end)
         unit, last_end = figure.unit, end
     close()
