@@ -203,3 +203,82 @@ def test_quotes_repeated_only_by_a_near_copy_are_still_single_source():
         ["single source", "unnamed"], ["single source"], ["single source"]]
     extractions.append(Extraction("d.txt", quotes=[quote("d.txt", "The door stays open for talks", "bo-kim")]))
     assert flag_quotes(documents, extractions)[2].quotes[0].care is None  # c.txt and d.txt: two sources
+
+
+def test_one_quotation_in_two_translations_is_one_claim(analyze_texts):
+    embed = topic_embedder(("divides our country", "splits our country"), similarity=0.8)
+    corpus = analyze_texts([
+        ("wire.txt", "“We will not sign anything that divides our country,” Kirill Dmitriev said." + FILLER,
+         "2026-03-03", "Wire One"),
+        ("paper.txt", "“We shall sign nothing that splits our country in two,” Dmitriev told reporters." + FILLER,
+         "2026-03-03", "Paper Two"),
+    ], embed)
+    [claim] = [c for c in claim_with(corpus, "wire.txt", "paper.txt") if "country" in c.statement]
+    assert claim.sources == 2
+
+
+def test_alike_words_of_two_speakers_stay_two_claims(analyze_texts):
+    embed = topic_embedder(("divides our country", "splits our country"), similarity=0.95)
+    corpus = analyze_texts([
+        ("wire.txt", "“We will not sign anything that divides our country,” Kirill Dmitriev said." + FILLER,
+         "2026-03-03", "Wire One"),
+        ("paper.txt", "“We will not sign anything that splits our country,” Steve Witkoff said." + FILLER,
+         "2026-03-03", "Paper Two"),
+    ], embed)
+    assert not [c for c in claim_with(corpus, "wire.txt", "paper.txt") if "country" in c.statement]
+
+
+def fixed_embedder(vectors: dict[str, list[float]], dimensions: int = 64):
+    """Sentences holding a key phrase get its vector; any other sentence gets noise of its own."""
+
+    def embed(texts):
+        rows = []
+        for text in texts:
+            seed = int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8], 16)
+            row = np.random.default_rng(seed).normal(size=dimensions)
+            row[:4] = 0.0
+            for phrase, vector in vectors.items():
+                if phrase in text:
+                    row = np.zeros(dimensions)
+                    row[:len(vector)] = vector
+            rows.append(row / np.linalg.norm(row))
+        return np.asarray(rows, dtype=np.float32)
+
+    return embed
+
+
+def test_a_chain_of_alike_pairs_does_not_join_two_unlike_sentences(analyze_texts):
+    # first ~ middle and middle ~ last, but first and last say different things
+    embed = fixed_embedder({"border crossings": [1.0, 0.0], "border and the grain": [1.0, 1.0],
+                            "grain exports": [0.0, 1.0]})
+    corpus = analyze_texts([
+        ("a.txt", "Finland and Estonia discussed border crossings in Vienna on Saturday." + FILLER,
+         "2026-03-07", "A"),
+        ("b.txt", "Finland and Estonia discussed the border and the grain in Vienna on Saturday." + FILLER,
+         "2026-03-07", "B"),
+        ("c.txt", "Finland and Estonia discussed grain exports in Vienna on Saturday." + FILLER, "2026-03-07", "C"),
+    ], embed)
+    def discussed(*documents):
+        return [c for c in claim_with(corpus, *documents) if "discussed" in c.statement]
+
+    assert not discussed("a.txt", "c.txt")
+    assert discussed("a.txt", "b.txt") or discussed("b.txt", "c.txt")
+
+
+def test_a_meeting_called_off_and_not_called_off_are_two_claims(analyze_texts):
+    embed = topic_embedder(("summit",), similarity=0.95)
+    corpus = analyze_texts([
+        ("one.txt", "Steve Witkoff said the planned summit with Kirill Dmitriev in Vienna was cancelled." + FILLER,
+         "2026-03-03", "One"),
+        ("two.txt", "Steve Witkoff said the planned summit with Kirill Dmitriev in Vienna had not been cancelled."
+         + FILLER, "2026-03-03", "Two"),
+    ], embed)
+    assert not [c for c in claim_with(corpus, "one.txt", "two.txt") if "summit" in c.statement]
+
+
+def test_one_speaker_spelled_two_ways_is_one_speaker():
+    from parley.reconcile.claims import _one_speaker
+
+    assert _one_speaker(frozenset({"khalil-al-hayya"}), frozenset({"al-hayya"}))
+    assert _one_speaker(frozenset({"rustem-umerov"}), frozenset({"rustem-umierov"}))
+    assert not _one_speaker(frozenset({"kirill-dmitriev"}), frozenset({"steve-witkoff"}))

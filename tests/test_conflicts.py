@@ -169,3 +169,137 @@ def test_one_meeting_placed_in_two_cities_is_a_place_conflict(conflicts_of):
     assert {v["value"] for v in conflict.values} == {"Miami", "Moscow"}
     assert "Steve Witkoff" in conflict.about and "Kirill Dmitriev" in conflict.about
     assert conflict.evolution is False
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def kinds(conflicts, kind):
+    return [c for c in conflicts if c.kind == kind]
+
+
+def test_two_lengths_for_the_meeting_of_one_day_are_a_conflict(conflicts_of):
+    conflicts = conflicts_of([
+        ("wire.txt", "Envoys of both countries sat down in Vienna on March 3. The session lasted about three hours."
+         + FILLER, "2026-03-04"),
+        ("paper.txt", "On March 3, envoys of both countries met in Vienna. The session lasted just under an hour."
+         + FILLER, "2026-03-04"),
+    ])
+    [conflict] = kinds(conflicts, "number")
+    assert {v["value"] for v in conflict.values} == {"about three hours", "just under an hour"}
+    assert "March 3" in conflict.about
+    assert conflict.evolution is False
+
+
+def test_roughly_and_about_the_same_length_agree(conflicts_of):
+    conflicts = conflicts_of([
+        ("wire.txt", "Envoys met in Vienna on March 3. The session lasted roughly three hours." + FILLER, "2026-03-04"),
+        ("paper.txt", "On March 3, envoys met in Vienna. The session lasted about three hours." + FILLER, "2026-03-04"),
+    ])
+    assert not kinds(conflicts, "number")
+
+
+def test_two_end_times_of_one_round_are_a_conflict_but_a_minute_is_not(conflicts_of):
+    conflicts = conflicts_of([
+        ("agency.txt", "The third round opened in Vienna on March 3 at 10:02 a.m. (09:02 GMT) and ended at 1:05 p.m."
+         + FILLER, "2026-03-03"),
+        ("site.txt", "Talks in Vienna on March 3 started at 10:03 a.m., and the minister said they ended at around "
+         "1:40 p.m." + FILLER, "2026-03-03"),
+    ])
+    [conflict] = kinds(conflicts, "date")
+    assert {v["value"] for v in conflict.values} == {"1:05 p.m.", "1:40 p.m."}
+    assert conflict.about.startswith("end time")
+
+
+def test_two_leaders_of_one_delegation_on_the_same_days_disagree(conflicts_of):
+    conflicts = conflicts_of([
+        ("one.txt", "A Finnish delegation led by Antti Virtanen arrived in Vienna on Saturday for the talks."
+         + FILLER, "2026-03-07"),
+        ("two.txt", "A Finnish delegation held talks in Vienna on Sunday. The delegation was headed by Mikko "
+         "Laine, the deputy minister." + FILLER, "2026-03-08"),
+    ])
+    [conflict] = kinds(conflicts, "fact")
+    assert {v["value"] for v in conflict.values} == {"Antti Virtanen", "Mikko Laine"}
+    assert conflict.about == "head of the Finland delegation"
+    assert conflict.evolution is False
+
+
+def test_a_new_leader_a_week_later_is_the_story_moving_on_and_spellings_are_one_person(conflicts_of):
+    conflicts = conflicts_of([
+        ("one.txt", "The Finnish delegation is led by Antti Virtanen, the chief of staff." + FILLER, "2026-03-07"),
+        ("two.txt", "Antti Virtanenn, head of the Finnish delegation, said little." + FILLER, "2026-03-08"),
+        ("three.txt", "The Finnish delegation was led by Mikko Laine, the deputy minister." + FILLER, "2026-03-15"),
+    ])
+    [conflict] = kinds(conflicts, "fact")
+    assert conflict.evolution is True
+    groups = {v["value"] for v in conflict.values}
+    assert groups == {"Antti Virtanen", "Antti Virtanenn", "Mikko Laine"}
+
+
+def test_a_term_reopened_later_is_a_conflict_dated_by_the_text_when_unpublished(conflicts_of):
+    conflicts = conflicts_of([
+        ("summit.txt", "On March 3, 2026, Finland granted Estonia exclusive rights over the Baltic Link for 50 years."
+         + FILLER, None),
+        ("later.txt", "In Helsinki on June 9, 2026, Finland said it was considering granting Estonia rights over the "
+         "Baltic Link for either 25 or 50 years." + FILLER, None),
+    ])
+    [conflict] = [c for c in kinds(conflicts, "number") if c.about.startswith("term")]
+    assert {v["value"] for v in conflict.values} == {"for 50 years", "for either 25 or 50 years"}
+    assert conflict.evolution is True and "dated by the latest full date" in conflict.note
+
+
+def test_a_cut_from_one_level_against_a_cut_by_that_much_is_a_conflict(conflicts_of):
+    conflicts = conflicts_of([
+        ("one.txt", "Finland and Estonia will cut their border levies from 40% to 5%, the minister said." + FILLER,
+         "2026-03-03"),
+        ("two.txt", "Finland and Estonia will move their border levies down 40 percent, the minister said." + FILLER,
+         "2026-03-03"),
+    ])
+    [conflict] = kinds(conflicts, "number")
+    assert {v["value"] for v in conflict.values} == {"from 40% to 5%", "down 40 percent"}
+    assert "border levies" in conflict.about
+
+
+def test_the_same_cut_written_two_ways_is_no_conflict(conflicts_of):
+    conflicts = conflicts_of([
+        ("one.txt", "Finland will cut its border levy from 40 percent to 5 percent, the minister said." + FILLER,
+         "2026-03-03"),
+        ("two.txt", "Finland will cut its border levy to 5 percent from 40 percent, the minister said." + FILLER,
+         "2026-03-03"),
+    ])
+    assert not kinds(conflicts, "number")
+
+
+def test_one_more_hostage_in_another_outlet_the_same_day_is_a_number_conflict(conflicts_of):
+    conflicts = conflicts_of([
+        ("one.txt", "The minister said he would oppose the exchange for the 31 hostages still held in the north."
+         + FILLER, "2026-03-03"),
+        ("two.txt", "The exchange provides for the release of the 32 hostages still held in the north by the group."
+         + FILLER, "2026-03-03"),
+    ])
+    [conflict] = kinds(conflicts, "number")
+    assert {v["value"] for v in conflict.values} == {"31 hostages", "32 hostages"}
+
+
+def test_a_meeting_called_off_and_said_not_to_be_is_a_disagreement(conflicts_of):
+    conflicts = conflicts_of([
+        ("one.txt", "Steve Witkoff said the planned summit with Kirill Dmitriev in Vienna was cancelled."
+         + FILLER, "2026-03-03"),
+        ("two.txt", "Kirill Dmitriev said the planned summit with Steve Witkoff in Vienna had not been cancelled."
+         + FILLER, "2026-03-04"),
+    ])
+    [conflict] = kinds(conflicts, "fact")
+    stages = {v["stage"] for v in conflict.values}
+    assert stages == {"called off", "not called off"}
+    assert any("not been cancelled" in v["value"] for v in conflict.values)
+    assert conflict.evolution is False  # "not called off" came after "called off"
+
+
+def test_a_proposal_sharing_no_words_of_what_was_agreed_is_no_outcome_conflict(conflicts_of):
+    conflicts = conflicts_of([
+        ("one.txt", "The minister said he would vote against the ceasefire, as it proposes freeing hundreds of "
+         "prisoners." + FILLER, "2026-03-03"),
+        ("two.txt", "Both sides signed the first stage of the ceasefire in Vienna, ending the war." + FILLER,
+         "2026-03-03"),
+    ])
+    assert not kinds(conflicts, "fact")

@@ -1,28 +1,36 @@
 """Claims: the statements of fact in the corpus, each with every document that reports it.
 
 A *statement* is one sentence of one document that states a fact: the sentence an event,
-a figure or a position was read from, or any other sentence naming an actor (questions,
-sentences that are mostly a quotation, and very short or very long ones are left out).
-Each statement carries its *anchors*: the actors it names, the places, numbers and dates
-it gives, the timeline entries of the events it reports, and whether it says something
-was agreed, proposed or failed (the [outcomes] cues of ``data/checks.toml``).
+a figure, a position or a quotation was read from, one giving a reading
+(``reconcile/readings.py``: a duration, a clock time, a term, a change, a delegation
+leader), or any other sentence naming an actor (questions, sentences mostly inside
+quotation marks that carry no extracted quotation, and very short or very long ones are
+left out). Each statement carries its *anchors*: the actors it names (the speakers of the
+words it quotes among them), the places, numbers and dates it gives, numbers written
+outside figures ("35 years"), the timeline entries of the events it reports, and whether
+it says something was agreed, proposed or failed (the [outcomes] cues of
+``data/checks.toml``).
 
 Two statements of different documents report the same thing when their sentence
 embeddings (``parley.embeddings``) are close, counting a bonus for each anchor they share
-(an actor named in most documents counts for little), and their anchors do not disagree:
-dates that do not overlap, events of one kind in incompatible places or too far apart in
-time, numbers that differ beyond rounding, an agreement against a proposal. So
-"Dmitriev arrived in Miami on Saturday" and "Putin's envoy Kirill Dmitriev held talks in
-Miami in December" are one claim, but two meetings in Miami a month apart are two.
-Same-claim pairs are merged most similar first, never putting two sentences of one
-document into one claim (which also keeps chains from drifting).
+(an actor named in most documents counts for little; the words of one speaker count
+more), and their anchors do not disagree: dates that do not overlap, events of one kind in
+incompatible places or too far apart in time, numbers that differ beyond rounding, an
+agreement against a proposal, the words of two different speakers, readings that disagree.
+So "Dmitriev arrived in Miami on Saturday" and "Putin's envoy Kirill Dmitriev held talks in
+Miami in December" are one claim, and one quotation in two translations is one claim, but
+two meetings in Miami a month apart are two. Same-claim pairs are merged most similar
+first, never putting two sentences of one document into one claim, nor two groups whose
+sentences are not alike on average (so a chain of links cannot drift from one fact to the
+next).
 
 Scale: statements are never compared all with all. Identical sentences are embedded and
 compared once. Distinct sentences are compared within *blocks* sharing one of their three
 rarest anchors (a number anywhere in the corpus; an actor or a place within a month of
 publication and the next), a block grown past ``MAX_BLOCK`` being cut by week; a block is
-compared as one matrix product and only each sentence's nearest neighbours are kept. The
-work grows with the number of sentences times the (bounded) block sizes.
+compared as one matrix product and only each sentence's nearest neighbours in other
+documents are kept. The work grows with the number of sentences times the (bounded) block
+sizes.
 
 Independent sources: a near-copy of another document (``Document.duplicate_of``) counts
 with it as one source, and two articles of one outlet count once.
@@ -41,11 +49,14 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from parley.embeddings import Embedder
 from parley.compare import date_range, places_compatible
 from parley.lexicon import Lexicon
 from parley.records import Claim, Document, Extraction, Figure, Quote
+from parley.reconcile.readings import (Reading, ReadingRules, Setting, delegation_party, read_sentence,
+                                      readings_clash)
 from parley.reconcile.timeline import TimelineEntry
 
 ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){1,3}$|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|Gov|St|No|Jan|Feb|Mar|Apr|"
@@ -145,12 +156,10 @@ class NumberRules:
 
     def agree(self, a: Figure, b: Figure) -> bool:
         """Two figures of one unit that can be the same value: "nearly 20%" and "20%",
-        "€90bn" and "90 billion euros" - but not 653 and 635."""
+        "€90bn" and "90 billion euros" - but not 653 and 635, nor 47 and 48."""
         if a.unit != b.unit:
             return False
-        low_a, high_a = self.value_range(a)
-        low_b, high_b = self.value_range(b)
-        return low_a <= high_b and low_b <= high_a
+        return ranges_meet(self.value_range(a), self.value_range(b), a.value == b.value)
 
     def value_range(self, figure: Figure) -> tuple[float, float]:
         """The true values a figure allows: the number as written, give or take half a unit
@@ -160,6 +169,12 @@ class NumberRules:
         slack = min(_half_last_digit(value), self.rounding * value)
         low, high = self.ranges.get((figure.approx or "").lower(), (1.0, 1.0))
         return (value - slack) * low, (value + slack) * high
+
+
+def ranges_meet(a: tuple[float, float], b: tuple[float, float], equal: bool = False) -> bool:
+    """Two ranges of true values that overlap; ranges that only touch (47 is 46.5..47.5, 48
+    is 47.5..48.5) do not, unless the numbers are equal."""
+    return equal or (a[0] < b[1] and b[0] < a[1])
 
 
 def _half_last_digit(value: float) -> float:
@@ -191,6 +206,7 @@ def phrase_pattern(phrases: Iterable[str], gap: bool = False) -> re.Pattern | No
     return re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])", re.I) if parts else None
 
 
+NEGATED_OUTCOME = {"agreed": "failed", "failed": "proposed"}
 NEGATED = re.compile(r"\b(?:not|never|no|n't|failed to|fail to)\s+(?:\w+\s+)?$", re.I)
 ATTRIBUTION = re.compile(r",\s*(?:[\w’' .-]+\s+)?(?:said|says|told [\w ]+|reported|according to [\w ]+)\.?$", re.I)
 
@@ -216,8 +232,10 @@ class OutcomeReader:
     @lru_cache(maxsize=65536)
     def read(self, text: str) -> tuple[str, str] | None:
         """(outcome, clause): the first cue decides ("agreed ... after Belgium blocked");
-        a cue under a condition ("if a consensus fails") is passed over; the clause runs
-        from the cue to what the sentence says was set aside ("rather than ...")."""
+        a cue under a condition ("if a consensus fails") is passed over; a negated one turns
+        ("not agreed" failed, "not cancelled" is still planned, so proposed); the clause runs
+        from the cue (or its negation) to what the sentence says was set aside ("rather
+        than ...")."""
         if self.cues is None:
             return None
         for match in self.cues.finditer(text):
@@ -225,9 +243,10 @@ class OutcomeReader:
             if self._conditional(before):
                 continue
             outcome = self.outcome_of.get(" ".join(match.group().lower().split()), "proposed")
-            if outcome == "agreed" and NEGATED.search(text[:match.start()]):
-                outcome = "failed"
-            clause = text[match.start():]
+            negated = NEGATED.search(text[:match.start()])
+            if negated and outcome in NEGATED_OUTCOME:
+                outcome = NEGATED_OUTCOME[outcome]  # "not agreed" failed; "not cancelled" still stands
+            clause = text[negated.start() if negated else match.start():]
             if self.contrast is not None:
                 cut = self.contrast.search(clause, match.end() - match.start())
                 if cut:
@@ -263,6 +282,9 @@ class Statement:
     event_places: dict[str, frozenset[str]] = field(default_factory=dict)  # event kind -> places
     outcome: str | None = None  # agreed | proposed | failed, when it says so
     clause: str | None = None  # what it says was agreed, proposed or failed
+    speakers: frozenset[str] = frozenset()  # the named persons whose words it quotes
+    numerals: frozenset[str] = frozenset()  # numbers written outside its figures and dates ("35 years")
+    readings: tuple[Reading, ...] = ()  # durations, clock times, terms, changes, delegation leaders
 
     @property
     def source(self) -> str:
@@ -307,6 +329,29 @@ def _entries_by_report(timeline: list[TimelineEntry]) -> dict[tuple[str, str], s
     return found
 
 
+NUMERAL = re.compile(r"\d+(?:[,.]\d+)*")
+
+
+def _numerals(text: str, start: int, end: int, read: list[tuple[int, int]]) -> frozenset[str]:
+    """The numbers a sentence writes in digits outside the figures and dates read from it
+    (durations, counts the figure rules leave aside: "35 years", "1000 for 1000")."""
+    chars = list(text[start:end])
+    for s, e in read:
+        for i in range(max(s, start), min(e, end)):
+            chars[i - start] = " "
+    return frozenset(m.group().replace(",", "") for m in NUMERAL.finditer("".join(chars)))
+
+
+def _setting(days: list[tuple[int, Any]], end: int) -> Setting | None:
+    """The last calendar day a document gave before ``end`` (the day a sentence is about)."""
+    index = bisect.bisect_left(days, (end,)) - 1
+    if index < 0:
+        return None
+    time = days[index][1]
+    first, last = date_range(time.when)
+    return Setting(first, last, time.when.text)
+
+
 def _quoted_share(text: str) -> float:
     quoted = sum(len(m.group()) for m in QUOTED.finditer(text))
     return quoted / max(len(text), 1)
@@ -320,6 +365,7 @@ def find_statements(documents: list[Document], extractions: list[Extraction],
     max_quoted = float(rules.get("max_quoted_share", 0.5))
     by_source = {d.source: (i, d) for i, d in enumerate(documents)}
     outcomes = OutcomeReader.from_lexicon(lexicon)
+    reading_rules = ReadingRules.from_lexicon(lexicon)
     countries = {_norm(c.get("name", "")) for c in lexicon["places"].get("countries", {}).values()}
     places = _place_pattern(timeline, extractions, countries)
     entries_of = _entries_by_report(timeline)
@@ -339,9 +385,12 @@ def find_statements(documents: list[Document], extractions: list[Extraction],
             found[sentence_of(mention.start)]["actors"].append(mention.actor)
         for figure in extraction.figures:
             found[sentence_of(figure.start)]["figures"].append(figure)
+            found[sentence_of(figure.start)]["read"].append((figure.start, figure.end))
         for time in extraction.times:
             if time.when.date and time.when.precision in {"day", "month"}:
                 found[sentence_of(time.start)]["dates"].append((*date_range(time.when), time.when.precision))
+            if time.when.date:
+                found[sentence_of(time.start)]["read"].append((time.start, time.end))
         for event in extraction.events:
             slot = found[sentence_of(event.start)]
             slot["actors"].extend(event.participants)
@@ -352,17 +401,34 @@ def find_statements(documents: list[Document], extractions: list[Extraction],
                 slot["event_places"].append((event.kind, _norm(event.place)))
         for position in extraction.positions:
             found[sentence_of(position.start)]["actors"].append(position.actor)
-        for number, items in sorted(found.items()):
-            start, end = spans[number]
+        persons = {a.id for a in extraction.actors if a.kind == "person"}
+        for quote in extraction.quotes:
+            for number in range(sentence_of(quote.start), sentence_of(max(quote.end - 1, quote.start)) + 1):
+                found[number]["quotes"].append(quote)
+                if quote.speaker:
+                    found[number]["actors"].append(quote.speaker)
+                    if quote.speaker in persons:
+                        found[number]["speakers"].append(quote.speaker)
+        days = sorted((t.start, t) for t in extraction.times if t.when.date and t.when.precision == "day")
+        mentions = sorted((m.start, m.end, m.actor) for m in extraction.mentions if m.actor in persons)
+        party = None  # the party of the delegation the document last named with one
+        for number, (start, end) in enumerate(spans):
+            items = found[number]
             text = LEADING_MARKS.sub("", document.text[start:end]).strip()
             start = end - len(text)
-            words = len(text.split())
-            if not items["actors"] and not items["figures"] and not items["kinds"]:
+            sentence_persons = [(s - start, e - start, a) for s, e, a in mentions[
+                bisect.bisect_left(mentions, (start,)):bisect.bisect_left(mentions, (end,))]]
+            readings = read_sentence(text, start, items["figures"], sentence_persons, _setting(days, end),
+                                     party, reading_rules)
+            if reading_rules.delegation.search(text):
+                party = delegation_party(text, reading_rules) or party
+            if not (items["actors"] or items["figures"] or items["kinds"] or items["quotes"] or readings):
                 continue
+            words = len(text.split())
             if words < min_words or words > max_words or text.rstrip("\"'”’)").endswith("?"):
                 continue
-            if _quoted_share(text) > max_quoted:
-                continue
+            if not items["quotes"] and _quoted_share(text) > max_quoted:
+                continue  # scare quotes and fragments, not someone's words
             outcome = outcomes.read(text)
             named_places = set(items["places"])
             if places is not None:
@@ -378,6 +444,9 @@ def find_statements(documents: list[Document], extractions: list[Extraction],
                               for kind in set(items["kinds"])},
                 outcome=outcome[0] if outcome else None,
                 clause=outcome[1] if outcome else None,
+                speakers=frozenset(items["speakers"]),
+                numerals=_numerals(document.text, start, end, items["read"]),
+                readings=readings,
             ))
     return statements
 
@@ -390,8 +459,17 @@ class Comparison:
     """How the anchors of two statements relate."""
 
     shared: float  # weight of the anchors they share
-    clash: str | None  # date | place | number | time | outcome: why they cannot be one claim
+    clash: str | None  # date | place | number | time | outcome | speaker | reading: why not one claim
     number_conflicts: list[tuple[Figure, Figure]] = field(default_factory=list)
+
+
+def _one_speaker(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """The same person among two sets of speakers: one actor, or surnames alike enough to
+    be two spellings of one name ("khalil-al-hayya", "al-hayya"; "umerov", "umierov"), so
+    an actor split by spelling does not split the words they said."""
+    if mine & theirs:
+        return True
+    return any(fuzz.ratio(a.rsplit("-", 1)[-1], b.rsplit("-", 1)[-1]) >= 80 for a in mine for b in theirs)
 
 
 def _spans_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -432,8 +510,16 @@ class Comparer:
         clash = clash or self._place_clash(a, b) or self._time_clash(a, b)
         if a.outcome and b.outcome and a.outcome != b.outcome:
             clash = clash or "outcome"  # one says it was agreed, the other only proposed
+        if a.speakers and b.speakers:
+            if _one_speaker(a.speakers, b.speakers):
+                shared += 2  # the words of one person
+            else:
+                clash = clash or "speaker"  # two people's words, however alike
+        if a.readings and b.readings and readings_clash(a.readings, b.readings, self._close):
+            clash = clash or "reading"  # a meeting called off and not, two terms, two changes
         if a.entries & b.entries:
             shared += 2
+        shared += min(len(a.numerals & b.numerals), 2)
         agreeing, conflicting = self._numbers(a, b)
         shared += 2 * agreeing + self._same_numbers(a, b)
         if conflicting and not agreeing:
@@ -466,10 +552,12 @@ class Comparer:
             return None
         return None if _spans_overlap(a.time_span, b.time_span) else "time"
 
+    def _close(self, x: float, y: float) -> bool:
+        """Two numbers of a change that may be the same value, given rounding."""
+        return abs(x - y) <= max(self.numbers.rounding * max(abs(x), abs(y)), 0.5)
+
     def _agree(self, a: Figure, b: Figure) -> bool:
-        low_a, high_a = self._range(a)
-        low_b, high_b = self._range(b)
-        return low_a <= high_b and low_b <= high_a
+        return ranges_meet(self._range(a), self._range(b), a.value == b.value)
 
     def _range(self, figure: Figure) -> tuple[float, float]:
         found = self.ranges.get(id(figure))
@@ -508,6 +596,10 @@ class Sentences:
     statements: list[Statement]
     groups: list[list[int]]  # distinct sentence -> its statements
     vectors: np.ndarray  # one unit vector per distinct sentence
+
+    def document_numbers(self) -> np.ndarray:
+        """Per distinct sentence, the corpus order of its first document."""
+        return np.asarray([self.statements[g[0]].order for g in self.groups], dtype=np.int64)
 
 
 def _distinct(statements: list[Statement]) -> list[list[int]]:
@@ -560,7 +652,7 @@ def _buckets(seen: set[str], present: set[str], following) -> set[str]:
     return buckets
 
 
-def blocks_of(sentences: Sentences, per_sentence: int = 3) -> dict[tuple, list[int]]:
+def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[int]]:
     """Blocks of distinct sentences that may report the same thing: sharing one of their
     ``per_sentence`` rarest anchors; a number anywhere, an actor or a place only within a
     month of publication and the next (sentences of undated documents meet every month).
@@ -602,9 +694,12 @@ def blocks_of(sentences: Sentences, per_sentence: int = 3) -> dict[tuple, list[i
 
 
 def similar_pairs(vectors: np.ndarray, blocks: Iterable[Sequence[int]], floor: float,
-                  neighbours: int, chunk: int = 1024) -> dict[tuple[int, int], float]:
+                  neighbours: int, chunk: int = 1024,
+                  documents: np.ndarray | None = None) -> dict[tuple[int, int], float]:
     """(i, j) -> cosine for each row's ``neighbours`` most similar rows within each block,
-    at least ``floor``. Blocks are compared as matrices, in chunks of rows."""
+    at least ``floor``; with ``documents`` (a document number per row), rows of the same
+    document are not each other's neighbours. Blocks are compared as matrices, in chunks
+    of rows."""
     found_i, found_j, found_v = [], [], []
     for block in blocks:
         members = np.asarray(block, dtype=np.int64)
@@ -616,6 +711,8 @@ def similar_pairs(vectors: np.ndarray, blocks: Iterable[Sequence[int]], floor: f
             rows = members[begin:begin + chunk]
             sims = matrix[begin:begin + chunk] @ matrix.T
             sims[np.arange(len(rows)), np.arange(begin, begin + len(rows))] = -1.0  # not itself
+            if documents is not None:
+                np.putmask(sims, documents[rows][:, None] == documents[members][None, :], -1.0)
             top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
             values = np.take_along_axis(sims, top, axis=1)
             keep = values >= floor
@@ -643,13 +740,14 @@ class ClaimRules:
     max_anchors: float  # shared anchor weight counted at most
     floor: float
     neighbours: int
+    cohesion: float  # mean cosine two clusters' sentences need to be merged
 
     @classmethod
     def from_lexicon(cls, lexicon: Lexicon) -> ClaimRules:
         table = lexicon["checks"].get("claims", {})
         return cls(float(table.get("same_above", 0.75)), float(table.get("anchor_bonus", 0.05)),
                    float(table.get("max_anchors", 4)), float(table.get("floor", 0.45)),
-                   int(table.get("neighbours", 8)))
+                   int(table.get("neighbours", 8)), float(table.get("cohesion", 0.5)))
 
     def score(self, cosine: float, comparison: Comparison) -> float:
         return cosine + self.anchor_bonus * min(comparison.shared, self.max_anchors)
@@ -672,11 +770,14 @@ class Checked:
 
 class _Clusters:
     """Union-find over distinct sentences that never puts two sentences of one document
-    into one cluster."""
+    into one cluster, nor two clusters whose sentences are, on average, not alike (so a
+    chain of pairwise links cannot drift from one fact to another)."""
 
-    def __init__(self, sources: list[set[str]]):
+    def __init__(self, sources: list[set[str]], vectors: np.ndarray):
         self.parent = list(range(len(sources)))
         self.sources = [set(s) for s in sources]
+        self.sums = {i: vectors[i].astype(np.float64) for i in range(len(sources))}  # root -> sum of vectors
+        self.sizes = [1] * len(sources)
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -684,9 +785,15 @@ class _Clusters:
             i = self.parent[i]
         return i
 
-    def can_merge(self, i: int, j: int) -> bool:
+    def can_merge(self, i: int, j: int, cohesion: float) -> bool:
+        """Different clusters, no document in both, and a mean cosine between their
+        sentences of at least ``cohesion``."""
         a, b = self.find(i), self.find(j)
-        return a != b and not (self.sources[a] & self.sources[b])
+        if a == b or self.sources[a] & self.sources[b]:
+            return False
+        if self.sizes[a] == 1 and self.sizes[b] == 1:
+            return True  # the pair itself was judged
+        return float(self.sums[a] @ self.sums[b]) / (self.sizes[a] * self.sizes[b]) >= cohesion
 
     def merge(self, i: int, j: int) -> None:
         a, b = self.find(i), self.find(j)
@@ -694,6 +801,8 @@ class _Clusters:
             a, b = b, a
         self.parent[b] = a
         self.sources[a] |= self.sources[b]
+        self.sums[a] = self.sums[a] + self.sums.pop(b)
+        self.sizes[a] += self.sizes[b]
 
 
 def _claim_id(first: Statement) -> str:
@@ -715,12 +824,12 @@ def group_claims(sentences: Sentences, pairs: dict[tuple[int, int], float], rule
                  comparer: Comparer, keys: dict[str, str]) -> tuple[list[Claim], dict[int, int]]:
     """Claims from distinct sentences: same-claim pairs merged, most similar first."""
     statements, groups = sentences.statements, sentences.groups
-    clusters = _Clusters([{statements[i].source for i in g} for g in groups])
+    clusters = _Clusters([{statements[i].source for i in g} for g in groups], sentences.vectors)
     reachable = rules.same_above - rules.anchor_bonus * rules.max_anchors
     for (x, y), cosine in sorted(pairs.items(), key=lambda item: (-item[1], item[0])):
         if cosine < reachable:
             break
-        if clusters.can_merge(x, y) and rules.same_claim(cosine, comparer.compare(statements[groups[x][0]],
+        if clusters.can_merge(x, y, rules.cohesion) and rules.same_claim(cosine, comparer.compare(statements[groups[x][0]],
                                                                                   statements[groups[y][0]])):
             clusters.merge(x, y)
     members: dict[int, list[int]] = defaultdict(list)
@@ -757,6 +866,7 @@ def check_claims(documents: list[Document], extractions: list[Extraction], timel
     statements = find_statements(documents, extractions, timeline, lexicon)
     comparer = Comparer.of(statements, NumberRules.from_lexicon(lexicon))
     sentences = embed_statements(statements, embed)
-    pairs = similar_pairs(sentences.vectors, blocks_of(sentences).values(), rules.floor, rules.neighbours)
+    pairs = similar_pairs(sentences.vectors, blocks_of(sentences).values(), rules.floor, rules.neighbours,
+                          documents=sentences.document_numbers())
     claims, claim_of = group_claims(sentences, pairs, rules, comparer, source_keys(documents))
     return Checked(sentences, pairs, claims, claim_of, comparer)

@@ -14,8 +14,13 @@ Five kinds, each read from what earlier steps built (the vocabulary is in
 - **title**: one person given titles that exclude each other ("President-elect" vs
   "President"), read from each document's own actors;
 - **fact** (outcomes): one document says a thing was agreed, another that it was only
-  proposed or that it failed: statements on the same issue, sharing a content word and
-  fairly similar, with different outcome cues.
+  proposed or that it failed: statements on the same issue, fairly similar, where two
+  common words of what one says was decided (not names, issue cues or generic words) are
+  in the other, with different outcome cues;
+- **number** also when counts of one noun close in value ("47 hostages", "48 hostages") are
+  published within days by two sources in fairly similar sentences;
+- the readings of ``reconcile/reading_conflicts.py``: durations, clock times, terms,
+  changes of a rate, meetings called off or not, delegation leaders.
 
 Each conflict lists every side (document, value, evidence, published date, and the stage
 when there is one) and a judgment ``evolution`` with a ``note`` saying why: true when the
@@ -23,7 +28,9 @@ published dates show the story moving on (an earlier stage reported before a lat
 proposed before agreed, planned before held, President-elect before President; or a
 figure reported again a week or more later), false when the sources disagree at the same
 time or out of order, and null when a side has no published date (the note says so, and
-for outcomes also when the later report itself says the earlier option was set aside).
+for outcomes also when the later report itself says the earlier option was set aside). A
+document without a published date is judged at the latest full date its text gives
+(``sides.document_days``) for the readings.
 Near-copies of one article are one source: they never conflict with each other. The work
 is done on distinct sentences and reports, within blocks, as for claims.
 """
@@ -32,9 +39,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from datetime import date, timedelta
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 
 import numpy as np
@@ -43,6 +49,9 @@ from parley.compare import date_range, places_compatible
 from parley.lexicon import Lexicon
 from parley.records import Actor, Conflict, Document, Event, Extraction, Figure
 from parley.reconcile.claims import Checked, Statement, phrase_pattern, source_keys, split_sentences
+from parley.reconcile.reading_conflicts import (called_off_conflicts, change_conflicts, leader_conflicts,
+                                                moment_conflicts, term_conflicts)
+from parley.reconcile.sides import Side, UnionFind, _conflict, _day, document_days, judge_evolution
 from parley.reconcile.timeline import TimelineEntry
 
 MONTHS = ("january february march april may june july august september october november december "
@@ -54,106 +63,6 @@ STOP_WORDS = frozenset("""a an the this that these those of in on at to for from
     were been being has have had will would could should may might can do does did so such not no
     which who whom whose what when where while also only just more most other any some all each every
     they them he she we you i said says say after before since until""".split())
-
-
-# --------------------------------------------------------------------------- sides and evolution
-
-
-@dataclass
-class Side:
-    """One document's version of the disputed thing."""
-
-    document: str
-    value: str
-    evidence: str
-    published: str | None
-    stage: int = 0  # position of the value in the order the story runs (see judge_evolution)
-    label: str = ""  # the stage in words (proposed, agreed, planned, held), if it has one
-
-    def as_value(self) -> dict[str, object]:
-        value: dict[str, object] = {"document": self.document, "value": self.value,
-                                    "evidence": self.evidence, "published": self.published}
-        if self.label:
-            value["stage"] = self.label
-        return value
-
-
-def _dates(sides: Iterable[Side]) -> list[str]:
-    return sorted(s.published for s in sides if s.published)
-
-
-def judge_evolution(groups: list[list[Side]], ordered: bool, number_days: int | None = None,
-                    same_moment: bool = False, first_reports: bool = False) -> tuple[bool | None, str]:
-    """Is the disagreement between these groups of sides the story moving on?
-
-    ``ordered``: the groups are stages in the order a story runs (``Side.stage``): it moved
-    on when every earlier stage was published before every later one - or, with
-    ``first_reports``, when each stage was *first* reported before the next one was (a
-    later article may recall the proposal that was dropped). Otherwise (numbers):
-    it moved on when the groups were published at least ``number_days`` apart and nothing
-    ties them to the same moment (``same_moment``). Sides without a published date are
-    left out of the judgment; when a whole group has none, there is no judgment (None)."""
-    undated = sorted({s.document for g in groups for s in g if not s.published})
-    dated = [[s for s in g if s.published] for g in groups]
-    if not all(dated):
-        return None, (f"no published date for {', '.join(undated)}: cannot tell whether the story "
-                      "moved on or the sources disagree")
-    aside = f" (undated, not counted: {', '.join(undated)})" if undated else ""
-    spans = [(min(_dates(g)), max(_dates(g))) for g in dated]
-    if ordered:
-        by_stage = sorted(zip(dated, spans), key=lambda item: item[0][0].stage)
-        if len({g[0].stage for g, _ in by_stage}) < len(by_stage):
-            return False, "the sources give one stage different values" + aside
-        story = " then ".join(f"{g[0].label or g[0].value} ({span[0]}{'..' + span[1] if span[1] != span[0] else ''})"
-                              for g, span in by_stage)
-        if first_reports:
-            in_order = all(earlier[0] < later[0] for (_, earlier), (_, later) in zip(by_stage, by_stage[1:]))
-        else:
-            in_order = all(earlier[1] <= later[0] for (_, earlier), (_, later) in zip(by_stage, by_stage[1:]))
-        if in_order and by_stage[0][1][0] < by_stage[-1][1][1]:
-            return True, f"published in the order the story runs: {story}" + aside
-        return False, f"not in the order the story runs: {story}" + aside
-    if same_moment:
-        return False, "both refer to the same moment: the sources disagree" + aside
-    ordered_spans = sorted(spans)
-    separated = all(a[1] < b[0] for a, b in zip(ordered_spans, ordered_spans[1:]))
-    if separated and number_days is not None:
-        gap = min((_day(b[0]) - _day(a[1])) for a, b in zip(ordered_spans, ordered_spans[1:]))
-        if gap >= number_days:
-            return True, f"reported {gap} days apart: a later figure" + aside
-    return False, "reported at about the same time: the sources disagree" + aside
-
-
-def _day(iso: str) -> int:
-    return date.fromisoformat(iso).toordinal()
-
-
-def _conflict(about: str, kind: str, groups: list[list[Side]], evolution: bool | None, note: str) -> Conflict:
-    values = [side.as_value() for group in groups for side in group]
-    return Conflict(about=about, kind=kind, values=values, evolution=evolution, note=note)
-
-
-class UnionFind:
-    """Groups of items linked by pairs."""
-
-    def __init__(self) -> None:
-        self.parent: dict = {}
-
-    def find(self, item):
-        self.parent.setdefault(item, item)
-        while self.parent[item] != item:
-            self.parent[item] = self.parent[self.parent[item]]
-            item = self.parent[item]
-        return item
-
-    def link(self, a, b) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-    def groups(self) -> list[list]:
-        found: dict = defaultdict(list)
-        for item in list(self.parent):
-            found[self.find(item)].append(item)
-        return [sorted(g) for g in found.values()]
 
 
 def nearest(vectors: np.ndarray, left: list[int], right: list[int], floor: float,
@@ -196,6 +105,11 @@ class Vocabulary:
     generic: frozenset[str]
     issues: tuple[tuple[str, re.Pattern], ...]
     country_words: frozenset[str]
+    issue_words: frozenset[str]  # the one-word issue cues ("sanctions", "loan")
+    measures: frozenset[str]  # units that are not counts of things ("percent", "km")
+    close_ratio: float  # counts this close in value may be one number reported two ways
+    close_days: int
+    close_count_above: float
 
 
 def _words(text: str) -> list[str]:
@@ -232,6 +146,12 @@ def vocabulary(lexicon: Lexicon) -> Vocabulary:
         generic=frozenset(w for phrase in outcomes.get("generic_words", []) for w in _words(phrase)),
         issues=tuple(issues),
         country_words=frozenset(countries),
+        measures=frozenset(str(u).lower() for u in numbers.get("measures", ["percent"])),
+        close_ratio=float(numbers.get("close_ratio", 1.25)),
+        close_days=int(numbers.get("close_days", 2)),
+        close_count_above=float(numbers.get("close_count_above", 0.5)),
+        issue_words=frozenset(str(c).lower() for table in lexicon["issues"].get("issues", {}).values()
+                              for c in table.get("cues", []) if " " not in str(c)),
     )
 
 
@@ -281,7 +201,58 @@ def number_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary) 
             if not _same_quantity(fa, fb, cosine, vocab) or _gives_both(a, fa, b, fb, by_document, numbers):
                 continue
             links.append(((x, a.figures.index(fa)), (y, b.figures.index(fb))))
+    links += _close_count_links(checked, keys, vocab, by_document)
     return _number_groups(links, checked, keys, vocab)
+
+
+def _close_count_links(checked: Checked, keys: dict[str, str], vocab: Vocabulary,
+                       by_document: dict[str, list[Figure]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Counts of one noun ("47 hostages", "48 hostages") close in value but not the same,
+    published within a few days of each other by two sources in fairly similar sentences:
+    one number reported two ways, whether or not the sentences were compared for claims.
+    Figures are blocked by unit and week and swept in order of value."""
+    statements, groups = checked.sentences.statements, checked.sentences.groups
+    numbers, vectors = checked.comparer.numbers, checked.sentences.vectors
+    blocks: dict[tuple[str, str], list[tuple[float, int, int]]] = defaultdict(list)
+    for n, group in enumerate(groups):
+        s = statements[group[0]]
+        if not s.document.published:
+            continue
+        week = _week_of(s.document.published)
+        for index, figure in enumerate(s.figures):
+            if figure.unit.islower() and figure.unit not in vocab.measures:
+                for bucket in (week, _week_of(_shift_days(week, 7))):
+                    blocks[(figure.unit, bucket)].append((abs(figure.value), n, index))
+    links = set()
+    for members in blocks.values():
+        members.sort()
+        for i, (value, x, fx) in enumerate(members):
+            for other, y, fy in members[i + 1:i + 1 + CLOSE_WINDOW]:
+                if other > value * vocab.close_ratio:
+                    break
+                a, b = statements[groups[x][0]], statements[groups[y][0]]
+                fa, fb = a.figures[fx], b.figures[fy]
+                if keys.get(a.source) == keys.get(b.source) or numbers.agree(fa, fb):
+                    continue
+                if abs(_day(a.document.published) - _day(b.document.published)) > vocab.close_days:
+                    continue
+                if float(vectors[x] @ vectors[y]) < vocab.close_count_above or \
+                        _gives_both(a, fa, b, fb, by_document, numbers):
+                    continue
+                links.add(((x, fx), (y, fy)) if x < y else ((y, fy), (x, fx)))
+    return sorted(links)
+
+
+CLOSE_WINDOW = 50  # figures of one unit and week looked at past each one, in order of value
+
+
+def _week_of(day: str) -> str:
+    first = date.fromisoformat(day)
+    return (first - timedelta(days=first.weekday())).isoformat()
+
+
+def _shift_days(day: str, days: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
 
 
 def _gives_both(a: Statement, fa: Figure, b: Statement, fb: Figure, by_document, numbers) -> bool:
@@ -626,6 +597,8 @@ class Outcome:
     outcome: str  # agreed | proposed | failed
     issues: frozenset[str]
     words: frozenset[str]  # its content words, generic ones left out
+    object_stems: frozenset[str] = frozenset()  # what it says was agreed, proposed or failed, as stems
+    sentence_stems: frozenset[str] = frozenset()  # the same, over the whole sentence
 
 
 OUTCOME_STAGE = {"proposed": 0, "agreed": 1, "failed": 1}
@@ -642,8 +615,18 @@ def _outcomes(checked: Checked, vocab: Vocabulary) -> list[Outcome]:
         issues = frozenset(name for name, pattern in vocab.issues if pattern.search(s.text))
         if issues:
             words = frozenset(w for w in _content_words(s.text) if w not in vocab.generic and len(w) > 2)
-            found.append(Outcome(n, s.outcome, issues, words))
+            found.append(Outcome(n, s.outcome, issues, words, _object_stems(s.clause, vocab),
+                                 _object_stems(s.text, vocab)))
     return found
+
+
+def _object_stems(text: str | None, vocab: Vocabulary) -> frozenset[str]:
+    """The words of an outcome's clause (or sentence) that say what it is about: common
+    nouns, verbs and adjectives, not names (capitalised), nor generic words, country names
+    or the issue cues themselves; cut to five letters so "release" and "releasing" meet."""
+    left_out = vocab.generic | vocab.country_words | vocab.issue_words | STOP_WORDS
+    words = re.findall(r"[A-Za-z][a-z]+", (text or "").replace("’", "'"))
+    return frozenset(w[:5] for w in words if w[0].islower() and w not in left_out and len(w) > 2)
 
 
 def _outcome_blocks(outcomes: list[Outcome], checked: Checked) -> dict[tuple[str, str], list[int]]:
@@ -683,7 +666,8 @@ def outcome_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary)
             for i, j, _cosine in rows:
                 a, b = outcomes[left[i]], outcomes[right[j]]
                 sa, sb = statements[groups[a.sentence][0]], statements[groups[b.sentence][0]]
-                if not (a.words & b.words) or keys.get(sa.source) == keys.get(sb.source):
+                shared = (a.object_stems & b.sentence_stems) | (b.object_stems & a.sentence_stems)
+                if len(shared) < 2 or keys.get(sa.source) == keys.get(sb.source):
                     continue
                 if checked.comparer.compare(sa, sb).clash in {"number", "date"}:
                     continue
@@ -745,15 +729,22 @@ def _set_aside(groups: list[list[Side]], vocab: Vocabulary) -> str | None:
 
 def find_conflicts(documents: list[Document], extractions: list[Extraction], actors: list[Actor],
                    timeline: list[TimelineEntry], checked: Checked, lexicon: Lexicon) -> list[Conflict]:
-    """Every conflict of the corpus: numbers, dates, places, titles, outcomes."""
+    """Every conflict of the corpus: numbers, dates, places, titles, outcomes, and the
+    readings of ``reading_conflicts`` (durations, clock times, terms, changes, leaders)."""
     vocab = vocabulary(lexicon)
     keys = source_keys(documents)
+    days = document_days(documents, extractions)
     by_id = {a.id: a for a in actors}
     names = {a.id: a.name for a in actors}
+    statements = checked.sentences.statements
     return (title_conflicts(documents, extractions, names, keys, vocab)
             + date_conflicts(timeline, extractions, documents, checked, keys, by_id, names, vocab)
             + place_conflicts(extractions, documents, keys, by_id, names)
             + number_conflicts(checked, keys, vocab)
-            + outcome_conflicts(checked, keys, vocab))
-
-
+            + outcome_conflicts(checked, keys, vocab)
+            + moment_conflicts(statements, keys, days)
+            + term_conflicts(checked, keys, days, vocab.number_days)
+            + change_conflicts(checked, checked.comparer.numbers, keys, days, vocab.same_quantity_above,
+                               vocab.number_days)
+            + called_off_conflicts(checked, keys, days)
+            + leader_conflicts(statements, keys, days, vocab.number_days))
