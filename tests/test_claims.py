@@ -276,9 +276,3 @@ def test_a_meeting_called_off_and_not_called_off_are_two_claims(analyze_texts):
     assert not [c for c in claim_with(corpus, "one.txt", "two.txt") if "summit" in c.statement]
 
 
-def test_one_speaker_spelled_two_ways_is_one_speaker():
-    from parley.reconcile.claims import _one_speaker
-
-    assert _one_speaker(frozenset({"khalil-al-hayya"}), frozenset({"al-hayya"}))
-    assert _one_speaker(frozenset({"rustem-umerov"}), frozenset({"rustem-umierov"}))
-    assert not _one_speaker(frozenset({"kirill-dmitriev"}), frozenset({"steve-witkoff"}))

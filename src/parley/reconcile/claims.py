@@ -49,7 +49,6 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz
 
 from parley.embeddings import Embedder
 from parley.compare import date_range, places_compatible
@@ -463,15 +462,6 @@ class Comparison:
     number_conflicts: list[tuple[Figure, Figure]] = field(default_factory=list)
 
 
-def _one_speaker(mine: frozenset[str], theirs: frozenset[str]) -> bool:
-    """The same person among two sets of speakers: one actor, or surnames alike enough to
-    be two spellings of one name ("khalil-al-hayya", "al-hayya"; "umerov", "umierov"), so
-    an actor split by spelling does not split the words they said."""
-    if mine & theirs:
-        return True
-    return any(fuzz.ratio(a.rsplit("-", 1)[-1], b.rsplit("-", 1)[-1]) >= 80 for a in mine for b in theirs)
-
-
 def _spans_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
@@ -511,7 +501,7 @@ class Comparer:
         if a.outcome and b.outcome and a.outcome != b.outcome:
             clash = clash or "outcome"  # one says it was agreed, the other only proposed
         if a.speakers and b.speakers:
-            if _one_speaker(a.speakers, b.speakers):
+            if a.speakers & b.speakers:  # (one person's spellings are one actor: reconcile/actors.py)
                 shared += 2  # the words of one person
             else:
                 clash = clash or "speaker"  # two people's words, however alike

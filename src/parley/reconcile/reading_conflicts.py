@@ -12,7 +12,7 @@ clock times, terms, changes of a rate or delegation leaders for the same thing.
 - **called off** (``fact``): two sentences compared for claims, one saying a meeting was
   called off and the other that it was not;
 - **leader** (``fact``): one party's delegation said to be led by two different people
-  (surnames compared loosely, so "Umerov" and "Umierov" are one) within a month and the
+  (one person under two spellings, "Umerov" and "Umierov", is one) within a month and the
   next; the story moved on when each new leader is reported a week or more after the last
   report of the one before (``judge_succession``).
 
@@ -27,8 +27,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 
-from rapidfuzz import fuzz
-
+from parley.lexicon import load_lexicon
+from parley.names import name_rules, surname_key
 from parley.records import Conflict
 from parley.reconcile.claims import Checked, NumberRules, Statement
 from parley.reconcile.readings import Reading, changes_disagree, only_step, same_change
@@ -193,13 +193,13 @@ def called_off_conflicts(checked: Checked, keys: dict[str, str], days: dict[str,
 # --------------------------------------------------------------------------- delegation leaders
 
 
-def _surname(reading: Reading) -> str:
-    return reading.value.split()[-1].lower().removeprefix("al-") if reading.value.split() else reading.person
-
-
 def _same_person(a: Reading, b: Reading) -> bool:
-    """One actor, or surnames alike enough to be two spellings ("Umerov", "Umierov")."""
-    return a.person == b.person or fuzz.ratio(_surname(a), _surname(b)) >= 80
+    """One actor (spellings of one name are merged into one by ``reconcile/actors.py``),
+    or, for a leader named without an actor, one name spelled two ways (``parley.names``)."""
+    if a.person and b.person:
+        return a.person == b.person
+    rules = name_rules(load_lexicon())
+    return surname_key(a.value, rules) == surname_key(b.value, rules)
 
 
 def _month_buckets(statement: Statement) -> set[str]:
