@@ -28,15 +28,16 @@ EXTRACTOR_VERSION = "3"
 def extract(document: Document, doc: Doc, lexicon: Lexicon) -> Extraction:
     actors = find_actors(document, doc, lexicon)
     times = find_times(document, doc, lexicon)
+    quotes = find_quotes(document, doc, actors, lexicon)
     return Extraction(
         document=document.source,
         actors=list(actors.actors.values()),
         mentions=actors.mentions,
-        quotes=find_quotes(document, doc, actors, lexicon),
+        quotes=quotes,
         figures=find_figures(document, doc, lexicon),
         times=times,
         events=find_events(document, doc, actors, times, lexicon),
-        positions=find_positions(document, doc, actors, lexicon),
+        positions=find_positions(document, doc, actors, lexicon, quotes),
         framing=find_framing(document, doc, lexicon),
         sentences=[[s.start_char, s.end_char] for s in doc.sents],
     )
