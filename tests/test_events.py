@@ -157,3 +157,27 @@ def test_a_month_date_covers_the_real_last_day_of_the_month():
 
     assert date_range(When("in November", "2025-11-01", None, "month")) == ("2025-11-01", "2025-11-30")
     assert date_range(When("in February", "2028-02-01", None, "month")) == ("2028-02-01", "2028-02-29")
+
+
+def test_who_owns_a_role_or_is_talked_about_is_no_participant(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "Chile's envoys met Olsen in Oslo on Monday. "
+                       "Lopez and Ana Ruiz held talks in Lima on Norway's fishing quotas on Friday.")
+    assert [sorted(e.participants) for e in events] == [["erik-olsen"], ["ana-ruiz", "maria-lopez"]]
+
+
+def test_phone_calls_are_meetings_when_the_other_side_is_named(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "On Monday, Lopez spoke with Olsen by phone. "
+                       "A call took place between Ana Ruiz and Olsen on Friday. "
+                       "Ruiz also spoke to reporters. Chile renewed its calls for a ceasefire.",
+                       times=["On Monday", "on Friday"], published="2026-03-04")
+    assert [(e.kind, sorted(e.participants)) for e in events] == [
+        ("meeting", ["erik-olsen", "maria-lopez"]), ("meeting", ["ana-ruiz", "erik-olsen"])]
+
+
+def test_support_for_talks_is_a_stance_not_an_event(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "Lopez and Olsen expressed support for direct talks between Chile and Peru. "
+                       "Ruiz called for talks with Norway.")
+    assert events == []

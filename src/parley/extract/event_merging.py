@@ -163,15 +163,21 @@ def _arrives_for(visit: Candidate, meeting: Candidate) -> bool:
     return timedelta(0) <= gap <= timedelta(days=ARRIVAL_DAYS)
 
 
+def _same_destination(visit: Candidate, meeting: Candidate) -> bool:
+    """The same place, or places standing for the same country ("Russia", "Moscow")."""
+    if place_key(meeting.place) == place_key(visit.place):
+        return True
+    return visit.place_actor is not None and visit.place_actor == meeting.place_actor
+
+
 def _fold_visits_into_meetings(events: list[Candidate]) -> list[Candidate]:
     """A trip to where the document's talks take place is part of those talks."""
     meetings = [e for e in events if e.kind == "meeting" and e.place]
     kept = []
     for e in events:
         host = None
-        if e.kind == "visit" and e.place:
-            host = next((m for m in meetings if place_key(m.place) == place_key(e.place)
-                         and _arrives_for(e, m)), None)
+        if e.kind == "visit" and e.place:  # "a visit to Russia" for talks in Moscow
+            host = next((m for m in meetings if _same_destination(e, m) and _arrives_for(e, m)), None)
         elif e.kind == "visit" and e.participants:  # "confirmed his arrival": for the talks he is at
             host = next((m for m in meetings if set(m.participants) & set(e.participants)
                          and _arrives_for(e, m)), None)

@@ -70,6 +70,7 @@ class KindCues:
     needs_preposition: dict[str, set[str]]
     effect_prepositions: set[str]
     needs_place_or_time: set[str]
+    needs_counterpart: set[str]
     needs_participants: bool
     platforms: set[str]
     absorbed_by: set[str]
@@ -85,7 +86,7 @@ class EventCues:
     negation_determiners: set[str]
     negation_adverbs: set[str]
     conditionals: set[str]
-    willingness: set[str]
+    willingness: dict[str, set[str]]  # word -> the words one of which must follow it (none: any)
     place_prepositions: set[str]
     place_nouns: set[str]
     destination_prepositions: set[str]
@@ -96,10 +97,23 @@ class EventCues:
     anaphoric_determiners: set[str]
     opening_verbs: set[str]
     speech_verbs: set[str]
+    topic_prepositions: set[str]
+    topic_object_verbs: set[str]
+    member_verbs: set[str]
+    role_nouns: set[str]
 
 
 def _lower_set(values: Iterable[str]) -> set[str]:
     return {str(v).lower() for v in values}
+
+
+def _words_followed_by(entries: Iterable[str]) -> dict[str, set[str]]:
+    """'ready', 'call for' -> {'ready': set(), 'call': {'for'}}."""
+    found: dict[str, set[str]] = {}
+    for entry in entries:
+        first, *rest = str(entry).lower().split()
+        found.setdefault(first, set()).update(rest[:1])
+    return found
 
 
 @lru_cache(maxsize=8)
@@ -122,6 +136,7 @@ def event_cues(lexicon: Lexicon) -> EventCues:
             needs_preposition={k.lower(): _lower_set(v) for k, v in spec.get("needs_preposition", {}).items()},
             effect_prepositions=_lower_set(spec.get("effect_prepositions", [])),
             needs_place_or_time=_lower_set(spec.get("needs_place_or_time", [])),
+            needs_counterpart=_lower_set(spec.get("needs_counterpart", [])),
             needs_participants=bool(spec.get("needs_participants", False)),
             platforms=_lower_set(spec.get("platforms", [])),
             absorbed_by=_lower_set(spec.get("absorbed_by", [])),
@@ -130,6 +145,7 @@ def event_cues(lexicon: Lexicon) -> EventCues:
     order = list(status.get("order", ["cancelled", "ongoing", "planned", "held"]))
     negation = table.get("negation", {})
     place = table.get("place", {})
+    participants = table.get("participants", {})
     return EventCues(
         kinds=kinds,
         phrases=CueIndex({name: spec.get("phrases", []) for name, spec in table.get("kinds", {}).items()}),
@@ -139,17 +155,21 @@ def event_cues(lexicon: Lexicon) -> EventCues:
         negation_determiners=_lower_set(negation.get("determiners", ["no"])),
         negation_adverbs=_lower_set(negation.get("adverbs", ["not", "n't", "never"])),
         conditionals=_lower_set(negation.get("conditionals", ["if", "unless"])),
-        willingness=_lower_set(negation.get("willingness", [])),
+        willingness=_words_followed_by(negation.get("willingness", [])),
         place_prepositions=_lower_set(place.get("prepositions", ["in", "at"])),
         place_nouns=_lower_set(place.get("nouns", [])),
         destination_prepositions=_lower_set(place.get("destination_prepositions", [])),
         travel_verbs=_lower_set(place.get("travel_verbs", [])),
         place_labels=set(place.get("entity_labels", ["GPE", "LOC", "FAC"])),
-        participant_prepositions=_lower_set(table.get("participants", {}).get("prepositions", ["with", "between"])),
+        participant_prepositions=_lower_set(participants.get("prepositions", ["with", "between"])),
         formats=_lower_set(table.get("format", {}).get("words", [])),
         anaphoric_determiners=_lower_set(table.get("reference", {}).get("determiners", [])),
         opening_verbs=_lower_set(status.get("opening_verbs", [])),
         speech_verbs=speech_verbs,
+        topic_prepositions=_lower_set(participants.get("topic_prepositions", [])),
+        topic_object_verbs=_lower_set(participants.get("topic_object_verbs", [])),
+        member_verbs=_lower_set(participants.get("member_verbs", [])),
+        role_nouns=_lower_set(lexicon["language"].get("role_nouns", [])),
     )
 
 
@@ -274,6 +294,7 @@ class _EventReader:
         self.cues = event_cues(lexicon)
         self.index = actor_index(doc, actors, lexicon)
         self.times = sorted(times, key=lambda te: te.start)
+        self.time_ranges = [(te.start - 1, te.end) for te in self.times]  # "1400 *GMT*" names nobody
         self.quotes = quoted_ranges(doc.text)
         self.published = document.published
 
@@ -303,30 +324,59 @@ class _EventReader:
         return tokens
 
     def _subject_verb(self, trigger: Trigger, chain: list[Token], verb: Token | None) -> Token | None:
-        """The verb whose subject takes part: the trigger itself, or a support verb."""
+        """The verb whose subject takes part: the trigger itself, or a support verb -- unless
+        the trigger names its own owner ("Trump confirmed *Witkoff's* visit")."""
         if not trigger.is_noun:
             return trigger.token
-        if self._support(trigger, verb) and _relation_to_verb(chain, verb) not in SUBJECT_DEPS:
+        if self._support(trigger, verb) and _relation_to_verb(chain, verb) not in SUBJECT_DEPS \
+                and not self._owned(trigger.token):
             return verb
         return None
 
+    def _owned(self, noun: Token) -> bool:
+        return any(c.dep_ == "poss" and self.index.actors_in(head_phrase(c), resolve_pronouns=False)
+                   for c in noun.children)
+
+    def _not_participant(self, child: Token) -> bool:
+        """Words hung on a participant phrase that name no participant: an apposition on a
+        named person ("Dmitriev, *an envoy for Putin*"), the possessor of a role
+        ("*Trump's* envoys"), what the event is about ("talks *on Iran's programme*"),
+        where someone goes ("a visit *to Moscow*") and clauses that do not say who takes
+        part ("talks *aimed at* ..."; "a delegation *led by* X" does)."""
+        if self.index.describes_person(child):
+            return True
+        if child.dep_ == "poss" and token_forms(child.head) & self.cues.role_nouns \
+                and not self.index.is_person_token(child.head):
+            return True
+        if child.dep_ == "prep":
+            word = child.lower_
+            if word == "to":
+                return not any(self.index.is_person_token(c) for c in child.children if c.dep_ == "pobj")
+            return word in self.cues.topic_prepositions
+        return child.dep_ == "acl" and child.lemma_.lower() not in self.cues.member_verbs
+
     def _participant_tokens(self, trigger: Trigger, chain: list[Token], verb: Token | None,
-                            own: list[Token]) -> list[Token]:
+                            same_kind: set[int]) -> list[Token]:
         """Where participants are named: a noun's own phrase; a verb's subject, objects and
-        with/between phrases (not what it is about: "brief X *on talks with Y*"); the
-        subject of a support verb ("*X* held talks")."""
-        prune = self.index.describes_person
+        with/between phrases (not what it is about: "brief X *on talks with Y*", "discuss
+        *Y's plan*"); the subject of a support verb ("*X* held talks")."""
+        prune = self._not_participant
         preps = self.cues.participant_prepositions
-        tokens = list(own) if trigger.is_noun else [trigger.token]
-        if not trigger.is_noun:
+        if trigger.is_noun:
+            tokens = phrase_tokens(trigger.token, keep_clauses_of=same_kind | {trigger.token.i}, prune=prune)
+        else:
+            tokens = [trigger.token]
+            objects = {"dative", "agent"} if trigger.token.lemma_.lower() in self.cues.topic_object_verbs \
+                else {"dobj", "dative", "attr", "agent"}
             for child in trigger.token.children:
-                if child.dep_ in {"dobj", "dative", "attr", "agent"} or (child.dep_ == "prep" and child.lower_ in preps):
+                if child.dep_ in objects or (child.dep_ == "prep" and child.lower_ in preps):
                     tokens.extend(phrase_tokens(child, prune=prune))
         subject_verb = self._subject_verb(trigger, chain, verb)
         if subject_verb is not None:
             for subject in subjects_of(subject_verb, trigger.segment):
                 tokens.extend(phrase_tokens(subject, prune=prune))
-            for v in (t for t in chain[1:] if is_verbal(t)):
+        if subject_verb is not None or (trigger.is_noun and _relation_to_verb(chain, verb) in SUBJECT_DEPS):
+            for v in (t for t in chain[1:] if is_verbal(t)):  # "a call took place *between X and Y*"
                 for child in v.children:
                     if child.dep_ == "prep" and child.lower_ in preps:
                         tokens.extend(phrase_tokens(child, prune=prune))
@@ -336,7 +386,22 @@ class _EventReader:
             for child in verb.children:  # "the meetings brought together X, Y and Z"
                 if child.dep_ in {"dobj", "attr"} or (child.dep_ == "prep" and child.lower_ in preps):
                     tokens.extend(phrase_tokens(child, prune=prune))
-        return tokens
+        return [t for t in tokens if not inside(t.idx, self.time_ranges)]
+
+    def _names_counterpart(self, trigger: Trigger, chain: list[Token], verb: Token | None) -> bool:
+        """Whether the other side is named: "a call *with/to X*", "spoke *with X*", "a call
+        took place *between X and Y*", "the *X-Y* conversation"."""
+        heads = [trigger.token]
+        if trigger.is_noun and _relation_to_verb(chain, verb) in SUBJECT_DEPS:
+            heads += [t for t in chain[1:] if is_verbal(t)]
+        preps = self.cues.participant_prepositions | {"to"}
+        for head in heads:
+            for child in head.children:
+                if child.dep_ == "prep" and child.lower_ in preps \
+                        and self.index.actors_in(phrase_tokens(child, prune=self._not_participant)):
+                    return True
+        modifiers = [t for c in trigger.token.children if c.dep_ in {"compound", "nmod", "amod"} for t in c.subtree]
+        return len(self.index.actors_in(modifiers)) >= 2
 
     def _agents(self, trigger: Trigger, chain: list[Token], verb: Token | None) -> list[str]:
         """Who acts, for kinds that name their decider: possessor or modifier of the trigger
@@ -494,14 +559,26 @@ class _EventReader:
             return "held"  # headline present: "US and EU leaders meet"
         return None
 
+    def _willing(self, token: Token) -> bool:
+        """A word of willingness or advocacy ("ready", "support", "call *for*"); an opening
+        verb is none ("talks opened in Quito")."""
+        lemma = token.lemma_.lower()
+        if lemma not in self.cues.willingness or (token.pos_ == "VERB" and lemma in self.cues.opening_verbs):
+            return False
+        after = self.cues.willingness[lemma]
+        following = token.doc[token.i + 1].lower_ if token.i + 1 < len(token.doc) else ""
+        return not after or following in after
+
     def _negated(self, trigger: Trigger, chain: list[Token]) -> bool:
         """'no meeting is planned', 'did not meet', 'no leader could sign', 'if talks fail',
         'ready to discuss a truce'."""
         if any(c.dep_ == "det" and c.lower_ in self.cues.negation_determiners for c in trigger.token.children):
             return True
-        if any(t.lemma_.lower() in self.cues.willingness
-               and not (t.pos_ == "VERB" and t.lemma_.lower() in self.cues.opening_verbs) for t in chain[1:]):
-            return True  # ("talks opened in Quito" is no willingness)
+        for below, t in zip(chain, chain[1:]):
+            if below.dep_ == "conj":
+                break  # not "a demand for X *and* a warrant"
+            if self._willing(t):
+                return True
         for v in (t for t in chain if t.pos_ in VERBAL):
             if v.lemma_ == "be" and v is not trigger.token:
                 continue  # "the summit is not merely a war council"
@@ -537,7 +614,7 @@ class _EventReader:
             participants = [a for a in self._agents(trigger, chain, verb) if self.index.kind_of(a) in kind.participant_kinds]
             if not participants:
                 return None
-        tokens = [t for t in self._participant_tokens(trigger, chain, verb, own)
+        tokens = [t for t in self._participant_tokens(trigger, chain, verb, same_kind)
                   if t.i not in place_tokens and segment.start <= t.i < segment.end]
         if kind.participant_kinds is None:
             participants = self.index.actors_in(tokens)
@@ -548,6 +625,10 @@ class _EventReader:
             return None  # "the Norwegian delegation said": a group of people, not a meeting
         if kind.needs_participants and not participants:
             return None
+        word = trigger.token.lower_ if trigger.is_noun else trigger.token.lemma_.lower()
+        if word in kind.needs_counterpart and " " not in trigger.text \
+                and not self._names_counterpart(trigger, chain, verb):
+            return None  # "calls for a ceasefire", "spoke to reporters"
         status = self._status(trigger, chain, verb, when)
         if kind.statuses is not None and status is not None and status not in kind.statuses:
             return None

@@ -251,7 +251,7 @@ def phrase_tokens(head: Token, keep_clauses_of: Iterable[int] = (),
             if c.dep_ == "conj" and is_verbal(c):
                 continue  # "... ended, and negotiators will meet in X": another clause
             if prune is not None and prune(c):
-                stack.extend(x for x in c.children if x.dep_ == "conj")
+                stack.extend(x for x in c.children if x.dep_ == "conj" and not is_verbal(x))
                 continue
             stack.append(c)
     return sorted(found, key=lambda t: t.i)
