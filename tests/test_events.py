@@ -181,3 +181,12 @@ def test_support_for_talks_is_a_stance_not_an_event(parsed, lexicon):
                        "Lopez and Olsen expressed support for direct talks between Chile and Peru. "
                        "Ruiz called for talks with Norway.")
     assert events == []
+
+
+def test_rounds_of_a_series_and_a_recalled_meeting_stay_apart(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "The second round of talks between Chile and Peru ended in Lima. "
+                       "The third round will be held in Lima too. "
+                       "Lopez last met Olsen in Lima. The talks in Lima were tense.")
+    assert [(e.status, sorted(e.participants)) for e in events] == [
+        ("held", ["chile", "peru"]), ("planned", []), ("held", ["erik-olsen", "maria-lopez"])]

@@ -43,6 +43,7 @@ class Candidate:
     place_actor: str | None = None  # the actor a place name stands for (Brussels -> EU)
     own: frozenset[int] = frozenset()  # token indices where its participants are named
     anaphoric: bool = False  # "these talks", "the talks": refers back, cannot start an event
+    sequence: str | None = None  # which of a series: "1", "2", "next", "previous"
     mentions: list["Candidate"] = field(default_factory=list)
 
     @property
@@ -62,6 +63,16 @@ ARRIVAL_DAYS = 3  # an arrival this many days before talks in the same place is 
 
 def statuses_compatible(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b or frozenset({a, b}) in COMPATIBLE_STATUSES
+
+
+def sequences_compatible(a: str | None, b: str | None) -> bool:
+    """"the second round" is not "the third round", nor "the next round"; "the previous
+    meeting" is not the one the article is about (which names no place in a series)."""
+    if a == b:
+        return True
+    if a is None or b is None:
+        return (a or b) != "previous"
+    return "previous" in {a, b} and not {a, b} & {"next"}  # "the previous meeting", "the first round"
 
 
 def _connected(a: Candidate, b: Candidate) -> bool:
@@ -93,6 +104,8 @@ def _merge_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> i
         return 0
     connected = any(_connected(m, candidate) for m in event.mentions)
     if not connected and not statuses_compatible(event.status, candidate.status):
+        return 0
+    if not connected and not all(sequences_compatible(m.sequence, candidate.sequence) for m in event.mentions):
         return 0
     participants = _participant_score(event, candidate, index)
     if participants == 0 and not connected:

@@ -98,6 +98,8 @@ class EventCues:
     opening_verbs: set[str]
     speech_verbs: set[str]
     topic_prepositions: set[str]
+    sequence: dict[str, str]  # "second" -> "2", "last" -> "previous"
+    verb_sequence: set[str]  # the sequence words that also mark a verb ("*last* met")
     topic_object_verbs: set[str]
     member_verbs: set[str]
     role_nouns: set[str]
@@ -167,6 +169,8 @@ def event_cues(lexicon: Lexicon) -> EventCues:
         opening_verbs=_lower_set(status.get("opening_verbs", [])),
         speech_verbs=speech_verbs,
         topic_prepositions=_lower_set(participants.get("topic_prepositions", [])),
+        sequence={str(k).lower(): str(v) for k, v in table.get("sequence", {}).get("words", {}).items()},
+        verb_sequence=_lower_set(table.get("sequence", {}).get("verb_words", [])),
         topic_object_verbs=_lower_set(participants.get("topic_object_verbs", [])),
         member_verbs=_lower_set(participants.get("member_verbs", [])),
         role_nouns=_lower_set(lexicon["language"].get("role_nouns", [])),
@@ -592,6 +596,19 @@ class _EventReader:
                     return True
         return False
 
+    def _sequence(self, trigger: Trigger, verb: Token | None) -> str | None:
+        """Which of a series the event is: "the *second* round", "the *next* meeting", "the
+        *previous* talks", "X *last* met Y" (``[sequence]``)."""
+        words = [c for c in trigger.token.children if c.dep_ in {"amod", "advmod", "nummod", "npadvmod"}]
+        doer = trigger.token if not trigger.is_noun else (verb if self._support(trigger, verb) else None)
+        if doer is not None:
+            words += [c for c in doer.children if c.dep_ == "advmod" and c.lower_ in self.cues.verb_sequence]
+        for word in words:
+            marker = self.cues.sequence.get(word.lower_)
+            if marker is not None:
+                return marker
+        return None
+
     def _format(self, trigger: Trigger) -> str | None:
         for c in trigger.token.children:
             if c.dep_ in {"amod", "compound"} and c.lower_ in self.cues.formats:
@@ -638,7 +655,8 @@ class _EventReader:
             "the" in determiners and not participants and place is None)  # "the talks ... on Thursday"
         return Candidate(trigger.kind, trigger, segment_number, participants,
                          self._place_text(place) if place is not None else None, when, status,
-                         self._format(trigger), place_actor, frozenset(t.i for t in tokens), anaphoric)
+                         self._format(trigger), place_actor, frozenset(t.i for t in tokens), anaphoric,
+                         self._sequence(trigger, verb))
 
     def _absorbed(self, trigger: Trigger, triggers: list[Trigger]) -> bool:
         """'arrive in Miami for talks': the arrival is part of the meeting."""
