@@ -368,6 +368,11 @@ class _EventReader:
         preps = self.cues.participant_prepositions
         if trigger.is_noun:
             tokens = phrase_tokens(trigger.token, keep_clauses_of=same_kind | {trigger.token.i}, prune=prune)
+            # Names coordinated with the event noun itself are a misparse of the next clause's
+            # subject ("after the meeting, X and Y said"), not its participants.
+            listed = {t.i for c in trigger.token.children if c.dep_ == "conj" and c.i not in same_kind
+                      for t in c.subtree}
+            tokens = [t for t in tokens if t.i not in listed]
         else:
             tokens = [trigger.token]
             objects = {"dative", "agent"} if trigger.token.lemma_.lower() in self.cues.topic_object_verbs \
