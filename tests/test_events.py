@@ -190,3 +190,17 @@ def test_rounds_of_a_series_and_a_recalled_meeting_stay_apart(parsed, lexicon):
                        "Lopez last met Olsen in Lima. The talks in Lima were tense.")
     assert [(e.status, sorted(e.participants)) for e in events] == [
         ("held", ["chile", "peru"]), ("planned", []), ("held", ["erik-olsen", "maria-lopez"])]
+
+
+def test_signatories_are_the_deciders_of_a_signed_agreement(parsed, lexicon):
+    [event] = events_of(parsed, lexicon, "Lopez and Olsen signed a fishing agreement in Oslo on Monday.")
+    assert (event.kind, sorted(event.participants), event.place) == ("decision", ["erik-olsen", "maria-lopez"], "Oslo")
+
+
+def test_decisions_still_to_be_reached_or_promised_by_negotiators_are_not_decisions(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "The talks came days before a deadline for Peru to reach a deal. "
+                       "Chile and Peru agreed to keep talking. Sanctions hurt the Ruritanian economy. "
+                       "The EU agreed to phase out Ruritanian gas. The EU imposed sanctions on Ruritania.")
+    assert [(e.kind, e.participants) for e in events] == [
+        ("decision", ["european-union"]), ("decision", ["european-union"])]

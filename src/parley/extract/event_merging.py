@@ -44,6 +44,7 @@ class Candidate:
     own: frozenset[int] = frozenset()  # token indices where its participants are named
     anaphoric: bool = False  # "these talks", "the talks": refers back, cannot start an event
     sequence: str | None = None  # which of a series: "1", "2", "next", "previous"
+    act: bool = False  # a verb of a kind whose verbs each report their own act ("agreed", "imposed")
     mentions: list["Candidate"] = field(default_factory=list)
 
     @property
@@ -105,6 +106,8 @@ def _merge_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> i
     connected = any(_connected(m, candidate) for m in event.mentions)
     if not connected and not statuses_compatible(event.status, candidate.status):
         return 0
+    if candidate.act and any(m.act for m in event.mentions):
+        return 0  # "the EU agreed a loan" and "the EU imposed sanctions": two decisions
     if not connected and not all(sequences_compatible(m.sequence, candidate.sequence) for m in event.mentions):
         return 0
     participants = _participant_score(event, candidate, index)
@@ -121,7 +124,7 @@ def _merge_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> i
 def _absorb(event: Candidate, candidate: Candidate) -> None:
     event.mentions.append(candidate)
     event.participants += [p for p in candidate.participants if p not in event.participants]
-    if event.place is None:
+    if event.place is None or _more_precise(candidate.place, event.place):
         event.place, event.place_actor = candidate.place, candidate.place_actor
     if candidate.when and (event.when is None or (candidate.when.date and not event.when.date)):
         event.when = candidate.when
@@ -130,6 +133,12 @@ def _absorb(event: Candidate, candidate: Candidate) -> None:
     elif event.status is None:
         event.status = candidate.status
     event.format = event.format or candidate.format
+
+
+def _more_precise(place: str | None, than: str) -> bool:
+    """"Istanbul's Ciragan Palace" says more than "Istanbul"."""
+    key, other = place_key(place), place_key(than)
+    return bool(key and other and key != other and f" {other} " in f" {key} ")
 
 
 def _best_match(events: list[Candidate], candidate: Candidate, index: ActorIndex) -> Candidate | None:
@@ -178,7 +187,7 @@ def _arrives_for(visit: Candidate, meeting: Candidate) -> bool:
 
 def _same_destination(visit: Candidate, meeting: Candidate) -> bool:
     """The same place, or places standing for the same country ("Russia", "Moscow")."""
-    if place_key(meeting.place) == place_key(visit.place):
+    if places_compatible(meeting.place, visit.place):
         return True
     return visit.place_actor is not None and visit.place_actor == meeting.place_actor
 

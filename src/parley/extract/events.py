@@ -71,6 +71,12 @@ class KindCues:
     effect_prepositions: set[str]
     needs_place_or_time: set[str]
     needs_counterpart: set[str]
+    needs_noun_object: set[str]
+    needs_support: set[str]
+    person_verbs: set[str]
+    institution_kinds: set[str]
+    realized_only: bool
+    separate_acts: bool
     needs_participants: bool
     platforms: set[str]
     absorbed_by: set[str]
@@ -139,6 +145,12 @@ def event_cues(lexicon: Lexicon) -> EventCues:
             effect_prepositions=_lower_set(spec.get("effect_prepositions", [])),
             needs_place_or_time=_lower_set(spec.get("needs_place_or_time", [])),
             needs_counterpart=_lower_set(spec.get("needs_counterpart", [])),
+            needs_noun_object=_lower_set(spec.get("needs_noun_object", [])),
+            needs_support=_lower_set(spec.get("needs_support", [])),
+            person_verbs=_lower_set(spec.get("person_verbs", [])),
+            institution_kinds=_lower_set(spec.get("institution_kinds", [])),
+            realized_only=bool(spec.get("realized_only", False)),
+            separate_acts=bool(spec.get("separate_acts", False)),
             needs_participants=bool(spec.get("needs_participants", False)),
             platforms=_lower_set(spec.get("platforms", [])),
             absorbed_by=_lower_set(spec.get("absorbed_by", [])),
@@ -248,6 +260,35 @@ def _verb_trigger_ok(trigger: Trigger, cues: EventCues) -> bool:
     return True
 
 
+def _has_noun_object(verb: Token) -> bool:
+    """'agreed *a loan*', 'agreed *on a deal*', 'agreed *to the plan*' -- not 'agreed to
+    keep talking', a promise of something still to be done."""
+    for child in verb.children:
+        if child.dep_ == "dobj" and is_nounish(child):
+            return True
+        if child.dep_ == "prep" and any(c.dep_ == "pobj" and is_nounish(c) for c in child.children):
+            return True
+    return False
+
+
+def _unrealized(trigger: Token, chain: list[Token]) -> bool:
+    """A decision still to be reached: under a "to"-infinitive ("a deadline for Russia *to
+    reach* a deal"), a gerund after a preposition ("aimed at *reaching* an agreement"), or
+    the purpose of a thing ("a *deadline for* a deal", "a framework *for* an agreement")."""
+    for below, t in zip([trigger] + chain, chain):
+        if below.dep_ == "conj":
+            break  # "a demand for X *and* a warrant"
+        if t.pos_ in VERBAL and any(c.tag_ == "TO" for c in t.children if c.dep_ == "aux"):
+            return True
+        if t.pos_ in VERBAL and t.tag_ == "VBG" and t.dep_ == "pcomp":
+            return True
+        if below.dep_ == "pobj" and t.lower_ in {"for", "toward", "towards"} and is_nounish(t.head):
+            return True
+        if is_verbal(t):
+            break
+    return False
+
+
 def _chain(trigger: Token, segment: Span) -> list[Token]:
     """The trigger and the words above it up to its clause's verb, through "to"-complements,
     never leaving the trigger's segment."""
@@ -329,13 +370,15 @@ class _EventReader:
 
     def _subject_verb(self, trigger: Trigger, chain: list[Token], verb: Token | None) -> Token | None:
         """The verb whose subject takes part: the trigger itself, or a support verb -- unless
-        the trigger names its own owner ("Trump confirmed *Witkoff's* visit")."""
+        that verb only reports an event that names its own owner ("Trump confirmed
+        *Witkoff's* visit")."""
         if not trigger.is_noun:
             return trigger.token
-        if self._support(trigger, verb) and _relation_to_verb(chain, verb) not in SUBJECT_DEPS \
-                and not self._owned(trigger.token):
-            return verb
-        return None
+        if not self._support(trigger, verb) or _relation_to_verb(chain, verb) in SUBJECT_DEPS:
+            return None
+        if verb.lemma_.lower() in self.cues.speech_verbs and self._owned(trigger.token):
+            return None
+        return verb
 
     def _owned(self, noun: Token) -> bool:
         return any(c.dep_ == "poss" and self.index.actors_in(head_phrase(c), resolve_pronouns=False)
@@ -412,6 +455,12 @@ class _EventReader:
         modifiers = [t for c in trigger.token.children if c.dep_ in {"compound", "nmod", "amod"} for t in c.subtree]
         return len(self.index.actors_in(modifiers)) >= 2
 
+    def _personal(self, trigger: Trigger, verb: Token | None) -> bool:
+        """Whether a person can take this decision: one who signs, imposes or withdraws
+        ("Aliyev and Pashinyan *signed* an agreement")."""
+        doer = trigger.token if not trigger.is_noun else verb
+        return doer is not None and doer.lemma_.lower() in self.cues.kinds[trigger.kind].person_verbs
+
     def _agents(self, trigger: Trigger, chain: list[Token], verb: Token | None) -> list[str]:
         """Who acts, for kinds that name their decider: possessor or modifier of the trigger
         ("*the EU's* ban", "*ICC* warrant") or the subject ("*EU leaders* agreed")."""
@@ -434,15 +483,44 @@ class _EventReader:
         return None
 
     def _place_phrase(self, pobj: Token) -> Span | None:
-        """A named place, or a phrase headed by a place noun ("the Emirati capital")."""
+        """A named place, or a phrase headed by a place noun ("the Emirati capital"), with
+        the city it is in when the text gives it ("*Istanbul's* Ciragan Palace", "the Omani
+        Embassy *in Rome*"); a place noun naming its place gives the name ("the Omani
+        capital *Muscat*", "the resort *of Sharm el-Sheikh*")."""
         ent = self._place_entity(pobj)
         if ent is None and self.index.actor_of(pobj) is not None and not self._names_a_country(pobj) \
                 and self.index.kind_of(self.index.actor_of(pobj)) == "country":
             return pobj.doc[pobj.i: pobj.i + 1]  # "in the Kremlin": a seat of power, a place
-        if ent is not None or pobj.lemma_.lower() not in self.cues.place_nouns:
-            return ent
-        words = [t for t in phrase_tokens(pobj, prune=lambda c: c.dep_ not in {"det", "amod", "compound", "nmod"})]
-        return pobj.doc[words[0].i: words[-1].i + 1]
+        if ent is None and pobj.lemma_.lower() in self.cues.place_nouns:
+            named = self._name_of_place_noun(pobj)
+            if named is not None:
+                return named
+            words = [t for t in phrase_tokens(pobj, prune=lambda c: c.dep_ not in {"det", "amod", "compound", "nmod"})]
+            ent = pobj.doc[words[0].i: words[-1].i + 1]
+        return self._with_its_city(ent, pobj) if ent is not None else None
+
+    def _name_of_place_noun(self, noun: Token) -> Span | None:
+        for child in noun.children:
+            if child.dep_ == "appos":
+                return self._place_entity(child)
+            if child.dep_ == "prep" and child.lower_ == "of":
+                found = [e for g in child.children if g.dep_ == "pobj" and (e := self._place_entity(g)) is not None]
+                if found:
+                    return found[0]
+        return None
+
+    def _with_its_city(self, place: Span, head: Token) -> Span:
+        start, end = place.start, place.end
+        for child in head.children:
+            if child.dep_ == "poss" and (ent := self._place_entity(child)) is not None:
+                start = min(start, ent.start)
+            if child.dep_ == "prep" and child.lower_ == "in" and child.i >= end:
+                for pobj in (g for g in child.children if g.dep_ == "pobj"):
+                    city = self._place_entity(pobj) or next(
+                        (e for c in pobj.children if c.dep_ == "poss" and (e := self._place_entity(c))), None)
+                    if city is not None:
+                        end = max(end, city.end)
+        return head.doc[start:end]
 
     @staticmethod
     def _place_text(ent: Span) -> str:
@@ -632,8 +710,16 @@ class _EventReader:
         own = [t for t in self._own_tokens(trigger, same_kind) if segment.start <= t.i < segment.end]
         place = self._place(trigger, chain, verb, own)
         place_tokens = {t.i for t in place} if place is not None else set()
+        if kind.realized_only and _unrealized(trigger.token, chain):
+            return None
+        if trigger.is_noun and trigger.token.lower_ in kind.needs_support and not self._support(trigger, verb):
+            return None  # "sanctions hurt the economy"; "Washington *imposed* sanctions" is one
         if kind.participant_kinds is not None:
-            participants = [a for a in self._agents(trigger, chain, verb) if self.index.kind_of(a) in kind.participant_kinds]
+            allowed = kind.participant_kinds | ({"person"} if self._personal(trigger, verb) else set())
+            if not trigger.is_noun and trigger.token.lemma_.lower() in kind.needs_noun_object \
+                    and not _has_noun_object(trigger.token):
+                allowed = kind.institution_kinds  # "the EU agreed to phase out gas": a policy adopted
+            participants = [a for a in self._agents(trigger, chain, verb) if self.index.kind_of(a) in allowed]
             if not participants:
                 return None
         tokens = [t for t in self._participant_tokens(trigger, chain, verb, same_kind)
@@ -661,7 +747,7 @@ class _EventReader:
         return Candidate(trigger.kind, trigger, segment_number, participants,
                          self._place_text(place) if place is not None else None, when, status,
                          self._format(trigger), place_actor, frozenset(t.i for t in tokens), anaphoric,
-                         self._sequence(trigger, verb))
+                         self._sequence(trigger, verb), kind.separate_acts and not trigger.is_noun)
 
     def _absorbed(self, trigger: Trigger, triggers: list[Trigger]) -> bool:
         """'arrive in Miami for talks': the arrival is part of the meeting."""
