@@ -204,3 +204,21 @@ def test_decisions_still_to_be_reached_or_promised_by_negotiators_are_not_decisi
                        "The EU agreed to phase out Ruritanian gas. The EU imposed sanctions on Ruritania.")
     assert [(e.kind, e.participants) for e in events] == [
         ("decision", ["european-union"]), ("decision", ["european-union"])]
+
+
+def test_a_place_keeps_its_city_and_a_country_takes_in_its_capital(parsed, lexicon):
+    text = ("Chile and Peru held talks in Lima's Torre Palace on Monday. "
+            "The talks in Lima were tense. Although the talks were in Peru, Norway mediated. "
+            "Lopez met Olsen at the Peruvian Embassy in Oslo's old town.")
+    document, doc = parsed(text, published="2026-03-04")
+    cast = {**CAST, "Lima": ("peru", "country", None)}  # a capital standing for its country
+    events = find_events(document, doc, actor_table(text, cast), time_expressions(text, ["on Monday"], "2026-03-04"),
+                         lexicon)
+    assert [e.place for e in events] == ["Lima's Torre Palace", "Peruvian Embassy in Oslo"]
+
+
+def test_a_meeting_place_is_not_read_from_inside_a_clause_or_the_topic(parsed, lexicon):
+    [event] = events_of(parsed, lexicon,
+                        "Lopez met Olsen on Monday to discuss the situation in Lima. "
+                        "The meeting, which followed a dinner in Bergen, lasted three hours.")
+    assert event.place is None

@@ -97,9 +97,14 @@ def _participant_score(event: Candidate, candidate: Candidate, index: ActorIndex
     return 1
 
 
+def _places_fit(a: Candidate, b: Candidate) -> bool:
+    """One place inside the other, or both standing for one country ("in Rome", "in Italy")."""
+    return places_compatible(a.place, b.place) or (a.place_actor is not None and a.place_actor == b.place_actor)
+
+
 def _merge_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> int:
     """How well a candidate fits an event found before it (0: not the same event)."""
-    if event.kind != candidate.kind or not places_compatible(event.place, candidate.place):
+    if event.kind != candidate.kind or not _places_fit(event, candidate):
         return 0
     if not dates_compatible(event.when, candidate.when):
         return 0

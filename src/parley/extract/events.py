@@ -72,6 +72,7 @@ class KindCues:
     needs_place_or_time: set[str]
     needs_counterpart: set[str]
     needs_noun_object: set[str]
+    intransitive: set[str]
     needs_support: set[str]
     person_verbs: set[str]
     institution_kinds: set[str]
@@ -146,6 +147,7 @@ def event_cues(lexicon: Lexicon) -> EventCues:
             needs_place_or_time=_lower_set(spec.get("needs_place_or_time", [])),
             needs_counterpart=_lower_set(spec.get("needs_counterpart", [])),
             needs_noun_object=_lower_set(spec.get("needs_noun_object", [])),
+            intransitive=_lower_set(spec.get("intransitive", [])),
             needs_support=_lower_set(spec.get("needs_support", [])),
             person_verbs=_lower_set(spec.get("person_verbs", [])),
             institution_kinds=_lower_set(spec.get("institution_kinds", [])),
@@ -250,6 +252,8 @@ def _verb_trigger_ok(trigger: Trigger, cues: EventCues) -> bool:
         arguments = objects + [c for c in trigger.token.children if c.dep_ in SUBJECT_DEPS]
         if not any(token_forms(a) & kind.object_nouns for a in arguments):
             return False
+    if lemma in kind.intransitive and objects:
+        return False  # "leaders gather in X", not "TASS gathered the takeaways"
     if lemma in kind.needs_preposition and not any(
             c.dep_ == "prep" and c.lower_ in kind.needs_preposition[lemma] for c in trigger.token.children):
         return False
@@ -356,17 +360,24 @@ class _EventReader:
             return True
         return _relation_to_verb(chain, verb) in SUBJECT_DEPS or self._support(trigger, verb)
 
-    def _own_tokens(self, trigger: Trigger, same_kind: set[int]) -> list[Token]:
-        """The trigger's own phrase; for a verb, its dependents outside other clauses."""
+    def _place_heads(self, trigger: Trigger) -> list[Token]:
+        """The words whose in/at phrases may say where the event is: the trigger, the nouns
+        of its own phrase, and the verbs of clauses hung on it ("talks *held* in X", "the
+        meeting, which *took place* in X") -- not the words inside those clauses, nor a
+        verb's topic ("discuss the situation *in Gaza*")."""
         prune = self.index.describes_person
         if trigger.is_noun:
-            return phrase_tokens(trigger.token, keep_clauses_of=same_kind | {trigger.token.i}, prune=prune)
-        tokens = [trigger.token]
+            words = phrase_tokens(trigger.token, prune=lambda c: prune(c) or c.dep_ in {"acl", "relcl"})
+            clauses = [c for c in trigger.token.children if c.dep_ in {"acl", "relcl"}]
+            return [trigger.token] + [t for t in words if t.pos_ in {"NOUN", "PROPN", "NUM"}] + clauses
+        topic = trigger.token.lemma_.lower() in self.cues.topic_object_verbs
+        heads = [trigger.token]
         for child in trigger.token.children:
-            if child.dep_ in CLAUSE_DEPS or child.dep_ in {"xcomp", "conj", "cc", "punct"}:
+            if child.dep_ in CLAUSE_DEPS or child.dep_ in {"xcomp", "conj", "cc", "punct"} \
+                    or (topic and child.dep_ == "dobj"):
                 continue
-            tokens.extend(phrase_tokens(child, prune=prune))
-        return tokens
+            heads.extend(t for t in phrase_tokens(child, prune=prune) if t.pos_ in {"NOUN", "PROPN", "VERB", "NUM"})
+        return heads
 
     def _subject_verb(self, trigger: Trigger, chain: list[Token], verb: Token | None) -> Token | None:
         """The verb whose subject takes part: the trigger itself, or a support verb -- unless
@@ -488,9 +499,8 @@ class _EventReader:
         Embassy *in Rome*"); a place noun naming its place gives the name ("the Omani
         capital *Muscat*", "the resort *of Sharm el-Sheikh*")."""
         ent = self._place_entity(pobj)
-        if ent is None and self.index.actor_of(pobj) is not None and not self._names_a_country(pobj) \
-                and self.index.kind_of(self.index.actor_of(pobj)) == "country":
-            return pobj.doc[pobj.i: pobj.i + 1]  # "in the Kremlin": a seat of power, a place
+        if ent is None and self._seat_of_power(pobj) is not None:
+            return self._seat_of_power(pobj)  # "in the Kremlin": a seat of power, a place
         if ent is None and pobj.lemma_.lower() in self.cues.place_nouns:
             named = self._name_of_place_noun(pobj)
             if named is not None:
@@ -498,6 +508,14 @@ class _EventReader:
             words = [t for t in phrase_tokens(pobj, prune=lambda c: c.dep_ not in {"det", "amod", "compound", "nmod"})]
             ent = pobj.doc[words[0].i: words[-1].i + 1]
         return self._with_its_city(ent, pobj) if ent is not None else None
+
+    def _seat_of_power(self, token: Token) -> Span | None:
+        """'the Kremlin', 'the White House': a name that stands for a country, used as a place."""
+        actor = self.index.actor_of(token)
+        if actor is None or self.index.kind_of(actor) != "country" or self._names_a_country(token):
+            return None
+        words = [t for t in token.subtree if t.dep_ == "compound" or t is token]
+        return token.doc[words[0].i: token.i + 1]
 
     def _name_of_place_noun(self, noun: Token) -> Span | None:
         for child in noun.children:
@@ -511,6 +529,11 @@ class _EventReader:
 
     def _with_its_city(self, place: Span, head: Token) -> Span:
         start, end = place.start, place.end
+        doc = head.doc
+        if end + 1 < len(doc) and doc[end].text == "," and doc[end + 1].dep_ in {"appos", "conj"}:
+            country = self._place_entity(doc[end + 1])  # "Geneva, Switzerland"
+            if country is not None and country.start == end + 1:
+                end = country.end
         for child in head.children:
             if child.dep_ == "poss" and (ent := self._place_entity(child)) is not None:
                 start = min(start, ent.start)
@@ -548,10 +571,11 @@ class _EventReader:
                             return place
         return None
 
-    def _place(self, trigger: Trigger, chain: list[Token], verb: Token | None, own: list[Token]) -> Span | None:
+    def _place(self, trigger: Trigger, chain: list[Token], verb: Token | None) -> Span | None:
         """The place entity: after in/at on the trigger's phrase or clause, a "where"
         clause, a place name modifying the trigger ("the Miami talks")."""
-        heads = [trigger.token] + [t for t in own if t is not trigger.token and t.pos_ in {"NOUN", "PROPN", "VERB", "NUM"}]
+        segment = trigger.segment
+        heads = [t for t in self._place_heads(trigger) if segment.start <= t.i < segment.end]
         if self._clause_applies(trigger, chain, verb):
             heads += _clause_heads(chain)
         found = self._place_from_preps(heads)
@@ -562,11 +586,12 @@ class _EventReader:
                 found = self._place_entity(v.head) or self._place_from_preps([v.head])
                 if found is not None:
                     return found
-        for child in trigger.token.children:
-            if child.dep_ in {"compound", "nmod", "npadvmod"}:
-                ent = self._place_entity(child)
-                if ent is not None and not self._names_a_country(child):
-                    return ent
+        if trigger.token.lemma_.lower() not in self.cues.kinds[trigger.kind].needs_place_or_time:
+            for child in trigger.token.children:  # "the Miami talks"; a "Kyiv delegation" comes from Kyiv
+                if child.dep_ in {"compound", "nmod", "npadvmod"}:
+                    ent = self._place_entity(child) or self._seat_of_power(child)
+                    if ent is not None and not self._names_a_country(child):
+                        return ent
         if trigger.kind == "attack":  # where it hit: "in Fastiv, the station burned after a drone strike"
             for t in trigger.segment:
                 ent = self._place_entity(t) if t.dep_ == "pobj" else None
@@ -707,8 +732,7 @@ class _EventReader:
         kind = self.cues.kinds[trigger.kind]
         verb = _first_verb(chain, trigger.token)
         segment = trigger.segment
-        own = [t for t in self._own_tokens(trigger, same_kind) if segment.start <= t.i < segment.end]
-        place = self._place(trigger, chain, verb, own)
+        place = self._place(trigger, chain, verb)
         place_tokens = {t.i for t in place} if place is not None else set()
         if kind.realized_only and _unrealized(trigger.token, chain):
             return None
