@@ -222,3 +222,28 @@ def test_a_meeting_place_is_not_read_from_inside_a_clause_or_the_topic(parsed, l
                         "Lopez met Olsen on Monday to discuss the situation in Lima. "
                         "The meeting, which followed a dinner in Bergen, lasted three hours.")
     assert event.place is None
+
+
+def test_two_line_ups_with_one_side_in_common_are_two_meetings(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "On Monday, a meeting between Chile, Norway and Peru was held in Quito. "
+                       "Then talks took place between Ruritania and Peru in Quito.")
+    assert [sorted(e.participants) for e in events] == [["chile", "norway", "peru"], ["peru", "ruritania"]]
+
+
+def test_he_and_his_stand_for_the_subject_of_the_clause_above(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "During a call with his Norwegian counterpart Erik Olsen, Maria Lopez said the quota was fair. "
+                       "Later Lopez spoke with Ana Ruiz and said he would meet her in Lima.")
+    assert sorted(events[0].participants) == ["erik-olsen", "maria-lopez"]
+    assert all("erik-olsen" not in e.participants for e in events[1:])
+
+
+def test_leaders_of_countries_decide_for_their_countries(parsed, lexicon):
+    [event] = events_of(parsed, lexicon, "Lopez and the leaders of Peru and Norway signed the declaration in Lima.")
+    assert (event.kind, sorted(event.participants)) == ("decision", ["maria-lopez", "norway", "peru"])
+
+
+def test_a_meeting_only_asked_about_is_no_event(parsed, lexicon):
+    assert events_of(parsed, lexicon,
+                     "Olsen declined to say whether a meeting between Chile and Peru would be on the agenda.") == []

@@ -81,10 +81,23 @@ def _connected(a: Candidate, b: Candidate) -> bool:
     return a.trigger.token.i in b.own or b.trigger.token.i in a.own
 
 
+def _sides(participants: set[str], index: ActorIndex) -> set[str]:
+    """The parties the participants stand for: a person's country, else the actor itself."""
+    sides = set()
+    for p in participants:
+        actor = index.actors.get(p)
+        sides.add(actor.affiliation if actor is not None and actor.kind == "person" and actor.affiliation else p)
+    return sides
+
+
 def _participant_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> int:
     """3: a participant in common; 2: the same parties (a person and their country, or a
-    place standing for one); 1: one side names nobody; 0: different participants."""
+    place standing for one); 1: one side names nobody; 0: different participants, or two
+    line-ups of two or more parties with at most one in common."""
     pa, pb = set(event.participants), set(candidate.participants)
+    sides_a, sides_b = _sides(pa, index), _sides(pb, index)
+    if len(sides_a) >= 2 and len(sides_b) >= 2 and len(sides_a & sides_b) <= 1 and not candidate.anaphoric:
+        return 0  # "X spoke with Putin", "X met Zelensky"; Ukraine-US-Turkey and Russia-Ukraine talks
     if pa and pb:
         if pa & pb:
             return 3

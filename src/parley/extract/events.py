@@ -400,7 +400,8 @@ class _EventReader:
         named person ("Dmitriev, *an envoy for Putin*"), the possessor of a role
         ("*Trump's* envoys"), what the event is about ("talks *on Iran's programme*"),
         where someone goes ("a visit *to Moscow*") and clauses that do not say who takes
-        part ("talks *aimed at* ..."; "a delegation *led by* X" does)."""
+        part ("talks *aimed at* ...", "a meeting *which confirms* the dialogue"; "a
+        delegation *led by* X", "a summit *where X signed*" do)."""
         if self.index.describes_person(child):
             return True
         if child.dep_ == "poss" and token_forms(child.head) & self.cues.role_nouns \
@@ -411,7 +412,9 @@ class _EventReader:
             if word == "to":
                 return not any(self.index.is_person_token(c) for c in child.children if c.dep_ == "pobj")
             return word in self.cues.topic_prepositions
-        return child.dep_ == "acl" and child.lemma_.lower() not in self.cues.member_verbs
+        if child.dep_ == "relcl" and any(c.lower_ == "where" for c in child.children):
+            return False  # "a summit *where X and Y signed* the declaration": they were there
+        return child.dep_ in {"acl", "relcl"} and child.lemma_.lower() not in self.cues.member_verbs
 
     def _participant_tokens(self, trigger: Trigger, chain: list[Token], verb: Token | None,
                             same_kind: set[int]) -> list[Token]:
@@ -480,8 +483,18 @@ class _EventReader:
         subject_verb = self._subject_verb(trigger, chain, verb)
         if subject_verb is not None:
             for subject in subjects_of(subject_verb, trigger.segment):
-                found += [a for a in self.index.actors_in(head_phrase(subject)) if a not in found]
+                for head in [subject] + [c for c in subject.children if c.dep_ == "conj"]:
+                    found += [a for a in self.index.actors_in(self._deciders(head)) if a not in found]
         return found
+
+    def _deciders(self, head: Token) -> list[Token]:
+        """The words naming who decides: a subject without its prepositional phrases, but
+        with the countries a role stands for ("the leaders *of Egypt and Qatar*")."""
+        words = head_phrase(head)
+        if token_forms(head) & self.cues.role_nouns and not self.index.is_person_token(head):
+            for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"):
+                words += phrase_tokens(prep)
+        return words
 
     # ---- place, time, status
 
@@ -634,7 +647,8 @@ class _EventReader:
     def _status(self, trigger: Trigger, chain: list[Token], verb: Token | None, when: When | None) -> str | None:
         """Cue words on the trigger and its clause, else the tense, else the date."""
         applies = self._clause_applies(trigger, chain, verb)
-        context = [trigger.token] + [c for c in trigger.token.children if c.dep_ not in CLAUSE_DEPS]
+        context = [trigger.token] + [c for c in trigger.token.children if c.dep_ not in CLAUSE_DEPS
+                                     and not (c.dep_ == "conj" and is_verbal(c))]  # "met X, but later cancelled Y"
         for head in chain[1:]:
             context.append(head)
             if head is verb and not applies:
@@ -692,10 +706,9 @@ class _EventReader:
             if self._willing(t):
                 return True
         for v in (t for t in chain if t.pos_ in VERBAL):
-            if v.lemma_ == "be" and v is not trigger.token:
-                continue  # "the summit is not merely a war council"
+            copula = v.lemma_ == "be" and v is not trigger.token  # "the summit is not merely a war council"
             for c in v.children:
-                if c.dep_ == "neg" and c.lower_.replace("’", "'") in self.cues.negation_adverbs:
+                if c.dep_ == "neg" and c.lower_.replace("’", "'") in self.cues.negation_adverbs and not copula:
                     return True
                 if c.dep_ == "mark" and c.lower_ in self.cues.conditionals:
                     return True
@@ -733,7 +746,7 @@ class _EventReader:
         verb = _first_verb(chain, trigger.token)
         segment = trigger.segment
         place = self._place(trigger, chain, verb)
-        place_tokens = {t.i for t in place} if place is not None else set()
+        place_tokens = {i for t in place for i in {t.i} | self.index.mention_tokens(t)} if place is not None else set()
         if kind.realized_only and _unrealized(trigger.token, chain):
             return None
         if trigger.is_noun and trigger.token.lower_ in kind.needs_support and not self._support(trigger, verb):
