@@ -247,3 +247,12 @@ def test_leaders_of_countries_decide_for_their_countries(parsed, lexicon):
 def test_a_meeting_only_asked_about_is_no_event(parsed, lexicon):
     assert events_of(parsed, lexicon,
                      "Olsen declined to say whether a meeting between Chile and Peru would be on the agenda.") == []
+
+
+def test_an_attack_is_placed_where_it_struck_and_background_strikes_are_no_events(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "The war began with Ruritania's attack on Peru in March 2023. "
+                       "Many buildings were destroyed in Ruritanian strikes. "
+                       "A possible Chilean strike on Ruritania worries Olsen.",
+                       times=["in March 2023"], published="2026-03-04")
+    assert [(e.kind, e.participants, e.place) for e in events] == [("attack", ["ruritania"], "Peru")]

@@ -72,6 +72,7 @@ class KindCues:
     needs_place_or_time: set[str]
     needs_counterpart: set[str]
     needs_noun_object: set[str]
+    target_prepositions: set[str]
     intransitive: set[str]
     needs_support: set[str]
     person_verbs: set[str]
@@ -147,6 +148,7 @@ def event_cues(lexicon: Lexicon) -> EventCues:
             needs_place_or_time=_lower_set(spec.get("needs_place_or_time", [])),
             needs_counterpart=_lower_set(spec.get("needs_counterpart", [])),
             needs_noun_object=_lower_set(spec.get("needs_noun_object", [])),
+            target_prepositions=_lower_set(spec.get("target_prepositions", [])),
             intransitive=_lower_set(spec.get("intransitive", [])),
             needs_support=_lower_set(spec.get("needs_support", [])),
             person_verbs=_lower_set(spec.get("person_verbs", [])),
@@ -588,6 +590,7 @@ class _EventReader:
         """The place entity: after in/at on the trigger's phrase or clause, a "where"
         clause, a place name modifying the trigger ("the Miami talks")."""
         segment = trigger.segment
+        kind = self.cues.kinds[trigger.kind]
         heads = [t for t in self._place_heads(trigger) if segment.start <= t.i < segment.end]
         if self._clause_applies(trigger, chain, verb):
             heads += _clause_heads(chain)
@@ -605,6 +608,10 @@ class _EventReader:
                     ent = self._place_entity(child) or self._seat_of_power(child)
                     if ent is not None and not self._names_a_country(child):
                         return ent
+        for prep in (c for c in trigger.token.children if c.dep_ == "prep" and c.lower_ in kind.target_prepositions):
+            for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                if self._place_entity(pobj) is not None:
+                    return self._place_entity(pobj)  # "an attack *on Israel*": where it struck
         if trigger.kind == "attack":  # where it hit: "in Fastiv, the station burned after a drone strike"
             for t in trigger.segment:
                 ent = self._place_entity(t) if t.dep_ == "pobj" else None
