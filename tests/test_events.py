@@ -256,3 +256,20 @@ def test_an_attack_is_placed_where_it_struck_and_background_strikes_are_no_event
                        "A possible Chilean strike on Ruritania worries Olsen.",
                        times=["in March 2023"], published="2026-03-04")
     assert [(e.kind, e.participants, e.place) for e in events] == [("attack", ["ruritania"], "Peru")]
+
+
+def test_both_sides_and_a_cabinet_stand_for_their_parties(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "Chile and Peru held talks in Lima on Monday. "
+                       "Both sides agreed to meet again next month. "
+                       "Norway said the ceasefire would start after a meeting of the security cabinet.",
+                       times=["on Monday", "next month"], published="2026-03-04")
+    assert [(sorted(e.participants), e.status) for e in events][:2] == [
+        (["chile", "peru"], "held"), (["chile", "peru"], "planned")]
+    assert events[2].participants == ["norway"]
+
+
+def test_an_event_after_a_preposition_of_time_is_not_the_clause_verbs(parsed, lexicon):
+    events = events_of(parsed, lexicon, "Lopez hopes to meet Olsen soon after last week's talks in Lima.")
+    assert [(sorted(e.participants), e.place) for e in events] == [(["erik-olsen", "maria-lopez"], None), ([], "Lima")]
+    assert events[0].status == "planned"

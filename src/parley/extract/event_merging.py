@@ -45,6 +45,7 @@ class Candidate:
     anaphoric: bool = False  # "these talks", "the talks": refers back, cannot start an event
     sequence: str | None = None  # which of a series: "1", "2", "next", "previous"
     act: bool = False  # a verb of a kind whose verbs each report their own act ("agreed", "imposed")
+    time_of: frozenset[int] = frozenset()  # what it is "after"/"before": "met X *after* the talks"
     mentions: list["Candidate"] = field(default_factory=list)
 
     @property
@@ -126,6 +127,8 @@ def _merge_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> i
         return 0
     if candidate.act and any(m.act for m in event.mentions):
         return 0  # "the EU agreed a loan" and "the EU imposed sanctions": two decisions
+    if any(m.trigger.token.i in candidate.time_of or candidate.trigger.token.i in m.time_of for m in event.mentions):
+        return 0  # "will meet Y after the talks": one event before the other
     if not connected and not all(sequences_compatible(m.sequence, candidate.sequence) for m in event.mentions):
         return 0
     participants = _participant_score(event, candidate, index)

@@ -109,6 +109,9 @@ class EventCues:
     sequence: dict[str, str]  # "second" -> "2", "last" -> "previous"
     verb_sequence: set[str]  # the sequence words that also mark a verb ("*last* met")
     topic_object_verbs: set[str]
+    temporal_prepositions: set[str]
+    group_nouns: set[str]
+    government_bodies: set[str]
     member_verbs: set[str]
     role_nouns: set[str]
 
@@ -188,6 +191,9 @@ def event_cues(lexicon: Lexicon) -> EventCues:
         sequence={str(k).lower(): str(v) for k, v in table.get("sequence", {}).get("words", {}).items()},
         verb_sequence=_lower_set(table.get("sequence", {}).get("verb_words", [])),
         topic_object_verbs=_lower_set(participants.get("topic_object_verbs", [])),
+        temporal_prepositions=_lower_set(participants.get("temporal_prepositions", [])),
+        group_nouns=_lower_set(participants.get("group_nouns", [])),
+        government_bodies=_lower_set(participants.get("government_bodies", [])),
         member_verbs=_lower_set(participants.get("member_verbs", [])),
         role_nouns=_lower_set(lexicon["language"].get("role_nouns", [])),
     )
@@ -295,12 +301,20 @@ def _unrealized(trigger: Token, chain: list[Token]) -> bool:
     return False
 
 
+def _names_the_body(word: Token, trigger: Token) -> bool:
+    """'*the cabinet* met', 'the *cabinet* meeting', 'a meeting of *the cabinet*' -- not 'heads
+    of *government*', a word deep in another phrase."""
+    if word.dep_ in SUBJECT_DEPS or word.head.i == trigger.i:
+        return True
+    return word.head.dep_ == "prep" and word.head.lower_ == "of" and word.head.head.i == trigger.i
+
+
 def _chain(trigger: Token, segment: Span) -> list[Token]:
     """The trigger and the words above it up to its clause's verb, through "to"-complements,
     never leaving the trigger's segment."""
     chain = [trigger]
     t = trigger
-    while t.head is not t and len(chain) < 10:
+    while t.head.i != t.i and len(chain) < 10:
         if is_verbal(t) and t.dep_ != "xcomp":
             break
         if t.dep_ in CLAUSE_DEPS or t.dep_ == "acl":
@@ -347,6 +361,8 @@ class _EventReader:
         self.times = sorted(times, key=lambda te: te.start)
         self.time_ranges = [(te.start - 1, te.end) for te in self.times]  # "1400 *GMT*" names nobody
         self.quotes = quoted_ranges(doc.text)
+        self.segments = segments(doc)
+        self.last_sides: list[str] = []  # the parties of the latest event with two or more
         self.published = document.published
 
     # ---- the trigger's clause
@@ -367,7 +383,9 @@ class _EventReader:
         of its own phrase, and the verbs of clauses hung on it ("talks *held* in X", "the
         meeting, which *took place* in X") -- not the words inside those clauses, nor a
         verb's topic ("discuss the situation *in Gaza*")."""
-        prune = self.index.describes_person
+        def prune(c: Token) -> bool:  # ... nor another event it is after or before
+            return self.index.describes_person(c) or (c.dep_ == "prep" and c.lower_ in self.cues.temporal_prepositions)
+
         if trigger.is_noun:
             words = phrase_tokens(trigger.token, prune=lambda c: prune(c) or c.dep_ in {"acl", "relcl"})
             clauses = [c for c in trigger.token.children if c.dep_ in {"acl", "relcl"}]
@@ -376,7 +394,7 @@ class _EventReader:
         heads = [trigger.token]
         for child in trigger.token.children:
             if child.dep_ in CLAUSE_DEPS or child.dep_ in {"xcomp", "conj", "cc", "punct"} \
-                    or (topic and child.dep_ == "dobj"):
+                    or (topic and child.dep_ == "dobj") or prune(child):
                 continue
             heads.extend(t for t in phrase_tokens(child, prune=prune) if t.pos_ in {"NOUN", "PROPN", "VERB", "NUM"})
         return heads
@@ -745,8 +763,23 @@ class _EventReader:
 
     # ---- one trigger
 
+    def _own_clause(self, chain: list[Token]) -> list[Token]:
+        """The chain cut at a preposition of time: in "X said after *the talks*" or "X hopes
+        to meet Y after *yesterday's meeting*", the clause is about something else."""
+        cut = self._time_preposition(chain)
+        return chain[: chain.index(cut) + 1] if cut is not None else chain
+
+    def _time_of(self, chain: list[Token]) -> frozenset[int]:
+        """The words an event is "after" or "before" (the preposition's ancestors), if any."""
+        cut = self._time_preposition(chain)
+        return frozenset(t.i for t in cut.ancestors) if cut is not None else frozenset()
+
+    def _time_preposition(self, chain: list[Token]) -> Token | None:
+        return next((t for t in chain[1:] if t.dep_ == "prep" and t.lower_ in self.cues.temporal_prepositions), None)
+
     def candidate(self, trigger: Trigger, segment_number: int, same_kind: set[int]) -> Candidate | None:
-        chain = _chain(trigger.token, trigger.segment)
+        full_chain = _chain(trigger.token, trigger.segment)
+        chain = self._own_clause(full_chain)
         if self._negated(trigger, chain):
             return None
         kind = self.cues.kinds[trigger.kind]
@@ -770,6 +803,8 @@ class _EventReader:
                   if t.i not in place_tokens and segment.start <= t.i < segment.end]
         if kind.participant_kinds is None:
             participants = self.index.actors_in(tokens)
+            participants += [a for a in self._stand_ins(trigger.token, tokens, segment_number)
+                             if a not in participants]
         when = self._when(trigger, chain, verb)
         if not (participants or place is not None or (trigger.is_noun and when)):
             return None  # generic ("negotiations are far from linear") or a reference back
@@ -791,7 +826,8 @@ class _EventReader:
         return Candidate(trigger.kind, trigger, segment_number, participants,
                          self._place_text(place) if place is not None else None, when, status,
                          self._format(trigger), place_actor, frozenset(t.i for t in tokens), anaphoric,
-                         self._sequence(trigger, verb), kind.separate_acts and not trigger.is_noun)
+                         self._sequence(trigger, verb), kind.separate_acts and not trigger.is_noun,
+                         self._time_of(full_chain))
 
     def _absorbed(self, trigger: Trigger, triggers: list[Trigger]) -> bool:
         """'arrive in Miami for talks': the arrival is part of the meeting."""
@@ -801,9 +837,41 @@ class _EventReader:
         own = {t.i for t in phrase_tokens(trigger.token)}
         return any(other.kind in absorbing and other.token.i in own for other in triggers)
 
+    def _stand_ins(self, trigger: Token, tokens: list[Token], segment_number: int) -> list[str]:
+        """Parties named by what stands for them: "both sides", "the two countries", "the
+        parties" (the sides of the latest event that had two or more); "the (security)
+        cabinet", "the government" (the nearest country)."""
+        found: list[str] = []
+        for t in tokens:
+            if self.index.actor_of(t) is not None or self.index.actors_in(head_phrase(t), resolve_pronouns=False):
+                continue  # "the Russian and Ukrainian delegations" name their parties
+            lemma = t.lemma_.lower()
+            if lemma in self.cues.group_nouns and t.tag_ in {"NNS", "NNPS"} and len(self.last_sides) >= 2:
+                found += self.last_sides
+            elif lemma in self.cues.government_bodies and _names_the_body(t, trigger):
+                found += self._country_near(t, segment_number)[:1]
+        return found
+
+    def _country_near(self, token: Token, segment_number: int) -> list[str]:
+        """Countries named in the word's sentence, nearest first, else in the one before."""
+        for number in (segment_number, segment_number - 1):
+            if number < 0:
+                break
+            segment = self.segments[number]
+            near = sorted(segment, key=lambda t: abs(t.i - token.i))
+            countries = [a for t in near if (a := self.index.actor_of(t)) and self.index.kind_of(a) == "country"]
+            if countries:
+                return list(dict.fromkeys(countries))
+        return []
+
+    def _remember_sides(self, candidate: Candidate) -> None:
+        sides = [a for a in candidate.participants if self.index.kind_of(a) != "person"]
+        if len(sides) >= 2:
+            self.last_sides = sides
+
     def candidates(self) -> list[Candidate]:
         found: list[Candidate] = []
-        for number, segment in enumerate(segments(self.doc)):
+        for number, segment in enumerate(self.segments):
             triggers = _find_triggers(segment, self.cues, self.quotes)
             for trigger in triggers:
                 if self._absorbed(trigger, triggers):
@@ -812,6 +880,7 @@ class _EventReader:
                 candidate = self.candidate(trigger, number, same_kind)
                 if candidate is not None:
                     found.append(candidate)
+                    self._remember_sides(candidate)
         return found
 
 

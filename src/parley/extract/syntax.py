@@ -395,7 +395,7 @@ class ActorIndex:
         for verb in _verbs_above(token):
             for subject in subjects_of(verb):
                 actor = self.actor_of(subject)
-                if subject is not token and actor is not None and actor not in found:
+                if subject.i != token.i and actor is not None and actor not in found:
                     found.append(actor)
         return found
 
