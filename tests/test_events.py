@@ -273,3 +273,12 @@ def test_an_event_after_a_preposition_of_time_is_not_the_clause_verbs(parsed, le
     events = events_of(parsed, lexicon, "Lopez hopes to meet Olsen soon after last week's talks in Lima.")
     assert [(sorted(e.participants), e.place) for e in events] == [(["erik-olsen", "maria-lopez"], None), ([], "Lima")]
     assert events[0].status == "planned"
+
+
+def test_gathering_for_a_summit_is_one_meeting_and_more_talks_are_the_same_parties_again(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "Chilean and Peruvian ministers gather in Lima on Monday and Tuesday for a summit. "
+                       "More talks are planned.",
+                       times=["on Monday", "Tuesday"], published="2026-03-04")
+    assert [(sorted(e.participants), e.place, e.status) for e in events] == [
+        (["chile", "peru"], "Lima", "held"), (["chile", "peru"], None, "planned")]

@@ -120,9 +120,9 @@ def _merge_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> i
     """How well a candidate fits an event found before it (0: not the same event)."""
     if event.kind != candidate.kind or not _places_fit(event, candidate):
         return 0
-    if not dates_compatible(event.when, candidate.when):
-        return 0
     connected = any(_connected(m, candidate) for m in event.mentions)
+    if not connected and not dates_compatible(event.when, candidate.when):
+        return 0  # (connected: "gather on Thursday and Friday for a summit" split into two dates)
     if not connected and not statuses_compatible(event.status, candidate.status):
         return 0
     if candidate.act and any(m.act for m in event.mentions):

@@ -107,7 +107,7 @@ class EventCues:
     speech_verbs: set[str]
     topic_prepositions: set[str]
     sequence: dict[str, str]  # "second" -> "2", "last" -> "previous"
-    verb_sequence: set[str]  # the sequence words that also mark a verb ("*last* met")
+    verb_sequence: dict[str, str]  # the words that mark a verb ("*last* met" -> "previous")
     topic_object_verbs: set[str]
     temporal_prepositions: set[str]
     group_nouns: set[str]
@@ -189,7 +189,7 @@ def event_cues(lexicon: Lexicon) -> EventCues:
         speech_verbs=speech_verbs,
         topic_prepositions=_lower_set(participants.get("topic_prepositions", [])),
         sequence={str(k).lower(): str(v) for k, v in table.get("sequence", {}).get("words", {}).items()},
-        verb_sequence=_lower_set(table.get("sequence", {}).get("verb_words", [])),
+        verb_sequence={str(k).lower(): str(v) for k, v in table.get("sequence", {}).get("verb_words", {}).items()},
         topic_object_verbs=_lower_set(participants.get("topic_object_verbs", [])),
         temporal_prepositions=_lower_set(participants.get("temporal_prepositions", [])),
         group_nouns=_lower_set(participants.get("group_nouns", [])),
@@ -455,8 +455,9 @@ class _EventReader:
             objects = {"dative", "agent"} if trigger.token.lemma_.lower() in self.cues.topic_object_verbs \
                 else {"dobj", "dative", "attr", "agent"}
             for child in trigger.token.children:
-                if child.dep_ in objects or (child.dep_ == "prep" and child.lower_ in preps):
-                    tokens.extend(phrase_tokens(child, prune=prune))
+                if child.dep_ in objects or (child.dep_ == "prep" and child.lower_ in preps) \
+                        or (child.dep_ == "dep" and is_nounish(child) and child.i > trigger.token.i):
+                    tokens.extend(phrase_tokens(child, prune=prune))  # ("dep": "met X and, later, Y")
         subject_verb = self._subject_verb(trigger, chain, verb)
         if subject_verb is not None:
             for subject in subjects_of(subject_verb, trigger.segment):
@@ -745,14 +746,13 @@ class _EventReader:
     def _sequence(self, trigger: Trigger, verb: Token | None) -> str | None:
         """Which of a series the event is: "the *second* round", "the *next* meeting", "the
         *previous* talks", "X *last* met Y" (``[sequence]``)."""
-        words = [c for c in trigger.token.children if c.dep_ in {"amod", "advmod", "nummod", "npadvmod"}]
+        for c in trigger.token.children:
+            if c.dep_ in {"amod", "advmod", "nummod", "npadvmod"} and c.lower_ in self.cues.sequence:
+                return self.cues.sequence[c.lower_]
         doer = trigger.token if not trigger.is_noun else (verb if self._support(trigger, verb) else None)
-        if doer is not None:
-            words += [c for c in doer.children if c.dep_ == "advmod" and c.lower_ in self.cues.verb_sequence]
-        for word in words:
-            marker = self.cues.sequence.get(word.lower_)
-            if marker is not None:
-                return marker
+        for c in doer.children if doer is not None else ():
+            if c.dep_ == "advmod" and c.lower_ in self.cues.verb_sequence:
+                return self.cues.verb_sequence[c.lower_]
         return None
 
     def _format(self, trigger: Trigger) -> str | None:
@@ -801,10 +801,13 @@ class _EventReader:
                 return None
         tokens = [t for t in self._participant_tokens(trigger, chain, verb, same_kind)
                   if t.i not in place_tokens and segment.start <= t.i < segment.end]
+        sequence = self._sequence(trigger, verb)
         if kind.participant_kinds is None:
             participants = self.index.actors_in(tokens)
             participants += [a for a in self._stand_ins(trigger.token, tokens, segment_number)
                              if a not in participants]
+            if not participants and sequence == "next":
+                participants = list(self.last_sides)  # "more talks are planned": the same parties again
         when = self._when(trigger, chain, verb)
         if not (participants or place is not None or (trigger.is_noun and when)):
             return None  # generic ("negotiations are far from linear") or a reference back
@@ -823,11 +826,20 @@ class _EventReader:
         determiners = {c.lower_ for c in trigger.token.children if c.dep_ in {"det", "predet", "amod"}}
         anaphoric = bool(determiners & self.cues.anaphoric_determiners) or (
             "the" in determiners and not participants and place is None)  # "the talks ... on Thursday"
+        linked = {t.i for t in tokens} | self._purpose_of(trigger, same_kind)
         return Candidate(trigger.kind, trigger, segment_number, participants,
                          self._place_text(place) if place is not None else None, when, status,
-                         self._format(trigger), place_actor, frozenset(t.i for t in tokens), anaphoric,
-                         self._sequence(trigger, verb), kind.separate_acts and not trigger.is_noun,
+                         self._format(trigger), place_actor, frozenset(linked), anaphoric,
+                         sequence, kind.separate_acts and not trigger.is_noun,
                          self._time_of(full_chain))
+
+    def _purpose_of(self, trigger: Trigger, same_kind: set[int]) -> set[int]:
+        """Events of the same kind a verb is for: "leaders gather in X *for a summit*", "met
+        *for talks*" -- one event."""
+        if trigger.is_noun:
+            return set()
+        return {p.i for c in trigger.token.children if c.dep_ == "prep" and c.lower_ in {"for", "at"}
+                for p in c.children if p.dep_ == "pobj" and p.i in same_kind}
 
     def _absorbed(self, trigger: Trigger, triggers: list[Trigger]) -> bool:
         """'arrive in Miami for talks': the arrival is part of the meeting."""
