@@ -282,3 +282,15 @@ def test_gathering_for_a_summit_is_one_meeting_and_more_talks_are_the_same_parti
                        times=["on Monday", "Tuesday"], published="2026-03-04")
     assert [(sorted(e.participants), e.place, e.status) for e in events] == [
         (["chile", "peru"], "Lima", "held"), (["chile", "peru"], None, "planned")]
+
+
+def test_a_speaker_may_report_a_meeting_they_place_but_not_a_vague_one(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       'Olsen said: "The summit in Lima with Chile was useful. Talks are always hard, '
+                       'and negotiations with Peru will go on."')
+    assert [(e.place, e.participants) for e in events] == [("Lima", ["chile"])]
+
+
+def test_talks_that_ended_with_someone_include_them(parsed, lexicon):
+    [event] = events_of(parsed, lexicon, "The talks that ended in Lima with Olsen on Monday were tense.")
+    assert (event.place, event.participants) == ("Lima", ["erik-olsen"])

@@ -26,6 +26,7 @@ class Trigger:
     text: str  # as written: "press conference"
     is_noun: bool
     segment: Span  # the sentence (or line) it is in
+    quoted: bool = False  # inside quotation marks: a speaker's words
 
 
 @dataclass

@@ -45,7 +45,7 @@ from parley.compare import date_range
 from parley.extract.actors import ActorTable
 from parley.extract.event_merging import Candidate, Trigger, merge_candidates
 from parley.extract.syntax import (
-    CLAUSE_DEPS, MODIFIER_DEPS, SUBJECT_DEPS, VERBAL, CueIndex, actor_index, doc_view,
+    CLAUSE_DEPS, MODIFIER_DEPS, RELATIVE_TAGS, SUBJECT_DEPS, VERBAL, CueIndex, actor_index, doc_view,
     head_phrase, inside, is_nounish, is_verbal, phrase_tokens, quoted_ranges, segments,
     span_text_offsets, subjects_of, token_forms,
 )
@@ -225,8 +225,9 @@ def _find_triggers(segment: Span, cues: EventCues, quotes: list[tuple[int, int]]
             if not noun and t.pos_ == "VERB" and t.lemma_.lower() in kind.verbs:
                 found[t.i] = Trigger(kind.name, t, t.text, False, segment)
                 break
-    triggers = [tr for tr in found.values() if not inside(tr.token.idx, quotes)]
-    return sorted((tr for tr in triggers if _verb_trigger_ok(tr, cues)), key=lambda tr: tr.token.i)
+    for tr in found.values():
+        tr.quoted = inside(tr.token.idx, quotes)
+    return sorted((tr for tr in found.values() if _verb_trigger_ok(tr, cues)), key=lambda tr: tr.token.i)
 
 
 def _platform_kind(verb: Token, cues: EventCues) -> str | None:
@@ -432,8 +433,9 @@ class _EventReader:
             if word == "to":
                 return not any(self.index.is_person_token(c) for c in child.children if c.dep_ == "pobj")
             return word in self.cues.topic_prepositions
-        if child.dep_ == "relcl" and any(c.lower_ == "where" for c in child.children):
-            return False  # "a summit *where X and Y signed* the declaration": they were there
+        if child.dep_ == "relcl" and any(c.lower_ == "where" or (c.dep_ in SUBJECT_DEPS and c.tag_ in RELATIVE_TAGS)
+                                         for c in child.children):
+            return False  # "a summit *where X signed*", "talks *that concluded with X*": they were there
         return child.dep_ in {"acl", "relcl"} and child.lemma_.lower() not in self.cues.member_verbs
 
     def _participant_tokens(self, trigger: Trigger, chain: list[Token], verb: Token | None,
@@ -681,6 +683,7 @@ class _EventReader:
                 break  # "X described the talks as useful": only the verb itself may say ("called off")
             context.extend(c for c in head.children if c.dep_ not in CLAUSE_DEPS)
         end = trigger.segment.end
+        context += [c for t in context if t.pos_ in VERBAL for c in t.children if c.dep_ in {"aux", "auxpass"}]
         phrase_statuses = {m.name for t in context if (m := self.cues.status_phrases.at(self.doc, t.i, end))}
         for status in self.cues.status_order:
             words = self.cues.status_words.get(status, set())
@@ -815,6 +818,8 @@ class _EventReader:
             return None  # "the Norwegian delegation said": a group of people, not a meeting
         if kind.needs_participants and not participants:
             return None
+        if trigger.quoted and place is None and not (when and when.date):
+            return None  # a speaker's words: only a meeting they place or date ("the summit in X")
         word = trigger.token.lower_ if trigger.is_noun else trigger.token.lemma_.lower()
         if word in kind.needs_counterpart and " " not in trigger.text \
                 and not self._names_counterpart(trigger, chain, verb):
