@@ -294,3 +294,18 @@ def test_a_speaker_may_report_a_meeting_they_place_but_not_a_vague_one(parsed, l
 def test_talks_that_ended_with_someone_include_them(parsed, lexicon):
     [event] = events_of(parsed, lexicon, "The talks that ended in Lima with Olsen on Monday were tense.")
     assert (event.place, event.participants) == ("Lima", ["erik-olsen"])
+
+
+def test_they_stand_for_the_parties_named_above_and_agreeing_to_cut_tariffs_is_a_decision(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "Chilean and Peruvian officials said they had reached a deal on fishing quotas. "
+                       "Norway and Ruritania agreed to cut tariffs. Chile and Norway agreed to keep talking.")
+    assert [(e.kind, sorted(e.participants)) for e in events] == [
+        ("decision", ["chile", "peru"]), ("decision", ["norway", "ruritania"])]
+
+
+def test_meeting_again_is_the_same_parties_again(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "Talks between Chile and Peru ended in Lima on Monday. Lopez said they agreed to meet again next month.",
+                       times=["on Monday", "next month"], published="2026-03-04")
+    assert [(sorted(e.participants), e.status) for e in events][1] == (["chile", "maria-lopez", "peru"], "planned")

@@ -72,11 +72,13 @@ class KindCues:
     needs_place_or_time: set[str]
     needs_counterpart: set[str]
     needs_noun_object: set[str]
+    needs_direct_object: set[str]
     target_prepositions: set[str]
     intransitive: set[str]
     needs_support: set[str]
     person_verbs: set[str]
     institution_kinds: set[str]
+    measure_verbs: set[str]
     realized_only: bool
     separate_acts: bool
     needs_participants: bool
@@ -111,6 +113,7 @@ class EventCues:
     topic_object_verbs: set[str]
     temporal_prepositions: set[str]
     group_nouns: set[str]
+    plural_pronouns: set[str]
     government_bodies: set[str]
     member_verbs: set[str]
     role_nouns: set[str]
@@ -151,11 +154,13 @@ def event_cues(lexicon: Lexicon) -> EventCues:
             needs_place_or_time=_lower_set(spec.get("needs_place_or_time", [])),
             needs_counterpart=_lower_set(spec.get("needs_counterpart", [])),
             needs_noun_object=_lower_set(spec.get("needs_noun_object", [])),
+            needs_direct_object=_lower_set(spec.get("needs_direct_object", [])),
             target_prepositions=_lower_set(spec.get("target_prepositions", [])),
             intransitive=_lower_set(spec.get("intransitive", [])),
             needs_support=_lower_set(spec.get("needs_support", [])),
             person_verbs=_lower_set(spec.get("person_verbs", [])),
             institution_kinds=_lower_set(spec.get("institution_kinds", [])),
+            measure_verbs=_lower_set(spec.get("measure_verbs", [])),
             realized_only=bool(spec.get("realized_only", False)),
             separate_acts=bool(spec.get("separate_acts", False)),
             needs_participants=bool(spec.get("needs_participants", False)),
@@ -193,6 +198,7 @@ def event_cues(lexicon: Lexicon) -> EventCues:
         topic_object_verbs=_lower_set(participants.get("topic_object_verbs", [])),
         temporal_prepositions=_lower_set(participants.get("temporal_prepositions", [])),
         group_nouns=_lower_set(participants.get("group_nouns", [])),
+        plural_pronouns=_lower_set(participants.get("plural_pronouns", [])),
         government_bodies=_lower_set(participants.get("government_bodies", [])),
         member_verbs=_lower_set(participants.get("member_verbs", [])),
         role_nouns=_lower_set(lexicon["language"].get("role_nouns", [])),
@@ -261,6 +267,8 @@ def _verb_trigger_ok(trigger: Trigger, cues: EventCues) -> bool:
         arguments = objects + [c for c in trigger.token.children if c.dep_ in SUBJECT_DEPS]
         if not any(token_forms(a) & kind.object_nouns for a in arguments):
             return False
+    if lemma in kind.needs_direct_object and not objects:
+        return False  # "extended sanctions", not "the road extends to the border"
     if lemma in kind.intransitive and objects:
         return False  # "leaders gather in X", not "TASS gathered the takeaways"
     if lemma in kind.needs_preposition and not any(
@@ -279,7 +287,8 @@ def _has_noun_object(verb: Token) -> bool:
     for child in verb.children:
         if child.dep_ == "dobj" and is_nounish(child):
             return True
-        if child.dep_ == "prep" and any(c.dep_ == "pobj" and is_nounish(c) for c in child.children):
+        if child.dep_ == "prep" and child.lower_ in {"on", "to", "upon"} and any(
+                c.dep_ == "pobj" and is_nounish(c) and c.ent_type_ not in {"DATE", "TIME"} for c in child.children):
             return True
     return False
 
@@ -363,7 +372,7 @@ class _EventReader:
         self.time_ranges = [(te.start - 1, te.end) for te in self.times]  # "1400 *GMT*" names nobody
         self.quotes = quoted_ranges(doc.text)
         self.segments = segments(doc)
-        self.last_sides: list[str] = []  # the parties of the latest event with two or more
+        self.last_sides: list[str] = []  # the parties of the latest meeting with two or more
         self.published = document.published
 
     # ---- the trigger's clause
@@ -492,6 +501,11 @@ class _EventReader:
         modifiers = [t for c in trigger.token.children if c.dep_ in {"compound", "nmod", "amod"} for t in c.subtree]
         return len(self.index.actors_in(modifiers)) >= 2
 
+    @staticmethod
+    def _agrees_to_a_measure(verb: Token, kind: KindCues) -> bool:
+        """'agreed *to cut* tariffs', 'agreed *to suspend* tariffs': a measure changed, a decision."""
+        return any(c.dep_ == "xcomp" and c.lemma_.lower() in kind.measure_verbs for c in verb.children)
+
     def _personal(self, trigger: Trigger, verb: Token | None) -> bool:
         """Whether a person can take this decision: one who signs, imposes or withdraws
         ("Aliyev and Pashinyan *signed* an agreement")."""
@@ -507,8 +521,30 @@ class _EventReader:
         if subject_verb is not None:
             for subject in subjects_of(subject_verb, trigger.segment):
                 for head in [subject] + [c for c in subject.children if c.dep_ == "conj"]:
-                    found += [a for a in self.index.actors_in(self._deciders(head)) if a not in found]
+                    named = self.index.actors_in(self._deciders(head)) or self._group(head, pronouns_only=True)
+                    found += [a for a in named if a not in found]
+            for prep in (c for c in subject_verb.children if c.dep_ == "prep" and c.lower_ == "with"):
+                if trigger.is_noun:  # "reached an agreement *with X*"
+                    found += [a for a in self.index.actors_in(phrase_tokens(prep)) if a not in found]
         return found
+
+    def _group(self, word: Token, pronouns_only: bool = False) -> list[str]:
+        """The parties a plural word stands for: "they" (the subject of a clause above: "US
+        and Chinese officials said *they* had reached a deal"), "both sides" (the latest
+        parties; not for decisions: what the negotiating parties agree is the outcome of
+        their talks)."""
+        if word.lower_ in self.cues.plural_pronouns:
+            for verb in (t for t in word.ancestors if t.pos_ in VERBAL):
+                for subject in subjects_of(verb):
+                    if subject.i != word.i:
+                        named = self.index.actors_in(head_phrase(subject), resolve_pronouns=False)
+                        if named:
+                            return named
+            return []
+        if not pronouns_only and word.lemma_.lower() in self.cues.group_nouns and word.tag_ in {"NNS", "NNPS"} \
+                and not self.index.actors_in(head_phrase(word), resolve_pronouns=False):
+            return list(self.last_sides) if len(self.last_sides) >= 2 else []
+        return []
 
     def _deciders(self, head: Token) -> list[Token]:
         """The words naming who decides: a subject without its prepositional phrases, but
@@ -797,7 +833,7 @@ class _EventReader:
         if kind.participant_kinds is not None:
             allowed = kind.participant_kinds | ({"person"} if self._personal(trigger, verb) else set())
             if not trigger.is_noun and trigger.token.lemma_.lower() in kind.needs_noun_object \
-                    and not _has_noun_object(trigger.token):
+                    and not _has_noun_object(trigger.token) and not self._agrees_to_a_measure(trigger.token, kind):
                 allowed = kind.institution_kinds  # "the EU agreed to phase out gas": a policy adopted
             participants = [a for a in self._agents(trigger, chain, verb) if self.index.kind_of(a) in allowed]
             if not participants:
@@ -809,8 +845,8 @@ class _EventReader:
             participants = self.index.actors_in(tokens)
             participants += [a for a in self._stand_ins(trigger.token, tokens, segment_number)
                              if a not in participants]
-            if not participants and sequence == "next":
-                participants = list(self.last_sides)  # "more talks are planned": the same parties again
+            if sequence == "next" and len(self._sides_of(participants)) < 2:
+                participants += [a for a in self.last_sides if a not in participants]  # "more talks", "meet again"
         when = self._when(trigger, chain, verb)
         if not (participants or place is not None or (trigger.is_noun and when)):
             return None  # generic ("negotiations are far from linear") or a reference back
@@ -863,8 +899,8 @@ class _EventReader:
             if self.index.actor_of(t) is not None or self.index.actors_in(head_phrase(t), resolve_pronouns=False):
                 continue  # "the Russian and Ukrainian delegations" name their parties
             lemma = t.lemma_.lower()
-            if lemma in self.cues.group_nouns and t.tag_ in {"NNS", "NNPS"} and len(self.last_sides) >= 2:
-                found += self.last_sides
+            if (lemma in self.cues.group_nouns or t.lower_ in self.cues.plural_pronouns) and t.dep_ != "poss":
+                found += self._group(t)
             elif lemma in self.cues.government_bodies and _names_the_body(t, trigger):
                 found += self._country_near(t, segment_number)[:1]
         return found
@@ -881,9 +917,12 @@ class _EventReader:
                 return list(dict.fromkeys(countries))
         return []
 
+    def _sides_of(self, participants: list[str]) -> list[str]:
+        return [a for a in participants if self.index.kind_of(a) != "person"]
+
     def _remember_sides(self, candidate: Candidate) -> None:
-        sides = [a for a in candidate.participants if self.index.kind_of(a) != "person"]
-        if len(sides) >= 2:
+        sides = self._sides_of(candidate.participants)
+        if len(sides) >= 2 and candidate.kind == "meeting":
             self.last_sides = sides
 
     def candidates(self) -> list[Candidate]:
