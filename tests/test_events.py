@@ -309,3 +309,15 @@ def test_meeting_again_is_the_same_parties_again(parsed, lexicon):
                        "Talks between Chile and Peru ended in Lima on Monday. Lopez said they agreed to meet again next month.",
                        times=["on Monday", "next month"], published="2026-03-04")
     assert [(sorted(e.participants), e.status) for e in events][1] == (["chile", "maria-lopez", "peru"], "planned")
+
+
+def test_an_untyped_proper_name_before_a_summit_is_its_place_and_the_thanked_host_takes_part(parsed, lexicon):
+    [event] = events_of(parsed, lexicon, "Olsen thanked Lopez for hosting the Anchorage summit.")
+    assert (event.place, event.participants) == ("Anchorage", ["maria-lopez"])
+
+
+def test_a_call_reported_inside_another_meeting_stays_its_own_event(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "During a meeting with Olsen in Oslo, Lopez placed a call to Ana Ruiz. "
+                       "Olsen, Lopez and Ana Ruiz later spoke about the call.")
+    assert sorted(e.place or "" for e in events) == ["", "Oslo"]

@@ -92,14 +92,20 @@ def _sides(participants: set[str], index: ActorIndex) -> set[str]:
     return sides
 
 
+def _lineups_clash(a: Candidate, b: Candidate, index: ActorIndex) -> bool:
+    """Two mentions that each name two or more parties, with at most one in common."""
+    sides_a, sides_b = _sides(set(a.participants), index), _sides(set(b.participants), index)
+    return len(sides_a) >= 2 and len(sides_b) >= 2 and len(sides_a & sides_b) <= 1
+
+
 def _participant_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> int:
     """3: a participant in common; 2: the same parties (a person and their country, or a
-    place standing for one); 1: one side names nobody; 0: different participants, or two
-    line-ups of two or more parties with at most one in common."""
-    pa, pb = set(event.participants), set(candidate.participants)
-    sides_a, sides_b = _sides(pa, index), _sides(pb, index)
-    if len(sides_a) >= 2 and len(sides_b) >= 2 and len(sides_a & sides_b) <= 1 and not candidate.anaphoric:
+    place standing for one); 1: one side names nobody; 0: different participants, or a
+    mention of each whose line-ups clash."""
+    if not candidate.anaphoric and any(_lineups_clash(m, c, index) for m in event.mentions
+                                       for c in candidate.mentions or [candidate]):
         return 0  # "X spoke with Putin", "X met Zelensky"; Ukraine-US-Turkey and Russia-Ukraine talks
+    pa, pb = set(event.participants), set(candidate.participants)
     if pa and pb:
         if pa & pb:
             return 3

@@ -311,6 +311,16 @@ def _unrealized(trigger: Token, chain: list[Token]) -> bool:
     return False
 
 
+def _gerund_doer(verb: Token) -> list[Token]:
+    """Who does a gerund after a preposition: the object of the verb above ("thanked *X*
+    for hosting the summit"), else its subject."""
+    if verb.tag_ != "VBG" or verb.dep_ != "pcomp":
+        return []
+    above = verb.head.head
+    objects = [c for c in above.children if c.dep_ == "dobj"]
+    return objects or subjects_of(above)
+
+
 def _names_the_body(word: Token, trigger: Token) -> bool:
     """'*the cabinet* met', 'the *cabinet* meeting', 'a meeting of *the cabinet*' -- not 'heads
     of *government*', a word deep in another phrase."""
@@ -471,7 +481,10 @@ class _EventReader:
                     tokens.extend(phrase_tokens(child, prune=prune))  # ("dep": "met X and, later, Y")
         subject_verb = self._subject_verb(trigger, chain, verb)
         if subject_verb is not None:
-            for subject in subjects_of(subject_verb, trigger.segment):
+            doers = subjects_of(subject_verb, trigger.segment)
+            if not doers and trigger.is_noun:
+                doers = _gerund_doer(subject_verb)
+            for subject in doers:
                 tokens.extend(phrase_tokens(subject, prune=prune))
         if subject_verb is not None or (trigger.is_noun and _relation_to_verb(chain, verb) in SUBJECT_DEPS):
             for v in (t for t in chain[1:] if is_verbal(t)):  # "a call took place *between X and Y*"
@@ -581,6 +594,13 @@ class _EventReader:
             ent = pobj.doc[words[0].i: words[-1].i + 1]
         return self._with_its_city(ent, pobj) if ent is not None else None
 
+    def _unnamed_place(self, token: Token) -> Span | None:
+        """A proper name before an event noun that names no actor and that the tagger left
+        without a type: a place ("the *Anchorage* summit")."""
+        if token.pos_ != "PROPN" or token.ent_type_ or not token.text.istitle() or self.index.actor_of(token):
+            return None
+        return token.doc[token.i: token.i + 1]
+
     def _seat_of_power(self, token: Token) -> Span | None:
         """'the Kremlin', 'the White House': a name that stands for a country, used as a place."""
         actor = self.index.actor_of(token)
@@ -662,7 +682,7 @@ class _EventReader:
         if trigger.token.lemma_.lower() not in self.cues.kinds[trigger.kind].needs_place_or_time:
             for child in trigger.token.children:  # "the Miami talks"; a "Kyiv delegation" comes from Kyiv
                 if child.dep_ in {"compound", "nmod", "npadvmod"}:
-                    ent = self._place_entity(child) or self._seat_of_power(child)
+                    ent = self._place_entity(child) or self._seat_of_power(child) or self._unnamed_place(child)
                     if ent is not None and not self._names_a_country(child):
                         return ent
         for prep in (c for c in trigger.token.children if c.dep_ == "prep" and c.lower_ in kind.target_prepositions):
