@@ -321,3 +321,24 @@ def test_a_call_reported_inside_another_meeting_stays_its_own_event(parsed, lexi
                        "During a meeting with Olsen in Oslo, Lopez placed a call to Ana Ruiz. "
                        "Olsen, Lopez and Ana Ruiz later spoke about the call.")
     assert sorted(e.place or "" for e in events) == ["", "Oslo"]
+
+
+def test_a_proposed_meeting_keeps_a_between_phrase_the_parser_hung_elsewhere(parsed, lexicon):
+    [event] = events_of(parsed, lexicon,
+                        "Peru proposed a meeting before the end of May between Maria Lopez and Erik Olsen.")
+    assert (event.status, sorted(event.participants)) == ("planned", ["erik-olsen", "maria-lopez", "peru"])
+
+
+def test_sending_someone_to_meet_and_to_visit_a_city_is_one_planned_meeting_there(parsed, lexicon):
+    events = events_of(parsed, lexicon,
+                       "Lopez is sending Olsen to meet Ana Ruiz. Olsen is expected to visit Lima next week. "
+                       "Olsen met Ana Ruiz in Quito to discuss the quota.", times=["next week"], published="2026-03-04")
+    assert [(e.kind, sorted(e.participants), e.place, e.status) for e in events] == [
+        ("meeting", ["ana-ruiz", "erik-olsen"], "Lima", "planned"),
+        ("meeting", ["ana-ruiz", "erik-olsen"], "Quito", "held")]
+
+
+def test_strikes_a_ceasefire_ended_due_to_are_not_planned(parsed, lexicon):
+    [event] = events_of(parsed, lexicon, "The truce ended due to Ruritania's strikes in Lima.")
+    assert (event.kind, event.participants, event.place) == ("attack", ["ruritania"], "Lima")
+    assert event.status != "planned"

@@ -221,18 +221,28 @@ def _same_destination(visit: Candidate, meeting: Candidate) -> bool:
 
 
 def _fold_visits_into_meetings(events: list[Candidate]) -> list[Candidate]:
-    """A trip to where the document's talks take place is part of those talks."""
-    meetings = [e for e in events if e.kind == "meeting" and e.place]
+    """A trip to where the document's talks take place is part of those talks; so is a trip
+    by one of the participants of talks placed nowhere else ("X will visit Moscow next
+    week", "X will meet Y"), which then gives the talks their place."""
+    meetings = [e for e in events if e.kind == "meeting"]
+    placed = [m for m in meetings if m.place]
     kept = []
     for e in events:
         host = None
         if e.kind == "visit" and e.place:  # "a visit to Russia" for talks in Moscow
-            host = next((m for m in meetings if _same_destination(e, m) and _arrives_for(e, m)), None)
+            host = next((m for m in placed if _same_destination(e, m) and _arrives_for(e, m)), None) or next(
+                (m for m in meetings if not m.place and _shares_participant(e, m) and _arrives_for(e, m)
+                 and statuses_compatible(e.status, m.status)), None)
         elif e.kind == "visit" and e.participants:  # "confirmed his arrival": for the talks he is at
-            host = next((m for m in meetings if set(m.participants) & set(e.participants)
-                         and _arrives_for(e, m)), None)
+            host = next((m for m in placed if _shares_participant(e, m) and _arrives_for(e, m)), None)
         if host is None:
             kept.append(e)
-        else:
-            host.participants += [p for p in e.participants if p not in host.participants]
+            continue
+        host.participants += [p for p in e.participants if p not in host.participants]
+        if host.place is None:
+            host.place, host.place_actor = e.place, e.place_actor
     return kept
+
+
+def _shares_participant(a: Candidate, b: Candidate) -> bool:
+    return bool(set(a.participants) & set(b.participants))

@@ -101,6 +101,7 @@ class EventCues:
     place_nouns: set[str]
     destination_prepositions: set[str]
     travel_verbs: set[str]
+    place_object_verbs: set[str]
     place_labels: set[str]
     participant_prepositions: set[str]
     formats: set[str]
@@ -113,6 +114,7 @@ class EventCues:
     topic_object_verbs: set[str]
     temporal_prepositions: set[str]
     group_nouns: set[str]
+    event_nouns: set[str]  # the trigger nouns of every kind
     plural_pronouns: set[str]
     government_bodies: set[str]
     member_verbs: set[str]
@@ -186,6 +188,7 @@ def event_cues(lexicon: Lexicon) -> EventCues:
         place_nouns=_lower_set(place.get("nouns", [])),
         destination_prepositions=_lower_set(place.get("destination_prepositions", [])),
         travel_verbs=_lower_set(place.get("travel_verbs", [])),
+        place_object_verbs=_lower_set(place.get("object_verbs", [])),
         place_labels=set(place.get("entity_labels", ["GPE", "LOC", "FAC"])),
         participant_prepositions=_lower_set(participants.get("prepositions", ["with", "between"])),
         formats=_lower_set(table.get("format", {}).get("words", [])),
@@ -198,6 +201,7 @@ def event_cues(lexicon: Lexicon) -> EventCues:
         topic_object_verbs=_lower_set(participants.get("topic_object_verbs", [])),
         temporal_prepositions=_lower_set(participants.get("temporal_prepositions", [])),
         group_nouns=_lower_set(participants.get("group_nouns", [])),
+        event_nouns=set().union(*(k.nouns for k in kinds.values())),
         plural_pronouns=_lower_set(participants.get("plural_pronouns", [])),
         government_bodies=_lower_set(participants.get("government_bodies", [])),
         member_verbs=_lower_set(participants.get("member_verbs", [])),
@@ -311,12 +315,27 @@ def _unrealized(trigger: Token, chain: list[Token]) -> bool:
     return False
 
 
-def _gerund_doer(verb: Token) -> list[Token]:
-    """Who does a gerund after a preposition: the object of the verb above ("thanked *X*
-    for hosting the summit"), else its subject."""
-    if verb.tag_ != "VBG" or verb.dep_ != "pcomp":
+def _because_of(word: Token) -> bool:
+    """'due *to the strikes*': a cause, not a schedule ('due *to meet*')."""
+    doc = word.doc
+    if word.lower_ != "due" or word.i + 2 >= len(doc) or doc[word.i + 1].lower_ != "to":
+        return False
+    return doc[word.i + 2].pos_ not in VERBAL
+
+
+def _infinitive(verb: Token) -> bool:
+    return verb.pos_ in VERBAL and any(c.tag_ == "TO" for c in verb.children if c.dep_ == "aux")
+
+
+def _doer_above(verb: Token) -> list[Token]:
+    """Who does a gerund after a preposition or an infinitive of purpose: the object of the
+    verb above ("thanked *X* for hosting the summit", "sent *X* to meet Y"), else its subject."""
+    if verb.tag_ == "VBG" and verb.dep_ == "pcomp":
+        above = verb.head.head
+    elif verb.dep_ == "advcl" and _infinitive(verb):
+        above = verb.head
+    else:
         return []
-    above = verb.head.head
     objects = [c for c in above.children if c.dep_ == "dobj"]
     return objects or subjects_of(above)
 
@@ -452,8 +471,8 @@ class _EventReader:
             if word == "to":
                 return not any(self.index.is_person_token(c) for c in child.children if c.dep_ == "pobj")
             return word in self.cues.topic_prepositions
-        if child.dep_ == "relcl" and any(c.lower_ == "where" or (c.dep_ in SUBJECT_DEPS and c.tag_ in RELATIVE_TAGS)
-                                         for c in child.children):
+        if child.dep_ == "relcl" and token_forms(child.head) & self.cues.event_nouns and any(
+                c.lower_ == "where" or (c.dep_ in SUBJECT_DEPS and c.tag_ in RELATIVE_TAGS) for c in child.children):
             return False  # "a summit *where X signed*", "talks *that concluded with X*": they were there
         return child.dep_ in {"acl", "relcl"} and child.lemma_.lower() not in self.cues.member_verbs
 
@@ -466,6 +485,8 @@ class _EventReader:
         preps = self.cues.participant_prepositions
         if trigger.is_noun:
             tokens = phrase_tokens(trigger.token, keep_clauses_of=same_kind | {trigger.token.i}, prune=prune)
+            if verb is not None and not self.index.actors_in(tokens):
+                tokens.extend(self._stray_between(trigger, verb))
             # Names coordinated with the event noun itself are a misparse of the next clause's
             # subject ("after the meeting, X and Y said"), not its participants.
             listed = {t.i for c in trigger.token.children if c.dep_ == "conj" and c.i not in same_kind
@@ -482,8 +503,8 @@ class _EventReader:
         subject_verb = self._subject_verb(trigger, chain, verb)
         if subject_verb is not None:
             doers = subjects_of(subject_verb, trigger.segment)
-            if not doers and trigger.is_noun:
-                doers = _gerund_doer(subject_verb)
+            if not doers and (trigger.is_noun or subject_verb.tag_ != "VBG"):  # not "before flying on to X"
+                doers = _doer_above(subject_verb)
             for subject in doers:
                 tokens.extend(phrase_tokens(subject, prune=prune))
         if subject_verb is not None or (trigger.is_noun and _relation_to_verb(chain, verb) in SUBJECT_DEPS):
@@ -498,6 +519,15 @@ class _EventReader:
                 if child.dep_ in {"dobj", "attr"} or (child.dep_ == "prep" and child.lower_ in preps):
                     tokens.extend(phrase_tokens(child, prune=prune))
         return [t for t in tokens if not inside(t.idx, self.time_ranges)]
+
+    def _stray_between(self, trigger: Trigger, verb: Token) -> list[Token]:
+        """A "between X and Y" that the parser hung on a later word of the clause ("proposed a
+        meeting before the end of August *between X and Y*"): it belongs to the event."""
+        for t in verb.subtree:
+            if t.i > trigger.token.i and t.dep_ == "prep" and t.lower_ == "between" and t.head.i != trigger.token.i \
+                    and t.head.pos_ in {"NOUN", "PROPN"} and not self.index.actor_of(t.head):
+                return phrase_tokens(t, prune=self._not_participant)
+        return []
 
     def _names_counterpart(self, trigger: Trigger, chain: list[Token], verb: Token | None) -> bool:
         """Whether the other side is named: "a call *with/to X*", "spoke *with X*", "a call
@@ -674,6 +704,10 @@ class _EventReader:
         found = self._place_from_preps(heads)
         if found is not None:
             return found
+        if not trigger.is_noun and trigger.token.lemma_.lower() in self.cues.place_object_verbs:
+            for obj in (c for c in trigger.token.children if c.dep_ == "dobj"):
+                if self._place_entity(obj) is not None:
+                    return self._with_its_city(self._place_entity(obj), obj)  # "visit *Moscow*"
         for v in (t for t in chain if is_verbal(t)):
             if any(c.lower_ == "where" for c in v.children):
                 found = self._place_entity(v.head) or self._place_from_preps([v.head])
@@ -740,12 +774,15 @@ class _EventReader:
             context.extend(c for c in head.children if c.dep_ not in CLAUSE_DEPS)
         end = trigger.segment.end
         context += [c for t in context if t.pos_ in VERBAL for c in t.children if c.dep_ in {"aux", "auxpass"}]
+        context = [t for t in context if not _because_of(t)]
         phrase_statuses = {m.name for t in context if (m := self.cues.status_phrases.at(self.doc, t.i, end))}
         for status in self.cues.status_order:
             words = self.cues.status_words.get(status, set())
             if status in phrase_statuses or any(token_forms(t) & words for t in context):
                 return status
         status = self._tense_status(trigger, verb) if applies else None
+        if status is None and not trigger.is_noun and _infinitive(trigger.token):
+            status = "planned"  # "sent X to meet Y", "agreed to meet"
         if status is None and when is not None and when.date and self.published:
             first, last = date_range(when)
             if first > self.published:
@@ -903,7 +940,11 @@ class _EventReader:
                 for p in c.children if p.dep_ == "pobj" and p.i in same_kind}
 
     def _absorbed(self, trigger: Trigger, triggers: list[Trigger]) -> bool:
-        """'arrive in Miami for talks': the arrival is part of the meeting."""
+        """'arrive in Miami for talks': the arrival is part of the meeting; 'met X to discuss
+        Y': the discussion is the meeting."""
+        if _infinitive(trigger.token) and any(other.kind == trigger.kind and other.token.i == trigger.token.head.i
+                                              for other in triggers):
+            return True
         absorbing = self.cues.kinds[trigger.kind].absorbed_by
         if not absorbing:
             return False
