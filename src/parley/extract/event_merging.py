@@ -1,10 +1,15 @@
 """Merging the mentions of one event in one article, so each real event is reported once.
 
 Each candidate (one trigger, read by ``parley.extract.events``) joins the best-fitting
-event mentioned before it, or starts a new one: same kind, compatible place, date and
-status, and overlapping participants (or none named, close by). Then events that fit
-each other once complete are joined, and an arrival where the article's talks take place
-is folded into those talks.
+event mentioned before it, or starts a new one: same kind, compatible place (one inside
+the other, or a city and its country), date, status and place in a series ("the second
+round" is not "the third", nor "the previous meeting" the one reported), and overlapping
+participants (or none named, close by). Mentions linked in one phrase ("a round *of
+talks*", "gather *for a summit*") always join. Apart stay: two line-ups of two or more
+parties with at most one in common ("X spoke with Putin", "X met Zelensky"), two
+decision verbs (each its own act), and an event with the one it happened after. Then
+events that fit each other once complete are joined, and a trip to where the article's
+talks take place, or by one of their participants, is folded into those talks.
 """
 
 from __future__ import annotations

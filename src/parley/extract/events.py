@@ -2,32 +2,44 @@
 
 How an event is read from a sentence (the vocabulary is in ``data/events.toml``):
 
-1. A trigger: a noun, verb or phrase of one kind ("talks", "met", "press conference",
-   "launched ... drones"). Triggers inside quotation marks (a speaker's claims), negated
-   ("no meeting is planned"), hypothetical ("if talks fail") or used as a modifier
-   ("meeting rooms") are skipped.
+1. A trigger: a noun, verb or phrase of one kind ("talks", "met", "phone call",
+   "launched ... drones"). Skipped: negated ("no meeting is planned"), hypothetical ("if
+   talks fail", "whether a meeting ..."), wished for ("ready to discuss", "support for
+   direct talks", "called for talks"), used as a modifier ("meeting rooms"). Inside
+   quotation marks, only a meeting the speaker places or dates counts. Some words need
+   more: a call or "spoke" needs the other side named ("a call *with X*"), "agreed" a
+   noun object or a measure ("agreed *a loan*", "agreed *to cut* tariffs"; else only an
+   institution decides), "sanctions" a verb that imposes them.
 2. Its clause chain: the trigger and the words above it up to its clause's verb, going on
-   through "to"-complements: talks -> for -> arrive -> expected.
-3. Participants: actors named in the trigger's own phrase (subject, object,
-   with/between phrases, "a Ukrainian delegation led by X") and, for a noun, the subject
-   of a support verb ("X *held* talks with Y"). A name that only modifies or describes a
-   named person ("*Belgian* Prime Minister Bart De Wever", "Dmitriev, *an envoy for
-   Putin*") and a place ("in Berlin") are not participants. A decision needs an
-   institution as its decider ("*EU leaders* agreed", "*the EU's* ban").
-4. Place: a GPE/LOC/FAC after in/at (or "to" after a verb of travel) on the trigger or
-   its clause, a "where" clause, or a place name modifying the trigger ("the Miami
-   talks"), as written.
+   through "to"-complements: talks -> for -> arrive -> expected; cut at a preposition of
+   time ("said *after* the talks": the talks are not the saying's).
+3. Participants: actors named in the trigger's own phrase (with/between phrases, "a
+   delegation led by X", "talks that ended with X"), a verb's subject and objects, and,
+   for a noun, the subject of a support verb ("X *held* talks with Y"). Not participants:
+   a name that only describes a person ("*Belgian* Prime Minister De Wever"), the owner of
+   a role ("*Trump's* envoys"), what the event is about ("talks *on Iran's* programme",
+   "discussed *the plan*"), a place, a time ("1400 *GMT*"). Stand-ins: "he/his" is the
+   subject of the clause above, "they" the parties named as subject above, "both sides"
+   the latest meeting's parties, "the cabinet" the nearest country. A decision is taken
+   by an institution, or by persons who sign, impose or withdraw.
+4. Place: a GPE/LOC/FAC after in/at (or "to" after a verb of travel, the object of
+   "visit") on the trigger's phrase or on the verbs of its clause, a "where" clause, a
+   place name modifying the trigger ("the Miami talks"), where an attack struck ("an
+   attack *on X*"); with its city as written ("Istanbul's Ciragan Palace", "the Omani
+   Embassy in Rome") and the name behind a place noun ("the Omani capital *Muscat*").
 5. When: the time expression (from the times extractor) attached to the trigger or its
    clause.
-6. Status: cue words around the trigger (``[status]``), else the verb's tense, else the
-   date against the document's published date.
+6. Status: cue words around the trigger (``[status]``), else the verb's tense, else
+   "planned" for an infinitive ("sent X *to meet* Y"), else the date against the
+   document's published date. Decisions and attacks count only once they happened.
+7. Sequence: which of a series it is ("the *second* round", "the *next* meeting",
+   "*previous* talks", "X *last* met Y"), so rounds and recalled meetings stay apart.
 
 A trigger with no participant, place or time is generic ("negotiations are far from
 linear") and gives no event; "these talks", or "the talks" with nothing of their own,
 refer back and can only add to an event already found. Mentions of one event in a
-document (same kind, overlapping participants, compatible place, date and status) are
-merged, so each real event is reported once; an arrival where the document's talks take
-place is part of those talks (``parley.extract.event_merging``).
+document are merged, so each real event is reported once; an arrival where the
+document's talks take place is part of those talks (``parley.extract.event_merging``).
 
 Syntax helpers shared with the other extractors live in ``parley.extract.syntax``.
 """
@@ -564,7 +576,7 @@ class _EventReader:
         if subject_verb is not None:
             for subject in subjects_of(subject_verb, trigger.segment):
                 for head in [subject] + [c for c in subject.children if c.dep_ == "conj"]:
-                    named = self.index.actors_in(self._deciders(head)) or self._group(head, pronouns_only=True)
+                    named = self.index.actors_in(self._decider_words(head)) or self._group(head, pronouns_only=True)
                     found += [a for a in named if a not in found]
             for prep in (c for c in subject_verb.children if c.dep_ == "prep" and c.lower_ == "with"):
                 if trigger.is_noun:  # "reached an agreement *with X*"
@@ -589,7 +601,7 @@ class _EventReader:
             return list(self.last_sides) if len(self.last_sides) >= 2 else []
         return []
 
-    def _deciders(self, head: Token) -> list[Token]:
+    def _decider_words(self, head: Token) -> list[Token]:
         """The words naming who decides: a subject without its prepositional phrases, but
         with the countries a role stands for ("the leaders *of Egypt and Qatar*")."""
         words = head_phrase(head)
@@ -876,47 +888,25 @@ class _EventReader:
     def candidate(self, trigger: Trigger, segment_number: int, same_kind: set[int]) -> Candidate | None:
         full_chain = _chain(trigger.token, trigger.segment)
         chain = self._own_clause(full_chain)
-        if self._negated(trigger, chain):
-            return None
         kind = self.cues.kinds[trigger.kind]
         verb = _first_verb(chain, trigger.token)
-        segment = trigger.segment
+        if self._negated(trigger, chain) or self._not_taken(trigger, chain, verb, kind):
+            return None
         place = self._place(trigger, chain, verb)
         place_tokens = {i for t in place for i in {t.i} | self.index.mention_tokens(t)} if place is not None else set()
-        if kind.realized_only and _unrealized(trigger.token, chain):
-            return None
-        if trigger.is_noun and trigger.token.lower_ in kind.needs_support and not self._support(trigger, verb):
-            return None  # "sanctions hurt the economy"; "Washington *imposed* sanctions" is one
-        if kind.participant_kinds is not None:
-            allowed = kind.participant_kinds | ({"person"} if self._personal(trigger, verb) else set())
-            if not trigger.is_noun and trigger.token.lemma_.lower() in kind.needs_noun_object \
-                    and not _has_noun_object(trigger.token) and not self._agrees_to_a_measure(trigger.token, kind):
-                allowed = kind.institution_kinds  # "the EU agreed to phase out gas": a policy adopted
-            participants = [a for a in self._agents(trigger, chain, verb) if self.index.kind_of(a) in allowed]
-            if not participants:
-                return None
+        segment = trigger.segment
         tokens = [t for t in self._participant_tokens(trigger, chain, verb, same_kind)
                   if t.i not in place_tokens and segment.start <= t.i < segment.end]
         sequence = self._sequence(trigger, verb)
-        if kind.participant_kinds is None:
-            participants = self.index.actors_in(tokens)
-            participants += [a for a in self._stand_ins(trigger.token, tokens, segment_number)
-                             if a not in participants]
-            if sequence == "next" and len(self._sides_of(participants)) < 2:
-                participants += [a for a in self.last_sides if a not in participants]  # "more talks", "meet again"
+        if kind.participant_kinds is not None:
+            participants = self._deciders(trigger, chain, verb, kind)
+            if not participants:
+                return None
+        else:
+            participants = self._participants(trigger, tokens, segment_number, sequence)
         when = self._when(trigger, chain, verb)
-        if not (participants or place is not None or (trigger.is_noun and when)):
-            return None  # generic ("negotiations are far from linear") or a reference back
-        if trigger.token.lemma_.lower() in kind.needs_place_or_time and place is None and when is None:
-            return None  # "the Norwegian delegation said": a group of people, not a meeting
-        if kind.needs_participants and not participants:
+        if not self._specific(trigger, chain, verb, kind, participants, place, when):
             return None
-        if trigger.quoted and place is None and not (when and when.date):
-            return None  # a speaker's words: only a meeting they place or date ("the summit in X")
-        word = trigger.token.lower_ if trigger.is_noun else trigger.token.lemma_.lower()
-        if word in kind.needs_counterpart and " " not in trigger.text \
-                and not self._names_counterpart(trigger, chain, verb):
-            return None  # "calls for a ceasefire", "spoke to reporters"
         status = self._status(trigger, chain, verb, when)
         if kind.statuses is not None and status is not None and status not in kind.statuses:
             return None
@@ -930,6 +920,46 @@ class _EventReader:
                          self._format(trigger), place_actor, frozenset(linked), anaphoric,
                          sequence, kind.separate_acts and not trigger.is_noun,
                          self._time_of(full_chain))
+
+    def _not_taken(self, trigger: Trigger, chain: list[Token], verb: Token | None, kind: KindCues) -> bool:
+        """A decision still to be reached, or a measure noun nobody imposed."""
+        if kind.realized_only and _unrealized(trigger.token, chain):
+            return True
+        return trigger.is_noun and trigger.token.lower_ in kind.needs_support and not self._support(trigger, verb)
+
+    def _deciders(self, trigger: Trigger, chain: list[Token], verb: Token | None, kind: KindCues) -> list[str]:
+        """Who took a decision: institutions; persons when they sign, impose or withdraw; only
+        institutions when they agree to a course ("the EU agreed to phase out gas")."""
+        allowed = kind.participant_kinds | ({"person"} if self._personal(trigger, verb) else set())
+        if not trigger.is_noun and trigger.token.lemma_.lower() in kind.needs_noun_object \
+                and not _has_noun_object(trigger.token) and not self._agrees_to_a_measure(trigger.token, kind):
+            allowed = kind.institution_kinds
+        return [a for a in self._agents(trigger, chain, verb) if self.index.kind_of(a) in allowed]
+
+    def _participants(self, trigger: Trigger, tokens: list[Token], segment_number: int,
+                      sequence: str | None) -> list[str]:
+        """The actors named where participants are named, and the parties standing behind
+        "both sides", "the cabinet", or a meeting "again"."""
+        participants = self.index.actors_in(tokens)
+        participants += [a for a in self._stand_ins(trigger.token, tokens, segment_number) if a not in participants]
+        if sequence == "next" and len(self._sides_of(participants)) < 2:
+            participants += [a for a in self.last_sides if a not in participants]  # "more talks", "meet again"
+        return participants
+
+    def _specific(self, trigger: Trigger, chain: list[Token], verb: Token | None, kind: KindCues,
+                  participants: list[str], place: Span | None, when: When | None) -> bool:
+        """Whether a mention says enough to be an event of its own."""
+        if not (participants or place is not None or (trigger.is_noun and when)):
+            return False  # generic ("negotiations are far from linear") or a reference back
+        if trigger.token.lemma_.lower() in kind.needs_place_or_time and place is None and when is None:
+            return False  # "the Norwegian delegation said": a group of people, not a meeting
+        if kind.needs_participants and not participants:
+            return False
+        if trigger.quoted and place is None and not (when and when.date):
+            return False  # a speaker's words: only a meeting they place or date ("the summit in X")
+        word = trigger.token.lower_ if trigger.is_noun else trigger.token.lemma_.lower()
+        return word not in kind.needs_counterpart or " " in trigger.text \
+            or self._names_counterpart(trigger, chain, verb)  # not "calls for a ceasefire", "spoke to reporters"
 
     def _purpose_of(self, trigger: Trigger, same_kind: set[int]) -> set[int]:
         """Events of the same kind a verb is for: "leaders gather in X *for a summit*", "met
