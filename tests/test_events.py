@@ -178,7 +178,7 @@ def test_phone_calls_are_meetings_when_the_other_side_is_named(parsed, lexicon):
 
 def test_support_for_talks_is_a_stance_not_an_event(parsed, lexicon):
     events = events_of(parsed, lexicon,
-                       "Lopez and Olsen expressed support for direct talks between Chile and Peru. "
+                       "Lopez and Olsen said they support fresh talks between Chile and Peru. "
                        "Ruiz called for talks with Norway.")
     assert events == []
 
@@ -200,7 +200,7 @@ def test_signatories_are_the_deciders_of_a_signed_agreement(parsed, lexicon):
 def test_decisions_still_to_be_reached_or_promised_by_negotiators_are_not_decisions(parsed, lexicon):
     events = events_of(parsed, lexicon,
                        "The talks came days before a deadline for Peru to reach a deal. "
-                       "Chile and Peru agreed to keep talking. Sanctions hurt the Ruritanian economy. "
+                       "Chile and Peru agreed to stay in touch. Sanctions hurt the Ruritanian economy. "
                        "The EU agreed to phase out Ruritanian gas. The EU imposed sanctions on Ruritania.")
     assert [(e.kind, e.participants) for e in events] == [
         ("decision", ["european-union"]), ("decision", ["european-union"])]
@@ -208,7 +208,7 @@ def test_decisions_still_to_be_reached_or_promised_by_negotiators_are_not_decisi
 
 def test_a_place_keeps_its_city_and_a_country_takes_in_its_capital(parsed, lexicon):
     text = ("Chile and Peru held talks in Lima's Torre Palace on Monday. "
-            "The talks in Lima were tense. Although the talks were in Peru, Norway mediated. "
+            "The talks in Lima were tense. Norway mediated the talks in Peru. "
             "Lopez met Olsen at the Peruvian Embassy in Oslo's old town.")
     document, doc = parsed(text, published="2026-03-04")
     cast = {**CAST, "Lima": ("peru", "country", None)}  # a capital standing for its country
@@ -246,7 +246,7 @@ def test_leaders_of_countries_decide_for_their_countries(parsed, lexicon):
 
 def test_a_meeting_only_asked_about_is_no_event(parsed, lexicon):
     assert events_of(parsed, lexicon,
-                     "Olsen declined to say whether a meeting between Chile and Peru would be on the agenda.") == []
+                     "Olsen would not say whether a summit between Chile and Peru is likely.") == []
 
 
 def test_an_attack_is_placed_where_it_struck_and_background_strikes_are_no_events(parsed, lexicon):
@@ -261,8 +261,8 @@ def test_an_attack_is_placed_where_it_struck_and_background_strikes_are_no_event
 def test_both_sides_and_a_cabinet_stand_for_their_parties(parsed, lexicon):
     events = events_of(parsed, lexicon,
                        "Chile and Peru held talks in Lima on Monday. "
-                       "Both sides agreed to meet again next month. "
-                       "Norway said the ceasefire would start after a meeting of the security cabinet.",
+                       "Both sides will meet again next month. "
+                       "Norway said the truce would start after a session of the war cabinet.",
                        times=["on Monday", "next month"], published="2026-03-04")
     assert [(sorted(e.participants), e.status) for e in events][:2] == [
         (["chile", "peru"], "held"), (["chile", "peru"], "planned")]
@@ -298,34 +298,37 @@ def test_talks_that_ended_with_someone_include_them(parsed, lexicon):
 
 def test_they_stand_for_the_parties_named_above_and_agreeing_to_cut_tariffs_is_a_decision(parsed, lexicon):
     events = events_of(parsed, lexicon,
-                       "Chilean and Peruvian officials said they had reached a deal on fishing quotas. "
-                       "Norway and Ruritania agreed to cut tariffs. Chile and Norway agreed to keep talking.")
+                       "Chilean and Peruvian envoys said they had struck an accord on fishing quotas. "
+                       "Norway and Ruritania agreed to cut tariffs. Chile and Norway agreed to stay in touch.")
     assert [(e.kind, sorted(e.participants)) for e in events] == [
         ("decision", ["chile", "peru"]), ("decision", ["norway", "ruritania"])]
 
 
 def test_meeting_again_is_the_same_parties_again(parsed, lexicon):
     events = events_of(parsed, lexicon,
-                       "Talks between Chile and Peru ended in Lima on Monday. Lopez said they agreed to meet again next month.",
-                       times=["on Monday", "next month"], published="2026-03-04")
+                       "Talks between Chile and Peru ended in Lima on Monday. Lopez said they would meet again in May.",
+                       times=["on Monday", "in May"], published="2026-03-04")
     assert [(sorted(e.participants), e.status) for e in events][1] == (["chile", "maria-lopez", "peru"], "planned")
 
 
-def test_an_untyped_proper_name_before_a_summit_is_its_place_and_the_thanked_host_takes_part(parsed, lexicon):
-    [event] = events_of(parsed, lexicon, "Olsen thanked Lopez for hosting the Anchorage summit.")
-    assert (event.place, event.participants) == ("Anchorage", ["maria-lopez"])
+def test_an_untyped_proper_name_before_a_summit_is_its_place_and_the_praised_host_takes_part(parsed, lexicon):
+    text = "Olsen praised Lopez for hosting the Quellon summit."
+    document, doc = parsed(text)
+    doc.ents = [e for e in doc.ents if e.text != "Quellon"]  # a name the tagger left without a type
+    [event] = find_events(document, doc, actor_table(text), [], lexicon)
+    assert (event.place, event.participants) == ("Quellon", ["maria-lopez"])
 
 
 def test_a_call_reported_inside_another_meeting_stays_its_own_event(parsed, lexicon):
     events = events_of(parsed, lexicon,
-                       "During a meeting with Olsen in Oslo, Lopez placed a call to Ana Ruiz. "
+                       "During a meeting with Olsen in Oslo, Lopez made a call to Ana Ruiz. "
                        "Olsen, Lopez and Ana Ruiz later spoke about the call.")
     assert sorted(e.place or "" for e in events) == ["", "Oslo"]
 
 
 def test_a_proposed_meeting_keeps_a_between_phrase_the_parser_hung_elsewhere(parsed, lexicon):
     [event] = events_of(parsed, lexicon,
-                        "Peru proposed a meeting before the end of May between Maria Lopez and Erik Olsen.")
+                        "Peru proposed a summit after the rainy season between Maria Lopez and Erik Olsen.")
     assert (event.status, sorted(event.participants)) == ("planned", ["erik-olsen", "maria-lopez", "peru"])
 
 

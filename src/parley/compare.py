@@ -18,7 +18,7 @@ def place_key(place: str | None) -> str | None:
     "abu dhabi" are one)."""
     if not place:
         return None
-    place = re.sub(r"['’]s\b", "", place.lower())  # "Istanbul's palace" is in Istanbul
+    place = re.sub(r"['’]s\b", "", place.lower())  # "Lima's palace" is in Lima
     return " ".join("".join(ch for ch in place if ch.isalnum() or ch == " ").split()) or None
 
 

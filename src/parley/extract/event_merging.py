@@ -6,7 +6,7 @@ the other, or a city and its country), date, status and place in a series ("the 
 round" is not "the third", nor "the previous meeting" the one reported), and overlapping
 participants (or none named, close by). Mentions linked in one phrase ("a round *of
 talks*", "gather *for a summit*") always join. Apart stay: two line-ups of two or more
-parties with at most one in common ("X spoke with Putin", "X met Zelensky"), two
+parties with at most one in common ("X phoned Y", "X met Z"), two
 decision verbs (each its own act), and an event with the one it happened after. Then
 events that fit each other once complete are joined, and a trip to where the article's
 talks take place, or by one of their participants, is folded into those talks.
@@ -109,7 +109,7 @@ def _participant_score(event: Candidate, candidate: Candidate, index: ActorIndex
     mention of each whose line-ups clash."""
     if not candidate.anaphoric and any(_lineups_clash(m, c, index) for m in event.mentions
                                        for c in candidate.mentions or [candidate]):
-        return 0  # "X spoke with Putin", "X met Zelensky"; Ukraine-US-Turkey and Russia-Ukraine talks
+        return 0  # "X phoned Y", "X met Z"; a Chile-Peru-Norway meeting and Peru-Bolivia talks
     pa, pb = set(event.participants), set(candidate.participants)
     if pa and pb:
         if pa & pb:
@@ -124,7 +124,7 @@ def _participant_score(event: Candidate, candidate: Candidate, index: ActorIndex
 
 
 def _places_fit(a: Candidate, b: Candidate) -> bool:
-    """One place inside the other, or both standing for one country ("in Rome", "in Italy")."""
+    """One place inside the other, or both standing for one country ("in Lima", "in Peru")."""
     return places_compatible(a.place, b.place) or (a.place_actor is not None and a.place_actor == b.place_actor)
 
 
@@ -169,7 +169,7 @@ def _absorb(event: Candidate, candidate: Candidate) -> None:
 
 
 def _more_precise(place: str | None, than: str) -> bool:
-    """"Istanbul's Ciragan Palace" says more than "Istanbul"."""
+    """"Lima's Torre Palace" says more than "Lima"."""
     key, other = place_key(place), place_key(than)
     return bool(key and other and key != other and f" {other} " in f" {key} ")
 
@@ -219,7 +219,7 @@ def _arrives_for(visit: Candidate, meeting: Candidate) -> bool:
 
 
 def _same_destination(visit: Candidate, meeting: Candidate) -> bool:
-    """The same place, or places standing for the same country ("Russia", "Moscow")."""
+    """The same place, or places standing for the same country ("Peru", "Lima")."""
     if places_compatible(meeting.place, visit.place):
         return True
     return visit.place_actor is not None and visit.place_actor == meeting.place_actor
@@ -227,14 +227,14 @@ def _same_destination(visit: Candidate, meeting: Candidate) -> bool:
 
 def _fold_visits_into_meetings(events: list[Candidate]) -> list[Candidate]:
     """A trip to where the document's talks take place is part of those talks; so is a trip
-    by one of the participants of talks placed nowhere else ("X will visit Moscow next
-    week", "X will meet Y"), which then gives the talks their place."""
+    by one of the participants of talks placed nowhere else ("X will fly to Lima on
+    Friday", "X will meet Y"), which then gives the talks their place."""
     meetings = [e for e in events if e.kind == "meeting"]
     placed = [m for m in meetings if m.place]
     kept = []
     for e in events:
         host = None
-        if e.kind == "visit" and e.place:  # "a visit to Russia" for talks in Moscow
+        if e.kind == "visit" and e.place:  # "a visit to Peru" for talks in Lima
             host = next((m for m in placed if _same_destination(e, m) and _arrives_for(e, m)), None) or next(
                 (m for m in meetings if not m.place and _shares_participant(e, m) and _arrives_for(e, m)
                  and statuses_compatible(e.status, m.status)), None)

@@ -17,16 +17,16 @@ How an event is read from a sentence (the vocabulary is in ``data/events.toml``)
    delegation led by X", "talks that ended with X"), a verb's subject and objects, and,
    for a noun, the subject of a support verb ("X *held* talks with Y"). Not participants:
    a name that only describes a person ("*Belgian* Prime Minister De Wever"), the owner of
-   a role ("*Trump's* envoys"), what the event is about ("talks *on Iran's* programme",
-   "discussed *the plan*"), a place, a time ("1400 *GMT*"). Stand-ins: "he/his" is the
+   a role ("*Lopez's* envoys"), what the event is about ("talks *on Peru's* quotas",
+   "discussed *the plan*"), a place, a time ("0900 *GMT*"). Stand-ins: "he/his" is the
    subject of the clause above, "they" the parties named as subject above, "both sides"
    the latest meeting's parties, "the cabinet" the nearest country. A decision is taken
    by an institution, or by persons who sign, impose or withdraw.
 4. Place: a GPE/LOC/FAC after in/at (or "to" after a verb of travel, the object of
    "visit") on the trigger's phrase or on the verbs of its clause, a "where" clause, a
    place name modifying the trigger ("the Miami talks"), where an attack struck ("an
-   attack *on X*"); with its city as written ("Istanbul's Ciragan Palace", "the Omani
-   Embassy in Rome") and the name behind a place noun ("the Omani capital *Muscat*").
+   attack *on X*"); with its city as written ("Lima's Torre Palace", "the Chilean
+   Embassy in Oslo") and the name behind a place noun ("the Peruvian capital *Lima*").
 5. When: the time expression (from the times extractor) attached to the trigger or its
    clause.
 6. Status: cue words around the trigger (``[status]``), else the verb's tense, else
@@ -310,9 +310,9 @@ def _has_noun_object(verb: Token) -> bool:
 
 
 def _unrealized(trigger: Token, chain: list[Token]) -> bool:
-    """A decision still to be reached: under a "to"-infinitive ("a deadline for Russia *to
-    reach* a deal"), a gerund after a preposition ("aimed at *reaching* an agreement"), or
-    the purpose of a thing ("a *deadline for* a deal", "a framework *for* an agreement")."""
+    """A decision still to be reached: under a "to"-infinitive ("a deadline for Peru *to
+    sign* an accord"), a gerund after a preposition ("aimed at *reaching* an agreement"), or
+    the purpose of a thing ("a *timetable for* a deal", "a blueprint *for* an accord")."""
     for below, t in zip([trigger] + chain, chain):
         if below.dep_ == "conj":
             break  # "a demand for X *and* a warrant"
@@ -328,7 +328,7 @@ def _unrealized(trigger: Token, chain: list[Token]) -> bool:
 
 
 def _because_of(word: Token) -> bool:
-    """'due *to the strikes*': a cause, not a schedule ('due *to meet*')."""
+    """'due *to the storm*': a cause, not a schedule ('due *to meet*')."""
     doc = word.doc
     if word.lower_ != "due" or word.i + 2 >= len(doc) or doc[word.i + 1].lower_ != "to":
         return False
@@ -341,7 +341,7 @@ def _infinitive(verb: Token) -> bool:
 
 def _doer_above(verb: Token) -> list[Token]:
     """Who does a gerund after a preposition or an infinitive of purpose: the object of the
-    verb above ("thanked *X* for hosting the summit", "sent *X* to meet Y"), else its subject."""
+    verb above ("praised *X* for hosting the forum", "sent *X* to meet Y"), else its subject."""
     if verb.tag_ == "VBG" and verb.dep_ == "pcomp":
         above = verb.head.head
     elif verb.dep_ == "advcl" and _infinitive(verb):
@@ -353,7 +353,7 @@ def _doer_above(verb: Token) -> list[Token]:
 
 
 def _names_the_body(word: Token, trigger: Token) -> bool:
-    """'*the cabinet* met', 'the *cabinet* meeting', 'a meeting of *the cabinet*' -- not 'heads
+    """'*the cabinet* met', 'the *cabinet* session', 'a session of *the cabinet*' -- not 'heads
     of *government*', a word deep in another phrase."""
     if word.dep_ in SUBJECT_DEPS or word.head.i == trigger.i:
         return True
@@ -410,7 +410,7 @@ class _EventReader:
         self.cues = event_cues(lexicon)
         self.index = actor_index(doc, actors, lexicon)
         self.times = sorted(times, key=lambda te: te.start)
-        self.time_ranges = [(te.start - 1, te.end) for te in self.times]  # "1400 *GMT*" names nobody
+        self.time_ranges = [(te.start - 1, te.end) for te in self.times]  # "0900 *GMT*" names nobody
         self.quotes = quoted_ranges(doc.text)
         self.segments = segments(doc)
         self.last_sides: list[str] = []  # the parties of the latest meeting with two or more
@@ -452,8 +452,8 @@ class _EventReader:
 
     def _subject_verb(self, trigger: Trigger, chain: list[Token], verb: Token | None) -> Token | None:
         """The verb whose subject takes part: the trigger itself, or a support verb -- unless
-        that verb only reports an event that names its own owner ("Trump confirmed
-        *Witkoff's* visit")."""
+        that verb only reports an event that names its own owner ("Lopez confirmed
+        *Olsen's* visit")."""
         if not trigger.is_noun:
             return trigger.token
         if not self._support(trigger, verb) or _relation_to_verb(chain, verb) in SUBJECT_DEPS:
@@ -469,10 +469,10 @@ class _EventReader:
     def _not_participant(self, child: Token) -> bool:
         """Words hung on a participant phrase that name no participant: an apposition on a
         named person ("Dmitriev, *an envoy for Putin*"), the possessor of a role
-        ("*Trump's* envoys"), what the event is about ("talks *on Iran's programme*"),
-        where someone goes ("a visit *to Moscow*") and clauses that do not say who takes
-        part ("talks *aimed at* ...", "a meeting *which confirms* the dialogue"; "a
-        delegation *led by* X", "a summit *where X signed*" do)."""
+        ("*Lopez's* envoys"), what the event is about ("talks *on Peru's quotas*"),
+        where someone goes ("a visit *to Lima*") and clauses that do not say who takes
+        part ("talks *aimed at* ...", "a meeting *which shows* goodwill"; "a delegation
+        *led by* X", "a forum *where X signed*" do)."""
         if self.index.describes_person(child):
             return True
         if child.dep_ == "poss" and token_forms(child.head) & self.cues.role_nouns \
@@ -485,7 +485,7 @@ class _EventReader:
             return word in self.cues.topic_prepositions
         if child.dep_ == "relcl" and token_forms(child.head) & self.cues.event_nouns and any(
                 c.lower_ == "where" or (c.dep_ in SUBJECT_DEPS and c.tag_ in RELATIVE_TAGS) for c in child.children):
-            return False  # "a summit *where X signed*", "talks *that concluded with X*": they were there
+            return False  # "a forum *where X signed*", "talks *that ended with X*": they were there
         return child.dep_ in {"acl", "relcl"} and child.lemma_.lower() not in self.cues.member_verbs
 
     def _participant_tokens(self, trigger: Trigger, chain: list[Token], verb: Token | None,
@@ -534,7 +534,7 @@ class _EventReader:
 
     def _stray_between(self, trigger: Trigger, verb: Token) -> list[Token]:
         """A "between X and Y" that the parser hung on a later word of the clause ("proposed a
-        meeting before the end of August *between X and Y*"): it belongs to the event."""
+        summit in the spring *between X and Y*"): it belongs to the event."""
         for t in verb.subtree:
             if t.i > trigger.token.i and t.dep_ == "prep" and t.lower_ == "between" and t.head.i != trigger.token.i \
                     and t.head.pos_ in {"NOUN", "PROPN"} and not self.index.actor_of(t.head):
@@ -584,8 +584,8 @@ class _EventReader:
         return found
 
     def _group(self, word: Token, pronouns_only: bool = False) -> list[str]:
-        """The parties a plural word stands for: "they" (the subject of a clause above: "US
-        and Chinese officials said *they* had reached a deal"), "both sides" (the latest
+        """The parties a plural word stands for: "they" (the subject of a clause above:
+        "Chilean and Peruvian envoys said *they* had struck an accord"), "both sides" (the latest
         parties; not for decisions: what the negotiating parties agree is the outcome of
         their talks)."""
         if word.lower_ in self.cues.plural_pronouns:
@@ -603,7 +603,7 @@ class _EventReader:
 
     def _decider_words(self, head: Token) -> list[Token]:
         """The words naming who decides: a subject without its prepositional phrases, but
-        with the countries a role stands for ("the leaders *of Egypt and Qatar*")."""
+        with the countries a role stands for ("the heads *of Chile and Peru*")."""
         words = head_phrase(head)
         if token_forms(head) & self.cues.role_nouns and not self.index.is_person_token(head):
             for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"):
@@ -622,9 +622,9 @@ class _EventReader:
 
     def _place_phrase(self, pobj: Token) -> Span | None:
         """A named place, or a phrase headed by a place noun ("the Emirati capital"), with
-        the city it is in when the text gives it ("*Istanbul's* Ciragan Palace", "the Omani
-        Embassy *in Rome*"); a place noun naming its place gives the name ("the Omani
-        capital *Muscat*", "the resort *of Sharm el-Sheikh*")."""
+        the city it is in when the text gives it ("*Lima's* Torre Palace", "the Chilean
+        Embassy *in Oslo*"); a place noun naming its place gives the name ("the Peruvian
+        capital *Lima*", "the port *of Valparaiso*")."""
         ent = self._place_entity(pobj)
         if ent is None and self._seat_of_power(pobj) is not None:
             return self._seat_of_power(pobj)  # "in the Kremlin": a seat of power, a place
@@ -638,7 +638,7 @@ class _EventReader:
 
     def _unnamed_place(self, token: Token) -> Span | None:
         """A proper name before an event noun that names no actor and that the tagger left
-        without a type: a place ("the *Anchorage* summit")."""
+        without a type: a place ("the *Quellon* forum")."""
         if token.pos_ != "PROPN" or token.ent_type_ or not token.text.istitle() or self.index.actor_of(token):
             return None
         return token.doc[token.i: token.i + 1]
@@ -719,7 +719,7 @@ class _EventReader:
         if not trigger.is_noun and trigger.token.lemma_.lower() in self.cues.place_object_verbs:
             for obj in (c for c in trigger.token.children if c.dep_ == "dobj"):
                 if self._place_entity(obj) is not None:
-                    return self._with_its_city(self._place_entity(obj), obj)  # "visit *Moscow*"
+                    return self._with_its_city(self._place_entity(obj), obj)  # "visit *Lima*"
         for v in (t for t in chain if is_verbal(t)):
             if any(c.lower_ == "where" for c in v.children):
                 found = self._place_entity(v.head) or self._place_from_preps([v.head])
@@ -872,8 +872,8 @@ class _EventReader:
     # ---- one trigger
 
     def _own_clause(self, chain: list[Token]) -> list[Token]:
-        """The chain cut at a preposition of time: in "X said after *the talks*" or "X hopes
-        to meet Y after *yesterday's meeting*", the clause is about something else."""
+        """The chain cut at a preposition of time: in "X spoke after *the talks*" or "X will
+        see Y after *last week's summit*", the clause is about something else."""
         cut = self._time_preposition(chain)
         return chain[: chain.index(cut) + 1] if cut is not None else chain
 
@@ -988,7 +988,7 @@ class _EventReader:
         found: list[str] = []
         for t in tokens:
             if self.index.actor_of(t) is not None or self.index.actors_in(head_phrase(t), resolve_pronouns=False):
-                continue  # "the Russian and Ukrainian delegations" name their parties
+                continue  # "the Chilean and Peruvian teams" name their parties
             lemma = t.lemma_.lower()
             if (lemma in self.cues.group_nouns or t.lower_ in self.cues.plural_pronouns) and t.dep_ != "poss":
                 found += self._group(t)

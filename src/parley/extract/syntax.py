@@ -364,9 +364,9 @@ class ActorIndex:
 
     def resolve_pronoun(self, token: Token) -> str | None:
         """he/she/his/her: as a subject or possessor, the person who is the subject of a
-        clause above it ("Trump spoke with Putin and said *he* ...", "During talks with
-        *his* counterpart, Araghchi said"); as an object, the latest person other than its
-        clause's subject ("... he planned to meet *him*"); else the latest person before it."""
+        clause above it ("Lopez phoned Olsen and said *she* ...", "During a call with
+        *her* counterpart, Lopez said"); as an object, the latest person other than its
+        clause's subject ("... she would see *him*"); else the latest person before it."""
         gender = self.pronoun_genders.get(token.lower_)
         if not gender:
             return None
