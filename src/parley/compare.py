@@ -8,6 +8,7 @@ conflicts (reconcile).
 from __future__ import annotations
 
 import calendar
+import re
 
 from parley.records import When
 
@@ -17,7 +18,8 @@ def place_key(place: str | None) -> str | None:
     "abu dhabi" are one)."""
     if not place:
         return None
-    return " ".join("".join(ch for ch in place.lower() if ch.isalnum() or ch == " ").split()) or None
+    place = re.sub(r"['’]s\b", "", place.lower())  # "Lima's palace" is in Lima
+    return " ".join("".join(ch for ch in place if ch.isalnum() or ch == " ").split()) or None
 
 
 def places_compatible(a: str | None, b: str | None) -> bool:

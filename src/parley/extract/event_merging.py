@@ -1,10 +1,15 @@
 """Merging the mentions of one event in one article, so each real event is reported once.
 
 Each candidate (one trigger, read by ``parley.extract.events``) joins the best-fitting
-event mentioned before it, or starts a new one: same kind, compatible place, date and
-status, and overlapping participants (or none named, close by). Then events that fit
-each other once complete are joined, and an arrival where the article's talks take place
-is folded into those talks.
+event mentioned before it, or starts a new one: same kind, compatible place (one inside
+the other, or a city and its country), date, status and place in a series ("the second
+round" is not "the third", nor "the previous meeting" the one reported), and overlapping
+participants (or none named, close by). Mentions linked in one phrase ("a round *of
+talks*", "gather *for a summit*") always join. Apart stay: two line-ups of two or more
+parties with at most one in common ("X phoned Y", "X met Z"), two
+decision verbs (each its own act), and an event with the one it happened after. Then
+events that fit each other once complete are joined, and a trip to where the article's
+talks take place, or by one of their participants, is folded into those talks.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ class Trigger:
     text: str  # as written: "press conference"
     is_noun: bool
     segment: Span  # the sentence (or line) it is in
+    quoted: bool = False  # inside quotation marks: a speaker's words
 
 
 @dataclass
@@ -43,6 +49,9 @@ class Candidate:
     place_actor: str | None = None  # the actor a place name stands for (Brussels -> EU)
     own: frozenset[int] = frozenset()  # token indices where its participants are named
     anaphoric: bool = False  # "these talks", "the talks": refers back, cannot start an event
+    sequence: str | None = None  # which of a series: "1", "2", "next", "previous"
+    act: bool = False  # a verb of a kind whose verbs each report their own act ("agreed", "imposed")
+    time_of: frozenset[int] = frozenset()  # what it is "after"/"before": "met X *after* the talks"
     mentions: list["Candidate"] = field(default_factory=list)
 
     @property
@@ -64,14 +73,43 @@ def statuses_compatible(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b or frozenset({a, b}) in COMPATIBLE_STATUSES
 
 
+def sequences_compatible(a: str | None, b: str | None) -> bool:
+    """"the second round" is not "the third round", nor "the next round"; "the previous
+    meeting" is not the one the article is about (which names no place in a series)."""
+    if a == b:
+        return True
+    if a is None or b is None:
+        return (a or b) != "previous"
+    return "previous" in {a, b} and not {a, b} & {"next"}  # "the previous meeting", "the first round"
+
+
 def _connected(a: Candidate, b: Candidate) -> bool:
     """One trigger lies in the other's phrase: "a round *of talks* with a delegation"."""
     return a.trigger.token.i in b.own or b.trigger.token.i in a.own
 
 
+def _sides(participants: set[str], index: ActorIndex) -> set[str]:
+    """The parties the participants stand for: a person's country, else the actor itself."""
+    sides = set()
+    for p in participants:
+        actor = index.actors.get(p)
+        sides.add(actor.affiliation if actor is not None and actor.kind == "person" and actor.affiliation else p)
+    return sides
+
+
+def _lineups_clash(a: Candidate, b: Candidate, index: ActorIndex) -> bool:
+    """Two mentions that each name two or more parties, with at most one in common."""
+    sides_a, sides_b = _sides(set(a.participants), index), _sides(set(b.participants), index)
+    return len(sides_a) >= 2 and len(sides_b) >= 2 and len(sides_a & sides_b) <= 1
+
+
 def _participant_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> int:
     """3: a participant in common; 2: the same parties (a person and their country, or a
-    place standing for one); 1: one side names nobody; 0: different participants."""
+    place standing for one); 1: one side names nobody; 0: different participants, or a
+    mention of each whose line-ups clash."""
+    if not candidate.anaphoric and any(_lineups_clash(m, c, index) for m in event.mentions
+                                       for c in candidate.mentions or [candidate]):
+        return 0  # "X phoned Y", "X met Z"; a Chile-Peru-Norway meeting and Peru-Bolivia talks
     pa, pb = set(event.participants), set(candidate.participants)
     if pa and pb:
         if pa & pb:
@@ -85,14 +123,25 @@ def _participant_score(event: Candidate, candidate: Candidate, index: ActorIndex
     return 1
 
 
+def _places_fit(a: Candidate, b: Candidate) -> bool:
+    """One place inside the other, or both standing for one country ("in Lima", "in Peru")."""
+    return places_compatible(a.place, b.place) or (a.place_actor is not None and a.place_actor == b.place_actor)
+
+
 def _merge_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> int:
     """How well a candidate fits an event found before it (0: not the same event)."""
-    if event.kind != candidate.kind or not places_compatible(event.place, candidate.place):
-        return 0
-    if not dates_compatible(event.when, candidate.when):
+    if event.kind != candidate.kind or not _places_fit(event, candidate):
         return 0
     connected = any(_connected(m, candidate) for m in event.mentions)
+    if not connected and not dates_compatible(event.when, candidate.when):
+        return 0  # (connected: "gather on Thursday and Friday for a summit" split into two dates)
     if not connected and not statuses_compatible(event.status, candidate.status):
+        return 0
+    if candidate.act and any(m.act for m in event.mentions):
+        return 0  # "the EU agreed a loan" and "the EU imposed sanctions": two decisions
+    if any(m.trigger.token.i in candidate.time_of or candidate.trigger.token.i in m.time_of for m in event.mentions):
+        return 0  # "will meet Y after the talks": one event before the other
+    if not connected and not all(sequences_compatible(m.sequence, candidate.sequence) for m in event.mentions):
         return 0
     participants = _participant_score(event, candidate, index)
     if participants == 0 and not connected:
@@ -108,7 +157,7 @@ def _merge_score(event: Candidate, candidate: Candidate, index: ActorIndex) -> i
 def _absorb(event: Candidate, candidate: Candidate) -> None:
     event.mentions.append(candidate)
     event.participants += [p for p in candidate.participants if p not in event.participants]
-    if event.place is None:
+    if event.place is None or _more_precise(candidate.place, event.place):
         event.place, event.place_actor = candidate.place, candidate.place_actor
     if candidate.when and (event.when is None or (candidate.when.date and not event.when.date)):
         event.when = candidate.when
@@ -117,6 +166,12 @@ def _absorb(event: Candidate, candidate: Candidate) -> None:
     elif event.status is None:
         event.status = candidate.status
     event.format = event.format or candidate.format
+
+
+def _more_precise(place: str | None, than: str) -> bool:
+    """"Lima's Torre Palace" says more than "Lima"."""
+    key, other = place_key(place), place_key(than)
+    return bool(key and other and key != other and f" {other} " in f" {key} ")
 
 
 def _best_match(events: list[Candidate], candidate: Candidate, index: ActorIndex) -> Candidate | None:
@@ -163,20 +218,36 @@ def _arrives_for(visit: Candidate, meeting: Candidate) -> bool:
     return timedelta(0) <= gap <= timedelta(days=ARRIVAL_DAYS)
 
 
+def _same_destination(visit: Candidate, meeting: Candidate) -> bool:
+    """The same place, or places standing for the same country ("Peru", "Lima")."""
+    if places_compatible(meeting.place, visit.place):
+        return True
+    return visit.place_actor is not None and visit.place_actor == meeting.place_actor
+
+
 def _fold_visits_into_meetings(events: list[Candidate]) -> list[Candidate]:
-    """A trip to where the document's talks take place is part of those talks."""
-    meetings = [e for e in events if e.kind == "meeting" and e.place]
+    """A trip to where the document's talks take place is part of those talks; so is a trip
+    by one of the participants of talks placed nowhere else ("X will fly to Lima on
+    Friday", "X will meet Y"), which then gives the talks their place."""
+    meetings = [e for e in events if e.kind == "meeting"]
+    placed = [m for m in meetings if m.place]
     kept = []
     for e in events:
         host = None
-        if e.kind == "visit" and e.place:
-            host = next((m for m in meetings if place_key(m.place) == place_key(e.place)
-                         and _arrives_for(e, m)), None)
+        if e.kind == "visit" and e.place:  # "a visit to Peru" for talks in Lima
+            host = next((m for m in placed if _same_destination(e, m) and _arrives_for(e, m)), None) or next(
+                (m for m in meetings if not m.place and _shares_participant(e, m) and _arrives_for(e, m)
+                 and statuses_compatible(e.status, m.status)), None)
         elif e.kind == "visit" and e.participants:  # "confirmed his arrival": for the talks he is at
-            host = next((m for m in meetings if set(m.participants) & set(e.participants)
-                         and _arrives_for(e, m)), None)
+            host = next((m for m in placed if _shares_participant(e, m) and _arrives_for(e, m)), None)
         if host is None:
             kept.append(e)
-        else:
-            host.participants += [p for p in e.participants if p not in host.participants]
+            continue
+        host.participants += [p for p in e.participants if p not in host.participants]
+        if host.place is None:
+            host.place, host.place_actor = e.place, e.place_actor
     return kept
+
+
+def _shares_participant(a: Candidate, b: Candidate) -> bool:
+    return bool(set(a.participants) & set(b.participants))

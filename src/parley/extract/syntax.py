@@ -244,7 +244,7 @@ def phrase_tokens(head: Token, keep_clauses_of: Iterable[int] = (),
             if c.dep_ == "conj" and is_verbal(c):
                 continue  # "... ended, and negotiators will meet in X": another clause
             if prune is not None and prune(c):
-                stack.extend(x for x in c.children if x.dep_ == "conj")
+                stack.extend(x for x in c.children if x.dep_ == "conj" and not is_verbal(x))
                 continue
             stack.append(c)
     return sorted(found, key=lambda t: t.i)
@@ -254,6 +254,17 @@ def head_phrase(head: Token) -> list[Token]:
     """A noun phrase without its prepositional phrases, appositions and clauses: the
     phrase that names who acts ("the framework *of the plan*" names nobody)."""
     return phrase_tokens(head, prune=lambda c: c.dep_ in {"prep", "appos", "acl"})
+
+
+def _verbs_above(token: Token) -> list[Token]:
+    """The verbs on the way from a word up to its sentence's root, nearest first."""
+    verbs = []
+    t = token
+    while t.head is not t and len(verbs) < 8:
+        t = t.head
+        if t.pos_ in VERBAL:
+            verbs.append(t)
+    return verbs
 
 
 def actor_index(doc: Doc, actors: ActorTable, lexicon: Lexicon) -> ActorIndex:
@@ -303,6 +314,13 @@ class ActorIndex:
             if actor_id and actor_id in self.actors.actors:
                 self._add(doc[t.i: t.i + 1], actor_id)
 
+    def mention_tokens(self, token: Token) -> set[int]:
+        """The indices of the tokens of the actor mention a token is part of (none: empty)."""
+        key = self._mention_of.get(token.i)
+        if key is None:
+            return set()
+        return {i for i, k in self._mention_of.items() if k == key}
+
     def actor_of(self, token: Token) -> str | None:
         key = self._mention_of.get(token.i)
         return self._actor[key] if key is not None else None
@@ -338,17 +356,41 @@ class ActorIndex:
         return token.dep_ == "appos" and self.is_person_token(token.head)
 
     def resolve_pronoun(self, token: Token) -> str | None:
-        """he/she/his/her: the most recent person of matching gender before it."""
+        """he/she/his/her: as a subject or possessor, the person who is the subject of a
+        clause above it ("Lopez phoned Olsen and said *she* ...", "During a call with
+        *her* counterpart, Lopez said"); as an object, the latest person other than its
+        clause's subject ("... she would see *him*"); else the latest person before it."""
         gender = self.pronoun_genders.get(token.lower_)
         if not gender:
             return None
         genders = getattr(self.actors, "genders", {})
+
+        def fits(actor_id: str | None) -> bool:
+            return actor_id is not None and self.kind_of(actor_id) == "person" \
+                and genders.get(actor_id, gender) in (gender, "", None)
+
+        if token.dep_ in SUBJECT_DEPS or token.dep_ == "poss":
+            found = next((a for a in self._subjects_above(token) if fits(a)), None)
+            if found is not None:
+                return found
+        excluded = set()
+        if token.dep_ in {"dobj", "pobj", "dative"}:
+            excluded = {a for v in _verbs_above(token)[:1] for s in subjects_of(v) if (a := self.actor_of(s))}
         for candidate in self.actors.persons_before(token.idx):
-            known = genders.get(candidate)
-            if known and known != gender:
-                continue
-            return candidate
+            if fits(candidate) and candidate not in excluded:
+                return candidate
         return None
+
+    def _subjects_above(self, token: Token) -> list[str]:
+        """The actors that are subjects of the clauses a word is in, nearest first (not the
+        word itself)."""
+        found = []
+        for verb in _verbs_above(token):
+            for subject in subjects_of(verb):
+                actor = self.actor_of(subject)
+                if subject.i != token.i and actor is not None and actor not in found:
+                    found.append(actor)
+        return found
 
     def actors_in(self, tokens: Iterable[Token], resolve_pronouns: bool = True) -> list[str]:
         """Actors named in these tokens, in order, leaving out names that only modify a
