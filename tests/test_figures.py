@@ -86,7 +86,24 @@ def test_distances_in_km(figures_of, sentence):
 def test_counts_take_the_plural_counted_noun(figures_of):
     found = figures_of("The navy intercepted 312 drones and 17 cruise missiles.")
     assert [(f.text, f.value, f.unit) for f in found] == [
-        ("312", 312, "drones"), ("17", 17, "cruise missiles")]
+        ("312", 312, "drones"), ("17", 17, "missiles")]
+    assert "cruise" in content_words(found[1].about)
+
+
+def test_the_unit_is_the_head_noun_unless_a_compound_names_one_thing(figures_of):
+    found = figures_of("Some 30 world leaders and 12 EU member states sent 40 aid trucks.")
+    assert [f.unit for f in found] == ["leaders", "member states", "trucks"]
+
+
+def test_abbreviated_counted_nouns_take_their_full_unit(figures_of):
+    figure = only(figures_of("Kyiv hopes to bring home at least 350 POWs this month."))
+    assert (figure.value, figure.unit) == (350, "prisoners")
+
+
+def test_percentage_points_are_a_percent_figure(figures_of):
+    found = figures_of("The bank cut its key rate by 3 percentage points to 14%.")
+    assert [(f.text, f.unit) for f in found] == [("3 percentage points", "percent"),
+                                                  ("14%", "percent")]
 
 
 def test_adjectives_are_not_part_of_the_unit(figures_of):
@@ -117,8 +134,52 @@ def test_an_elided_counted_noun_is_taken_from_the_figure_before(figures_of):
 
 def test_x_of_the_y_gives_two_figures_of_the_same_noun(figures_of):
     found = figures_of("The plan was backed by 19 of the 32 alliance members on Monday.")
-    assert [(f.value, f.unit) for f in found] == [(19, "alliance members"),
-                                                  (32, "alliance members")]
+    assert [(f.value, f.unit) for f in found] == [(19, "members"), (32, "members")]
+
+
+@pytest.mark.parametrize(
+    "sentence, values, unit",
+    [
+        ("Between 15 and 25 soldiers were wounded near the river.", [15, 25], "soldiers"),
+        ("The sides swapped 500 Georgian and 500 Abkhaz detainees.", [500, 500], "detainees"),
+        ("Police detained 20 or 30 protesters in the square.", [20, 30], "protesters"),
+    ],
+)
+def test_a_noun_shared_by_two_numbers_counts_both(figures_of, sentence, values, unit):
+    found = figures_of(sentence)
+    assert [(f.value, f.unit) for f in found] == [(v, unit) for v in values]
+
+
+@pytest.mark.parametrize(
+    "sentence, text, unit",
+    [
+        ("The deal foresees a 300-for-300 swap of captured soldiers.", "300-for-300", "soldiers"),
+        ("Both capitals agreed to trade detainees 75 for 75 next week.", "75 for 75", "detainees"),
+        ("They discussed a hostage exchange in the \"40 for 40\" format.", "40 for 40", "hostages"),
+        ("The envoy spoke of a 250-for-250 exchange on Friday.", "250-for-250", "prisoners"),
+    ],
+)
+def test_an_exchange_of_equal_numbers_is_one_count(figures_of, sentence, text, unit):
+    figure = only(figures_of(sentence))
+    assert (figure.text, figure.unit) == (text, unit)
+    assert figure.value == float(text.replace("-", " ").split()[0])
+
+
+def test_a_number_joined_to_a_noun_by_a_hyphen_counts_it(figures_of):
+    figure = only(figures_of("Washington presented its 12-point peace framework on Sunday."))
+    assert (figure.text, figure.value, figure.unit) == ("12-point", 12, "points")
+    assert {"points", "peace", "framework"} <= content_words(figure.about)
+
+
+def test_the_article_before_a_count_of_three_or_more_does_not_make_it_a_reference(figures_of):
+    figure = only(figures_of("The rebels must return the four captured pilots they hold."))
+    assert (figure.value, figure.unit) == (4, "pilots")
+    assert figures_of("The two delegations met again on Friday.") == []
+
+
+def test_a_date_tag_does_not_hide_a_count_of_things(figures_of):
+    figure = only(figures_of("The militia freed the last 14 hostages it held on Monday."))
+    assert (figure.value, figure.unit) == (14, "hostages")
 
 
 @pytest.mark.parametrize(
@@ -135,7 +196,7 @@ def test_x_of_the_y_gives_two_figures_of_the_same_noun(figures_of):
         "Article 5 of the treaty was invoked at 10:30 on Tuesday.",
         "Ivan Petrov, 54, was appointed envoy.",
         "Thousands of people and millions of dollars were at stake.",
-        "A 20-point plan was drafted for the 1990s-style talks.",
+        "The 1990s-style talks were drafted in a 90-day window.",
     ],
 )
 def test_years_dates_durations_ordinals_and_labels_are_not_figures(figures_of, sentence):

@@ -48,6 +48,8 @@ class Candidate:
     currency: str | None
     unit_word: str | None  # percent / distance word after the number
     spelled: bool  # written in words ("three", "a dozen")
+    glued: str | None = None  # the noun of "a 28-point plan", which the number counts
+    swap: bool = False  # "1,000-for-1,000": one count given by each side of an exchange
 
 
 class FigureRules:
@@ -75,7 +77,13 @@ class FigureRules:
         self.particles = set(table.get("verb_particles", []))
         self.directions = set(table.get("directions", []))
         self.label_nouns = set(table.get("label_nouns", []))
+        self.compound_units = {u.lower() for u in table.get("compound_units", [])}
+        self.unit_synonyms = {k.lower(): v for k, v in table.get("unit_synonyms", {}).items()}
+        self.glued_counts = {k.lower(): v for k, v in table.get("hyphen_counts", {}).items()}
+        self.swap_words = set(table.get("swap_words", []))
+        self.swap_unit = table.get("swap_default_unit", "prisoners")
         self.pattern = self._compile()
+        self.swap_pattern = self._compile_swap()
 
     @staticmethod
     def _alternation(words, case_sensitive: bool = False) -> str:
@@ -84,13 +92,16 @@ class FigureRules:
         body = "|".join(escaped) or r"(?!x)x"
         return f"(?-i:{body})" if case_sensitive else f"(?:{body})"
 
-    def _compile(self) -> re.Pattern:
+    def _spelled(self) -> str:
         word_numbers = set(self.number_words) | {w for w in self.scales if len(w) > 3}
         word = self._alternation(word_numbers)
         scaled_words = self._alternation(self.multipliers | {"dozen"})
         after_multiplier = "|".join(f"(?<={m})" for m in sorted(self.multipliers))
-        spelled = (rf"(?:\ban?\s+(?={scaled_words}\b))?\b{word}"  # "and" only in "two hundred
-                   rf"(?:(?:(?:{after_multiplier})\s+and\s+|\s+|-){word})*\b")  # and fifty"
+        return (rf"(?:\ban?\s+(?={scaled_words}\b))?\b{word}"  # "and" only in "two hundred
+                rf"(?:(?:(?:{after_multiplier})\s+and\s+|\s+|-){word})*\b")  # and fifty"
+
+    def _compile(self) -> re.Pattern:
+        spelled = self._spelled()
         unit_words = (self.point_words + self.percent_words + list(self.currency_words)
                       + list(self.distances) + list(self.areas))
         return re.compile(
@@ -98,10 +109,17 @@ class FigureRules:
             rf"(?:(?P<pre>{self._alternation(list(self.symbols) + list(self.codes), True)})\s?)?"
             rf"(?:(?P<digits>{DIGITS})|(?P<spelled>{spelled}))"
             rf"(?:(?:\s?|-)(?P<scale>{self._alternation(self.scales)})(?![\w]))?"
-            rf"(?:[\s-]?(?P<unit>{self._alternation(unit_words)}|"
+            rf"(?:-(?P<glued>{self._alternation(self.glued_counts)})(?![\w-])"
+            rf"|[\s-]?(?P<unit>{self._alternation(unit_words)}|"
             rf"{self._alternation(self.codes, True)})(?![\w]))?",
             re.IGNORECASE,
         )
+
+    def _compile_swap(self) -> re.Pattern:
+        """"1,000-for-1,000", "1000 for 1000": an exchange of equal numbers."""
+        number = rf"(?:{DIGITS}|{self._spelled()})"
+        return re.compile(rf"(?<![\w,.]){number}(?:-for-|\s+for\s+){number}(?![\w])",
+                          re.IGNORECASE)
 
     def word_value(self, text: str) -> float:
         """The value of a number written in words: "two hundred and fifty", "a dozen"."""
@@ -136,8 +154,12 @@ def rules_for(lexicon: Lexicon) -> FigureRules:
 
 def _candidates(text: str, rules: FigureRules):
     """Every number of the text with the words around it that give its unit."""
+    swaps = list(_swaps(text, rules))
+    yield from swaps
     for m in rules.pattern.finditer(text):
         if not _clean_edges(text, m.start(), m.end()):
+            continue
+        if any(s.start <= m.start() < s.end for s in swaps):
             continue
         scale_word = (m.group("scale") or "").lower() or None
         unit = re.sub(r"\s+", " ", m.group("unit") or "") or None
@@ -155,7 +177,22 @@ def _candidates(text: str, rules: FigureRules):
             currency=currency,
             unit_word=unit.lower() if unit else None,
             spelled=m.group("spelled") is not None,
+            glued=(m.group("glued") or "").lower() or None,
         )
+
+
+def _swaps(text: str, rules: FigureRules):
+    """Exchanges of equal numbers, "1,000-for-1,000": one figure, the number of one side."""
+    for m in rules.swap_pattern.finditer(text):
+        first, second = re.split(r"-for-|\s+for\s+", m.group(0), flags=re.IGNORECASE)
+        spelled = not first[0].isdigit()
+        values = [rules.word_value(n) if spelled else float(n.replace(",", ""))
+                  for n in (first, second)]
+        if values[0] != values[1] or values[0] <= 1:
+            continue
+        yield Candidate(start=m.start(), end=m.end(), approx=None, number=first, scale=1.0,
+                        scale_word=None, currency=None, unit_word=None, spelled=spelled,
+                        swap=True)
 
 
 def _currency(before: str | None, after: str | None, rules: FigureRules) -> str | None:
@@ -225,8 +262,8 @@ def _counted_group(doc: Doc, i: int, limit: int) -> list[Token]:
                 "NOUN", "PROPN", "ADJ")
             if tok.pos_ in ("NOUN", "PROPN") and not modifies_next:
                 break  # the head noun of the group
-        elif not (tok.pos_ == "ADV" and tok.head.i > tok.i and tok.head.pos_ in ("ADJ", "VERB")):
-            break  # an adverb inside the group ("domestically produced") is skipped
+        elif not (tok.pos_ == "ADV" and i + 1 < limit and doc[i + 1].pos_ in ("ADJ", "VERB")):
+            break  # an adverb inside the group ("domestically produced", "mostly Afghan")
         i += 1
     while group and group[-1].pos_ not in ("NOUN", "PROPN"):
         group.pop()
@@ -239,7 +276,10 @@ def _glued_to_previous(token: Token) -> bool:
 
 
 def _unit_of(group: list[Token], rules: FigureRules) -> tuple[str, Token, list[Token]] | None:
-    """The counted noun in plural with its compound nouns, its head token and its words."""
+    """The counted noun in plural, its head token and its words (with its compound nouns).
+
+    The unit is the head noun alone ("20 world leaders" counts leaders), or with the
+    nouns before it when they make one lexicalised name ("27 member states")."""
     if not group:
         return None
     head = group[-1]
@@ -255,8 +295,18 @@ def _unit_of(group: list[Token], rules: FigureRules) -> tuple[str, Token, list[T
             break
     while words[0].i != head.i and (words[0].tag_ == "HYPH" or _glued_to_previous(words[0])):
         words.pop(0)  # "high-rise buildings": a hyphenated adjective is not part of the unit
-    unit = "".join(t.text_with_ws for t in words).strip().lower()
-    return unit, head, words
+    return _unit_name(group, head, rules), head, words
+
+
+def _unit_name(group: list[Token], head: Token, rules: FigureRules) -> str:
+    """The head noun in lower case, or the lexicalised compound ending in it."""
+    unit = head.lower_
+    for start in range(len(group) - 1):
+        compound = " ".join(t.lower_ for t in group[start:])
+        if compound in rules.compound_units:
+            unit = compound
+            break
+    return rules.unit_synonyms.get(unit, unit)
 
 
 # --------------------------------------------------------------------------- about
@@ -605,8 +655,11 @@ def _after_another_number(span: Span) -> bool:
 
 
 def _coordinated_unit(doc: Doc, span: Span, limit: int, rules: FigureRules):
-    """"500 and 1,000 songs", "between 20 and 30 drones": the noun after the second number."""
+    """"500 and 1,000 songs", "between 20 and 30 drones", "500 Georgian and 500 Abkhaz
+    detainees": the noun after the second number."""
     i = span.end
+    while i < limit and (doc[i].pos_ == "ADJ" or doc[i].ent_type_ == "NORP"):
+        i += 1
     if i + 1 < limit and doc[i].lower_ in ("and", "or", "to") and doc[i + 1].like_num:
         j = i + 1
         while j < limit and (doc[j].like_num or doc[j].lower_ in rules.scales):
@@ -636,17 +689,67 @@ def find_figures(document: Document, doc: Doc, lexicon: Lexicon) -> list[Figure]
     text = document.text
     figures: list[Figure] = []
     last_count: dict[int, tuple[str, list[Token]]] = {}  # sentence start -> unit, its words
-    for cand in _candidates(text, rules):
+    for cand in sorted(_candidates(text, rules), key=lambda c: c.start):
         span = _tokens(doc, cand.start, cand.end)
         if span is None or len(span) == 0:
             continue
-        figure = _figure(document, doc, span, cand, rules, last_count)
+        figure = _figure(document, doc, span, cand, rules, last_count, figures)
         if figure is None:
             continue
         if figures and _restates(figures[-1], figure, text):
             figure.about = figures[-1].about  # "500 billion rubles (US$19.7 billion)"
         figures.append(figure)
     return figures
+
+
+def _swap_text(text: str, rules: FigureRules) -> bool:
+    return rules.swap_pattern.fullmatch(text) is not None
+
+
+def _swap_unit(doc: Doc, span: Span, rules: FigureRules, earlier: str | None) -> tuple[str, str]:
+    """What an exchange of "1,000-for-1,000" exchanges, and the word naming the exchange.
+
+    The plural noun next to it ("1,000-for-1,000 prisoners", "prisoners 1000 for 1000"),
+    the object of the exchange ("a 300-for-300 swap of soldiers"), the noun before it ("a 1,000-for-1,000 POW exchange", "a prisoner
+    exchange in the 1000 for 1000 format"), else that of an earlier exchange of the
+    document, else the usual one (``swap_default_unit``)."""
+    sent = span[0].sent
+    swap = _nearest_swap_word(span, rules)
+    swap_word = swap.lemma_.lower() if swap is not None else "exchange"
+    found = _unit_of(_counted_group(doc, span.end, sent.end), rules)
+    if found is None and span.start > sent.start and _is_plural(doc[span.start - 1], rules):
+        found = _unit_of([doc[span.start - 1]], rules)
+    if found is not None:
+        return found[0], swap_word
+    if swap is not None:
+        objects = [t for t in swap.children if t.dep_ == "dobj"] + [
+            t for p in swap.children if p.lower_ == "of" for t in p.children if t.dep_ == "pobj"]
+        things = [t for t in objects if _is_plural(t, rules)] or [
+            t for t in doc[max(swap.i - 2, sent.start):swap.i]
+            if t.pos_ in ("NOUN", "PROPN") and t.is_alpha
+            and not span.start <= t.i < span.end]
+        if things:
+            return _plural(things[-1], rules), swap_word
+    return earlier or rules.swap_unit, swap_word
+
+
+def _nearest_swap_word(span: Span, rules: FigureRules) -> Token | None:
+    sent = span[0].sent
+    near = [t for t in sent if t.lemma_.lower() in rules.swap_words
+            and abs(t.i - span.start) <= 8 and not span.start <= t.i < span.end]
+    return min(near, key=lambda t: abs(t.i - span.start)) if near else None
+
+
+def _plural(token: Token, rules: FigureRules) -> str:
+    """The unit for a noun written in the singular: "prisoner" -> "prisoners"."""
+    word = token.lower_
+    if word in rules.unit_synonyms:
+        return rules.unit_synonyms[word]
+    if _is_plural(token, rules):
+        return word
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    return word + ("es" if re.search(r"(s|x|z|ch|sh)$", word) else "s")
 
 
 def _restates(before: Figure, figure: Figure, text: str) -> bool:
@@ -658,19 +761,29 @@ def _restates(before: Figure, figure: Figure, text: str) -> bool:
 
 
 def _figure(document: Document, doc: Doc, span: Span, cand: Candidate, rules: FigureRules,
-            last_count: dict) -> Figure | None:
+            last_count: dict, before: list[Figure]) -> Figure | None:
     sent = span[0].sent
     value = _value(cand, rules)
     root = _span_root(span)
     about: str | None
-    if cand.currency:
+    if cand.swap:
+        earlier = [f.unit for f in before if f.text and _swap_text(f.text, rules)]
+        unit, swap_word = _swap_unit(doc, span, rules, earlier[-1] if earlier else None)
+        about = f"{unit} for each side to {swap_word}"
+    elif cand.glued:
+        unit = rules.glued_counts[cand.glued]
+        if root.head.pos_ not in ("NOUN", "PROPN") or root.head.i in range(span.start, span.end):
+            return None
+        whole = _noun_phrase(root.head, set(range(span.start, span.end)), rules)
+        about = _join(unit, "of", _phrase(whole))  # "points of the peace plan"
+    elif cand.currency:
         unit = cand.currency
         about = _about_amount(span, root, "money", rules)
     elif cand.unit_word in rules.percent_words:
         unit = "percent"
         about = _about_amount(span, root, "percent", rules)
     elif cand.unit_word in rules.point_words:
-        unit = "percentage points"
+        unit = "percent"  # a difference of percentages is given in percent, as written
         about = _about_amount(span, root, "percent", rules)
     elif cand.unit_word in rules.distances:
         unit = rules.distances[cand.unit_word]
@@ -698,17 +811,24 @@ def _figure(document: Document, doc: Doc, span: Span, cand: Candidate, rules: Fi
     )
 
 
-def _cannot_be_a_count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules) -> bool:
-    """Years, dates, "one" as a pronoun, "the two sides", labels and model numbers."""
+def _cannot_be_a_count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules,
+                       names_a_thing: bool) -> bool:
+    """Years, dates, "one" as a pronoun, "the two sides", labels and model numbers.
+
+    "the two sides" refers to a known pair; "the three hostages still held" counts them.
+    A number followed by the plural noun of a thing ("the last 20 hostages") is not part
+    of a date even when spaCy tags it so."""
     value = _value(cand, rules)
-    if _is_year(cand) or _next_to_month(span, rules) or _inside_date_entity(span):
+    if _is_year(cand) or _next_to_month(span, rules):
+        return True
+    if not names_a_thing and _inside_date_entity(span):
         return True
     if cand.spelled and value == 1:
         return True  # "one" as a pronoun or article: "in one room"
     prev = doc[span.start - 1] if span.start > 0 else None
     if cand.spelled and value < 100 and prev is not None and (
         prev.lower_ in DETERMINERS or prev.tag_ in ("PRP$", "POS")
-    ):
+    ) and not (prev.lower_ == "the" and value > 2):
         return True  # "the two sides", "those two scenes": a reference, not a figure
     return _looks_like_label(span, prev, cand, rules) or _after_another_number(span)
 
@@ -720,19 +840,20 @@ def _count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules, sent: Span
     The unit is, in this order: the plural noun after the number; the noun after a second
     number ("500 and 1,000 songs"); the noun of "25 of the 27 member states"; the noun of
     the count before it in the sentence when the noun is left out ("and 34,000 went")."""
-    if _cannot_be_a_count(doc, span, cand, rules):
+    group = _counted_group(doc, span.end, sent.end)
+    found = _unit_of(group, rules) or _coordinated_unit(doc, span, sent.end, rules)
+    names_a_thing = found is not None and found[0].split()[-1] not in rules.time_nouns
+    if _cannot_be_a_count(doc, span, cand, rules, names_a_thing):
         return None
     value = _value(cand, rules)
-    group = _counted_group(doc, span.end, sent.end)
-    found = _unit_of(group, rules)
     skip = set(range(span.start, span.end))
+    # the token that plays the figure's part: its noun, or the number standing alone
+    role = group[-1] if group and found is not None and found[1] == group[-1] \
+        else _span_root(span)
     if group and group[-1].lower_ in rules.elided:
         found = "elided"
     elif group and found is None:
         return None  # a singular or proper noun follows: "the 2014 deal", "a 500 page report"
-    role = group[-1] if group else _span_root(span)  # the token that plays the figure's part
-    if found is None:
-        found = _coordinated_unit(doc, span, sent.end, rules)
     if found is None:
         found = _partitive_unit(doc, span, sent.end, rules) or "elided"
     if found == "unknown":
