@@ -1,0 +1,288 @@
+"""The ``about`` of a figure: what it measures, read off the parse.
+
+A count is about its counted noun with the noun's modifiers and what the clause says
+happened to it ("drones Russia launched"); money and percentages are about the noun they
+modify or their of/in complement ("tariff on Chinese goods", "share of the region"); a
+distance is about the places it separates.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from spacy.tokens import Span, Token
+
+if TYPE_CHECKING:
+    from parley.extract.figures import FigureRules
+
+# Prepositional complements kept with a noun in `about`: "package for Ukraine".
+NOUN_PREPOSITIONS = {"of", "for", "to", "in", "on", "from", "against", "into", "at"}
+
+
+def phrase(tokens: list[Token]) -> str:
+    tokens = sorted(set(tokens), key=lambda t: t.i)
+    out = ""
+    for k, tok in enumerate(tokens):
+        word = tok.text
+        if tok.tag_ == "POS" or tok.lower_ in ("'s", "’s"):
+            continue
+        glued = k > 0 and tokens[k - 1].i == tok.i - 1 and not tokens[k - 1].whitespace_
+        between = tok.doc[tok.i - 1] if tok.i > 0 else None
+        if k > 0 and tokens[k - 1].i == tok.i - 2 and between.tag_ == "HYPH" \
+                and not tokens[k - 1].whitespace_ and not between.whitespace_:
+            out += "-" + word  # "high-rise"
+            continue
+        out += ("" if glued or not out else " ") + word
+    return out.strip(" ,;:-")
+
+
+def _after_number(token: Token) -> bool:
+    """The "point" of "28-point": a word glued to a number by a hyphen."""
+    doc = token.doc
+    return token.i > 1 and doc[token.i - 1].tag_ == "HYPH" and doc[token.i - 2].like_num
+
+
+def _modifiers(head: Token, skip: set[int], rules: FigureRules, depth: int = 0) -> list[Token]:
+    """Compounds, adjectives and possessors of a noun (recursively), without determiners."""
+    found: list[Token] = []
+    for child in head.lefts:
+        if child.i in skip or child.dep_ in ("det", "nummod", "quantmod", "punct", "advmod"):
+            continue
+        if child.ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL") or _after_number(child):
+            continue
+        if child.dep_ == "amod" and child.lower_ in rules.vague:
+            continue
+        if child.dep_ in ("compound", "amod", "poss", "nmod", "npadvmod") and child.pos_ != "NUM":
+            if child.pos_ == "PRON":
+                continue
+            found.append(child)
+            if depth < 2:
+                found.extend(_modifiers(child, skip, rules, depth + 1))
+    return found
+
+
+def noun_phrase(head: Token, skip: set[int], rules: FigureRules, preps: int = 1) -> list[Token]:
+    """A noun with its modifiers and up to ``preps`` prepositional complements."""
+    tokens = [head] + _modifiers(head, skip, rules)
+    added = 0
+    for child in head.rights:
+        if added >= preps:
+            break
+        if child.dep_ == "prep" and child.lower_ in NOUN_PREPOSITIONS:
+            objects = [c for c in child.children if c.dep_ == "pobj" and c.i not in skip]
+            if objects and objects[0].ent_type_ not in ("DATE", "TIME"):
+                tokens += [child] + noun_phrase(objects[0], skip, rules, preps=0)
+                added += 1
+        elif child.dep_ == "acl" and child.tag_ in ("VBN", "VBG"):
+            tokens += [child] + _verb_complements(child, skip, rules, objects=False)
+            added += 1
+    return tokens
+
+
+def _short_np(head: Token, rules: FigureRules) -> list[Token]:
+    """A noun with its compounds, adjectives and possessor: "Ukraine air force"."""
+    if head.pos_ == "PRON":
+        return []
+    return [head] + _modifiers(head, set(), rules)
+
+
+def _verb_complements(verb: Token, skip: set[int], rules: FigureRules,
+                      objects: bool = True) -> list[Token]:
+    """Particles, a direct object and the first prepositional phrase after a verb."""
+    tokens: list[Token] = []
+    for child in verb.rights:
+        if child.i in skip:
+            continue
+        if child.dep_ == "prt" or (child.dep_ == "advmod" and child.lower_ in rules.particles):
+            tokens.append(child)
+        elif objects and child.dep_ == "dobj" and child.pos_ in ("NOUN", "PROPN"):
+            tokens += _short_np(child, rules)
+    for child in verb.rights:
+        if child.dep_ == "prep" and child.i not in skip:
+            pobjs = [c for c in child.children if c.dep_ == "pobj"
+                     and c.ent_type_ not in ("DATE", "TIME") and c.pos_ != "PRON"]
+            if pobjs:
+                tokens += [child] + _short_np(pobjs[0], rules)
+            break
+    return tokens
+
+
+def _subject_chain(verb: Token) -> tuple[Token | None, list[Token]]:
+    """The subject of a verb and the verbs leading to it: "Russia claims to control"."""
+    chain = [verb]
+    current = verb
+    for _ in range(4):
+        subjects = [c for c in current.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            return subjects[0], chain
+        if current.dep_ in ("xcomp", "conj") and current.head.pos_ in ("VERB", "AUX"):
+            if current.dep_ == "xcomp":  # "claims to control": keep the verb that governs
+                chain.insert(0, current.head)
+                chain += [c for c in current.children if c.dep_ == "aux" and c.tag_ == "TO"]
+            current = current.head  # a conjoined verb shares its subject
+            continue
+        break
+    return None, chain
+
+
+def clause_context(role: Token, skip: set[int], rules: FigureRules) -> str:
+    """What the clause says about the figure's thing.
+
+    As a subject: its verb and complements ("households lost heat", "deported to Russia").
+    As an object: the subject and its verbs ("Russia launched", "Russia claims to control").
+    """
+    while role.dep_ == "conj" and role.head != role:
+        role = role.head
+    verb = role.head
+    if role.dep_ == "pobj" and verb.dep_ == "prep" and verb.head.pos_ == "VERB":
+        return _verb_clause(verb.head, skip, rules)  # "raised rates by 2 percentage points"
+    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_ in rules.light_verbs:
+        return ""
+    if role.dep_ in ("nsubj", "nsubjpass"):
+        return phrase([verb] + _verb_complements(verb, skip | {role.i}, rules))
+    if role.dep_ == "dobj" or (role.dep_ == "npadvmod" and verb.pos_ == "VERB"):
+        subject, chain = _subject_chain(verb)
+        if subject is None:
+            return ""  # a verb alone says little: "providing"
+        return join(_subject_words(subject, chain, rules), phrase(chain))
+    return ""
+
+
+def _subject_words(subject: Token, chain: list[Token], rules: FigureRules) -> str:
+    """The subject as a short phrase. A pronoun subject of reported speech stands for the
+    speaker ("the army says it controls" -> "army"); other pronouns are kept as written."""
+    if subject.pos_ != "PRON":
+        return phrase(_short_np(subject, rules))
+    top = chain[0]
+    if subject.tag_ in ("WP", "WDT") and top.dep_ == "relcl":  # "Orban, who has blocked"
+        return phrase(_short_np(top.head, rules))
+    if top.dep_ == "ccomp" and subject.lower_ in ("it", "they", "he", "she", "we"):
+        speakers = [c for c in top.head.children if c.dep_ == "nsubj" and c.pos_ != "PRON"]
+        if speakers:
+            return phrase(_short_np(speakers[0], rules))
+    return subject.lower_ if subject.lower_ != "i" else subject.text
+
+
+def _verb_clause(verb: Token, skip: set[int], rules: FigureRules) -> str:
+    """Subject, verb and object of a clause: "central bank raised rates"."""
+    subject, chain = _subject_chain(verb)
+    objects = [c for c in verb.children if c.dep_ == "dobj" and c.i not in skip
+               and c.pos_ in ("NOUN", "PROPN")]
+    words = chain + (_short_np(objects[0], rules) if objects else [])
+    if subject is None and len(words) < 2:
+        return ""
+    return join(_subject_words(subject, chain, rules) if subject is not None else "",
+                 phrase(words))
+
+
+def join(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def about_count(head: Token, role: Token, skip: set[int], rules: FigureRules) -> str:
+    """About for a count: the counted noun with its modifiers, and what happened to it."""
+    tokens = noun_phrase(head, skip, rules)
+    owner = head.head.head if head.dep_ == "pobj" and head.head.lower_ == "of" else None
+    if owner is not None and owner.pos_ == "NOUN" and owner.i not in skip:  # "a barrage of"
+        owner_words = [owner] + _modifiers(owner, skip, rules)
+        context = clause_context(owner, skip | {t.i for t in tokens + owner_words}, rules)
+        return join(phrase(owner_words), "of", phrase(tokens), context)
+    return join(phrase(tokens), clause_context(role, skip | {t.i for t in tokens}, rules))
+
+
+def _complement_after(root: Token, span: Span, words: tuple[str, ...]) -> Token | None:
+    """The object of "in"/"of" right after a money or percent figure."""
+    preps = [c for c in root.rights if c.dep_ == "prep"]
+    if span.end < len(span.doc):
+        preps.append(span.doc[span.end])
+    for prep in preps:
+        if prep.lower_ in words:
+            objects = [c for c in prep.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")
+                       and c.ent_type_ not in ("DATE", "TIME")]
+            if objects:
+                return objects[0]
+    return None
+
+
+def about_amount(span: Span, root: Token, kind: str, rules: FigureRules) -> str:
+    """About for money and percentages: the noun they modify, or their of/in complement."""
+    skip = set(range(span.start, span.end))
+    head = root.head
+    if root.dep_ in ("compound", "nummod", "amod", "nmod", "quantmod") and head.pos_ in (
+        "NOUN", "PROPN"
+    ) and head.i not in skip:
+        tokens = noun_phrase(head, skip, rules)
+        return join(phrase(tokens), clause_context(head, skip | {t.i for t in tokens}, rules))
+    complement = _complement_after(root, span, ("in", "of", "for", "on", "worth"))
+    if complement is not None:
+        tokens = noun_phrase(complement, skip, rules)
+        about = join(phrase(tokens), clause_context(root, skip | {t.i for t in tokens}, rules))
+        if kind == "percent" and complement.head.lower_ == "of":
+            return "share of " + about
+        return about
+    if root.dep_ == "pobj" and head.lower_ == "at" and head.head.pos_ == "VERB":
+        # "puts its needs at €135.7bn", "estimates the cost of rebuilding Ukraine at $524bn"
+        verb = head.head
+        if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ == "NOUN":
+            return phrase(noun_phrase(verb.head.head, skip, rules, preps=1))  # attached to "rebuilding"
+        valued = [c for c in verb.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")]
+        if valued:
+            return phrase(noun_phrase(valued[0], skip, rules, preps=2))
+    if root.dep_ == "dobj" and head.pos_ == "VERB":
+        # "agreed to lend Ukraine €90bn over the next two years": who, to whom, over what
+        recipients = [c for c in head.children if c.dep_ == "dative" and c.i not in skip]
+        if recipients:
+            subject, chain = _subject_chain(head)
+            after = _verb_complements(head, skip | {recipients[0].i}, rules, objects=False)
+            return join(_subject_words(subject, chain, rules) if subject is not None else "",
+                         phrase(chain), phrase(_short_np(recipients[0], rules)), phrase(after))
+    owner = head.head if root.dep_ == "pobj" and head.lower_ == "of" else None
+    if owner is not None and owner.pos_ == "NOUN":  # "the injection of $44bn into the economy"
+        words = noun_phrase(owner, skip, rules)  # the "of" phrase is the figure: skipped
+        return join(phrase(words), clause_context(owner, skip | {t.i for t in words}, rules))
+    if head.lemma_ in rules.light_verbs or head.lemma_ == "worth" or (
+        head.pos_ in ("ADJ", "ADV") and head.dep_ in ("acomp", "advmod", "attr")
+    ):  # "the package is worth $500m", "the index was 2% lower"
+        anchor = head.head if head.lemma_ == "worth" or head.pos_ in ("ADJ", "ADV") else head
+        subjects = [c for c in anchor.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects and subjects[0].pos_ != "PRON":
+            subject = phrase(noun_phrase(subjects[0], skip, rules))
+            return join(subject, head.text) if head.pos_ in ("ADJ", "ADV") else subject
+    return clause_context(root, skip, rules)
+
+
+def _located_thing(token: Token) -> Token | None:
+    """The noun a distance phrase describes; a place's name when the noun is in apposition."""
+    for _ in range(3):
+        if token.pos_ in ("NOUN", "PROPN"):
+            if token.dep_ == "appos" and token.head.pos_ == "PROPN":
+                return token.head
+            return token
+        if token.pos_ in ("VERB", "AUX"):  # "the town lies 30 miles from the border"
+            subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+            return subjects[0] if subjects and subjects[0].pos_ != "PRON" else None
+        token = token.head
+    return None
+
+
+def about_distance(span: Span, root: Token, rules: FigureRules) -> str:
+    """About for distances: "distance of Fastiv southwest of Kyiv"."""
+    skip = set(range(span.start, span.end))
+    if root.dep_ in ("compound", "amod", "nummod") and root.head.pos_ == "NOUN" \
+            and root.head.lower_ not in rules.directions:
+        front = noun_phrase(root.head, skip, rules)
+        return join("length of", phrase(front))  # "the 1,000-mile front"
+    anchor = root.head if root.head.lower_ in rules.directions else root
+    where: list[Token] = [anchor] if anchor.i != root.i else []
+    if anchor.pos_ == "ADP":  # "30 miles from the border": the anchor is the preposition
+        where += [t for c in anchor.children if c.dep_ == "pobj" for t in _short_np(c, rules)]
+    for child in list(anchor.rights) + (list(root.rights) if anchor.i != root.i else []):
+        objects = [c for c in child.children if c.dep_ == "pobj"]
+        if child.dep_ == "prep" and child.i not in skip and objects:
+            where += [child] + _short_np(objects[0], rules)  # "southwest of Kyiv"
+            break
+    thing = _located_thing(anchor.head) if anchor.i != root.i else None
+    what = phrase(_short_np(thing, rules)) if thing is not None and thing.i not in skip else ""
+    if not what and not where:
+        return join("distance", clause_context(root, skip, rules))  # "front line stretches"
+    return join("distance", "of " + what if what else "", phrase(where))
