@@ -242,3 +242,45 @@ def test_more_vocabulary_comes_from_the_lexicon(nlp, tmp_path):
     text = "Tbilisi spent 300 million lari on roads."
     figure = only(find_figures(Document(id="t", source="t", text=text), nlp(text), lexicon))
     assert (figure.value, figure.unit) == (3e8, "GEL")
+
+
+@pytest.mark.parametrize(
+    "sentence, text, expected",
+    [
+        ("Canada will cut duties on Mexican steel from 40% to 12% next month.", "40%",
+         {"canada", "duties", "mexican", "steel", "before", "cut"}),
+        ("Canada will cut duties on Mexican steel from 40% to 12% next month.", "12%",
+         {"canada", "duties", "mexican", "steel", "after", "cut"}),
+        ("Both governments will lower their levies by 15 percentage points.",
+         "15 percentage points", {"cut", "levies"}),
+        ("Brazil said it would bring its export tax down to 5%.", "5%",
+         {"brazil", "export", "tax", "after", "cut"}),
+        ("Grain prices rose 8% after the announcement.", "8%", {"rise", "grain", "prices"}),
+    ],
+)
+def test_about_of_a_change_says_what_changed_and_when(figures_of, sentence, text, expected):
+    figure = next(f for f in figures_of(sentence) if f.text == text)
+    assert expected <= content_words(figure.about)
+
+
+def test_about_names_the_owner_behind_its_or_their(figures_of):
+    figure = only(figures_of("Japan agreed to scrap its 25 percent levy on Korean cars."))
+    assert {"japan", "levy", "korean", "cars"} <= content_words(figure.about)
+
+
+def test_about_of_an_elided_count_keeps_the_noun_that_holds_it(figures_of):
+    found = figures_of("The militia returned 12 soldiers alive and the bodies of 9 others.")
+    assert [(f.value, f.unit) for f in found] == [(12, "soldiers"), (9, "soldiers")]
+    assert {"bodies", "soldiers"} <= content_words(found[1].about)
+
+
+def test_about_leaves_a_complement_holding_another_figure_to_it(figures_of):
+    found = figures_of("The charter has 40 articles grouped into six chapters.")
+    assert [(f.value, f.unit) for f in found] == [(40, "articles"), (6, "chapters")]
+    assert "chapters" not in content_words(found[0].about)
+    assert {"chapters", "articles", "grouped"} <= content_words(found[1].about)
+
+
+def test_handed_over_is_not_an_approximation(figures_of):
+    figure = only(figures_of("The rebels handed over 16 hostages on Monday."))
+    assert (figure.text, figure.approx, figure.value) == ("16", None, 16)

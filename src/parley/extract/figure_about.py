@@ -48,7 +48,8 @@ def _modifiers(head: Token, skip: set[int], rules: FigureRules, depth: int = 0) 
     for child in head.lefts:
         if child.i in skip or child.dep_ in ("det", "nummod", "quantmod", "punct", "advmod"):
             continue
-        if child.ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL") or _after_number(child):
+        if child.ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY") \
+                or _after_number(child):
             continue
         if child.dep_ == "amod" and child.lower_ in rules.vague:
             continue
@@ -62,21 +63,49 @@ def _modifiers(head: Token, skip: set[int], rules: FigureRules, depth: int = 0) 
 
 
 def noun_phrase(head: Token, skip: set[int], rules: FigureRules, preps: int = 1) -> list[Token]:
-    """A noun with its modifiers and up to ``preps`` prepositional complements."""
+    """A noun with its modifiers and up to ``preps`` complements: a prepositional phrase
+    ("tariff on imports from the US") or a participle ("prisoners serving life sentences").
+    A complement that holds a figure of its own is left to that figure."""
     tokens = [head] + _modifiers(head, skip, rules)
     added = 0
     for child in head.rights:
         if added >= preps:
             break
+        if _holds_a_number(child, skip):
+            continue
         if child.dep_ == "prep" and child.lower_ in NOUN_PREPOSITIONS:
             objects = [c for c in child.children if c.dep_ == "pobj" and c.i not in skip]
             if objects and objects[0].ent_type_ not in ("DATE", "TIME"):
                 tokens += [child] + noun_phrase(objects[0], skip, rules, preps=0)
+                tokens += _named_origin(objects[0], skip, rules)
                 added += 1
         elif child.dep_ == "acl" and child.tag_ in ("VBN", "VBG"):
-            tokens += [child] + _verb_complements(child, skip, rules, objects=False)
+            tokens += [child] + _verb_complements(child, skip, rules,
+                                                  objects=child.tag_ == "VBG")
             added += 1
     return tokens
+
+
+def _holds_a_number(token: Token, skip: set[int]) -> bool:
+    """A number among the first three levels under a complement: "into four categories"."""
+    near = [token]
+    for _ in range(3):
+        near = [c for t in near for c in t.children]
+        if any(t.like_num and t.i not in skip and t.ent_type_ not in ("DATE", "TIME")
+               for t in near):
+            return True
+    return False
+
+
+def _named_origin(noun: Token, skip: set[int], rules: FigureRules) -> list[Token]:
+    """The "from the US" of "imports from the US": where a thing comes from, when named."""
+    for child in noun.rights:
+        if child.dep_ == "prep" and child.lower_ == "from":
+            named = [c for c in child.children if c.dep_ == "pobj" and c.i not in skip
+                     and c.ent_type_ in ("GPE", "LOC", "NORP", "ORG")]
+            if named:
+                return [child] + _short_np(named[0], rules)
+    return []
 
 
 def _short_np(head: Token, rules: FigureRules) -> list[Token]:
@@ -169,6 +198,8 @@ def _verb_clause(verb: Token, skip: set[int], rules: FigureRules) -> str:
     objects = [c for c in verb.children if c.dep_ == "dobj" and c.i not in skip
                and c.pos_ in ("NOUN", "PROPN")]
     words = chain + (_short_np(objects[0], rules) if objects else [])
+    if subject is None and verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
+        return phrase(_short_np(verb.head, rules) + words)  # "points divided into"
     if subject is None and len(words) < 2:
         return ""
     return join(_subject_words(subject, chain, rules) if subject is not None else "",
@@ -179,9 +210,13 @@ def join(*parts: str) -> str:
     return " ".join(p for p in parts if p)
 
 
-def about_count(head: Token, role: Token, skip: set[int], rules: FigureRules) -> str:
-    """About for a count: the counted noun with its modifiers, and what happened to it."""
-    tokens = noun_phrase(head, skip, rules)
+def about_count(head: Token, role: Token, skip: set[int], rules: FigureRules,
+                thing: list[Token] | None = None) -> str:
+    """About for a count: the counted noun with its modifiers, and what happened to it.
+
+    ``head`` is the counted noun as it stands in the sentence ("others" when the noun is
+    left out, and ``thing`` then gives the noun's words from the figure before)."""
+    tokens = thing if thing is not None else noun_phrase(head, skip, rules)
     owner = head.head.head if head.dep_ == "pobj" and head.head.lower_ == "of" else None
     if owner is not None and owner.pos_ == "NOUN" and owner.i not in skip:  # "a barrage of"
         owner_words = [owner] + _modifiers(owner, skip, rules)
@@ -205,13 +240,20 @@ def _complement_after(root: Token, span: Span, words: tuple[str, ...]) -> Token 
 
 
 def about_amount(span: Span, root: Token, kind: str, rules: FigureRules) -> str:
-    """About for money and percentages: the noun they modify, or their of/in complement."""
+    """About for money and percentages: what they change ("tariffs on Chinese goods before
+    the cut"), the noun they modify, or their of/in complement."""
     skip = set(range(span.start, span.end))
     head = root.head
+    change = _about_change(span, root, rules)
+    if change:
+        return change
     if root.dep_ in ("compound", "nummod", "amod", "nmod", "quantmod") and head.pos_ in (
         "NOUN", "PROPN"
     ) and head.i not in skip:
-        tokens = noun_phrase(head, skip, rules)
+        tokens = noun_phrase(head, skip, rules) + _verb_attached_complement(head, skip, rules)
+        owner = _owner(head, rules)
+        if owner:  # "the US agreed to drop its 145% tariff": the US's tariff
+            return join(owner, phrase(tokens))
         return join(phrase(tokens), clause_context(head, skip | {t.i for t in tokens}, rules))
     complement = _complement_after(root, span, ("in", "of", "for", "on", "worth"))
     if complement is not None:
@@ -249,6 +291,115 @@ def about_amount(span: Span, root: Token, kind: str, rules: FigureRules) -> str:
             subject = phrase(noun_phrase(subjects[0], skip, rules))
             return join(subject, head.text) if head.pos_ in ("ADJ", "ADV") else subject
     return clause_context(root, skip, rules)
+
+
+# --------------------------------------------------------------------------- changes
+
+CHANGE_ROLES = {"from": "before", "to": "after", "by": "in"}
+
+
+def _about_change(span: Span, root: Token, rules: FigureRules) -> str:
+    """A figure that gives a change of a quantity: the value before ("from 145%"), after
+    ("to 30%") or the size of the change ("by 115 points", "rose 3%").
+
+    "US tariffs on Chinese goods before cut", "cut in reciprocal tariffs"."""
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > 0 else None
+    if before is not None and before.lower_ in CHANGE_ROLES:
+        role = before.lower_  # "down to 10%", however the parser hangs it
+    elif root.dep_ == "pobj" and root.head.lower_ in CHANGE_ROLES:
+        role = root.head.lower_  # "from the current 145%"
+    else:
+        role = None
+    if role is None and root.dep_ not in ("npadvmod", "dobj"):
+        return ""
+    verb = _governing_verb(root)
+    if verb is None:
+        return ""
+    change = _change_noun(verb, span, rules)
+    if change is None:
+        return ""
+    skip = set(range(span.start, span.end))
+    changed = _changed_quantity(verb, skip)
+    if changed is None:
+        return ""
+    words = noun_phrase(changed, skip, rules) + _verb_attached_complement(changed, skip, rules)
+    what = join(_owner(changed, rules) if changed.dep_ != "nsubj" else "", phrase(words))
+    if role in ("from", "to"):
+        return join(what, CHANGE_ROLES[role], change)
+    return join(change, "in", what)
+
+
+def _governing_verb(root: Token) -> Token | None:
+    """The verb a figure depends on, through the prepositions and other figures between
+    them ("reduce tariffs from 145 per cent to 30 per cent")."""
+    token = root
+    for _ in range(5):
+        if token.dep_ == "ROOT" and token.pos_ != "VERB":
+            return None
+        token = token.head
+        if token.pos_ == "VERB":
+            return token
+        if token.pos_ not in ("ADP", "NUM", "NOUN", "ADV") or (
+                token.pos_ == "NOUN" and not token.like_num and token.ent_type_ != "PERCENT"
+                and token.ent_type_ != "MONEY"):
+            return None
+    return None
+
+
+def _change_noun(verb: Token, span: Span, rules: FigureRules) -> str | None:
+    """The noun of the change a verb makes: "reduce" -> "cut", "bring down" -> "cut"."""
+    if verb.lemma_.lower() in rules.change_verbs:
+        return rules.change_verbs[verb.lemma_.lower()]
+    between = verb.doc[verb.i + 1:span.start]
+    for token in between:
+        if token.lower_ in rules.change_particles:
+            return rules.change_particles[token.lower_]
+    return None
+
+
+def _changed_quantity(verb: Token, skip: set[int]) -> Token | None:
+    """What the verb changes: its object ("cut tariffs"), else its subject ("bonds rose")."""
+    for dep in ("dobj", "nsubjpass", "nsubj"):
+        found = [c for c in verb.children if c.dep_ == dep and c.i not in skip
+                 and c.pos_ in ("NOUN", "PROPN") and not c.like_num
+                 and c.ent_type_ not in ("PERCENT", "MONEY")]
+        if found:
+            return found[0]
+    return None
+
+
+def _verb_attached_complement(noun: Token, skip: set[int], rules: FigureRules) -> list[Token]:
+    """A complement the parser hung on the verb though it belongs to the noun right before
+    it: "drop its tariff rate on Chinese goods"."""
+    if any(c.dep_ == "prep" for c in noun.rights) or noun.head.pos_ != "VERB":
+        return []
+    following = noun.doc[noun.right_edge.i + 1] if noun.right_edge.i + 1 < len(noun.doc) else None
+    if following is None or following.head != noun.head or following.dep_ != "prep" \
+            or following.lower_ not in ("on", "for", "against", "of"):
+        return []
+    objects = [c for c in following.children if c.dep_ == "pobj" and c.i not in skip]
+    return [following] + _short_np(objects[0], rules) if objects else []
+
+
+def _owner(noun: Token, rules: FigureRules) -> str:
+    """Whose quantity a noun is when the text says "its"/"their" or nothing: the named
+    subject of its verb ("the US will reduce tariffs" -> "US")."""
+    possessors = [c for c in noun.children if c.dep_ == "poss"]
+    if possessors and possessors[0].pos_ != "PRON":
+        return ""  # "Ukraine's dollar bonds": already in the noun phrase
+    verb = noun.head
+    if noun.dep_ not in ("dobj", "pobj") or verb.pos_ != "VERB":
+        return ""
+    subject, chain = _subject_chain(verb)
+    if subject is None:
+        return ""
+    if subject.pos_ == "PRON":
+        named = _subject_words(subject, chain, rules)
+        return "" if named.lower() == subject.lower_ else named
+    if subject.pos_ == "PROPN" or subject.ent_type_ in ("GPE", "NORP", "ORG"):
+        return phrase(_short_np(subject, rules))
+    return ""
 
 
 def _located_thing(token: Token) -> Token | None:

@@ -20,7 +20,7 @@ A figure is found in two steps:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -80,12 +80,16 @@ class FigureRules:
         self.vague = set(table.get("vague_adjectives", []))
         self.light_verbs = set(table.get("light_verbs", []))
         self.particles = set(table.get("verb_particles", []))
+        self.phrasal_verbs = set(table.get("phrasal_verbs", []))
         self.directions = set(table.get("directions", []))
         self.label_nouns = set(table.get("label_nouns", []))
         self.compound_units = {u.lower() for u in table.get("compound_units", [])}
         self.unit_synonyms = {k.lower(): v for k, v in table.get("unit_synonyms", {}).items()}
         self.glued_counts = {k.lower(): v for k, v in table.get("hyphen_counts", {}).items()}
         self.swap_words = set(table.get("swap_words", []))
+        self.change_verbs = {k.lower(): v for k, v in table.get("change_verbs", {}).items()}
+        self.change_particles = {k.lower(): v
+                                 for k, v in table.get("change_particles", {}).items()}
         self.swap_unit = table.get("swap_default_unit", "prisoners")
         self.pattern = self._compile()
         self.swap_pattern = self._compile_swap()
@@ -426,6 +430,9 @@ def find_figures(document: Document, doc: Doc, lexicon: Lexicon) -> list[Figure]
         span = _tokens(doc, cand.start, cand.end)
         if span is None or len(span) == 0:
             continue
+        if _particle_not_approx(span, cand, rules):  # "handed over 20 captives"
+            cand = replace(cand, approx=None, start=span[1].idx)
+            span = _tokens(doc, cand.start, cand.end)
         figure = _figure(document, doc, span, cand, rules, last_count, figures)
         if figure is None:
             continue
@@ -433,6 +440,15 @@ def find_figures(document: Document, doc: Doc, lexicon: Lexicon) -> list[Figure]
             figure.about = figures[-1].about  # "500 billion rubles (US$19.7 billion)"
         figures.append(figure)
     return figures
+
+
+def _particle_not_approx(span: Span, cand: Candidate, rules: FigureRules) -> bool:
+    """"over" after a verb it belongs to ("handed over 20 captives") is not "more than"."""
+    first = span[0]
+    before = first.doc[first.i - 1] if first.i > 0 else None
+    return (cand.approx is not None and len(span) > 1 and first.lower_ in rules.particles
+            and before is not None and before.pos_ == "VERB"
+            and f"{before.lemma_.lower()} {first.lower_}" in rules.phrasal_verbs)
 
 
 def _swap_text(text: str, rules: FigureRules) -> bool:
@@ -600,7 +616,7 @@ def _count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules, sent: Span
         )):
             return None  # a bare number that counts nothing we can name
         unit, words = previous
-        return unit, value, join(phrase(words), clause_context(role, skip, rules))
+        return unit, value, about_count(role, role, skip, rules, thing=words)
     unit, head, words = found
     last_word = unit.split()[-1]
     if last_word in rules.time_nouns or last_word in rules.not_counted:
