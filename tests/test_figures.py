@@ -284,3 +284,14 @@ def test_about_leaves_a_complement_holding_another_figure_to_it(figures_of):
 def test_handed_over_is_not_an_approximation(figures_of):
     figure = only(figures_of("The rebels handed over 16 hostages on Monday."))
     assert (figure.text, figure.approx, figure.value) == ("16", None, 16)
+
+
+def test_a_figure_on_a_headline_or_bullet_line_is_described_from_its_own_line(figures_of):
+    text = ("Border talks end without a deal\n"
+            "- 40 detainees freed by the militia\n"
+            "- $3bn in promised aid\n"
+            "Negotiators will meet again in the spring.")
+    found = figures_of(text)
+    assert [(f.value, f.unit) for f in found] == [(40, "detainees"), (3e9, "USD")]
+    assert content_words(found[0].about) <= {"detainees", "freed", "militia"}
+    assert content_words(found[1].about) <= {"promised", "aid"}

@@ -104,15 +104,15 @@ def _named_origin(noun: Token, skip: set[int], rules: FigureRules) -> list[Token
             named = [c for c in child.children if c.dep_ == "pobj" and c.i not in skip
                      and c.ent_type_ in ("GPE", "LOC", "NORP", "ORG")]
             if named:
-                return [child] + _short_np(named[0], rules)
+                return [child] + _short_np(named[0], rules, skip)
     return []
 
 
-def _short_np(head: Token, rules: FigureRules) -> list[Token]:
+def _short_np(head: Token, rules: FigureRules, skip: set[int] = frozenset()) -> list[Token]:
     """A noun with its compounds, adjectives and possessor: "Ukraine air force"."""
-    if head.pos_ == "PRON":
+    if head.pos_ == "PRON" or head.i in skip:
         return []
-    return [head] + _modifiers(head, set(), rules)
+    return [head] + _modifiers(head, skip, rules)
 
 
 def _verb_complements(verb: Token, skip: set[int], rules: FigureRules,
@@ -125,26 +125,28 @@ def _verb_complements(verb: Token, skip: set[int], rules: FigureRules,
         if child.dep_ == "prt" or (child.dep_ == "advmod" and child.lower_ in rules.particles):
             tokens.append(child)
         elif objects and child.dep_ == "dobj" and child.pos_ in ("NOUN", "PROPN"):
-            tokens += _short_np(child, rules)
+            tokens += _short_np(child, rules, skip)
     for child in verb.rights:
         if child.dep_ == "prep" and child.i not in skip:
-            pobjs = [c for c in child.children if c.dep_ == "pobj"
+            pobjs = [c for c in child.children if c.dep_ == "pobj" and c.i not in skip
                      and c.ent_type_ not in ("DATE", "TIME") and c.pos_ != "PRON"]
             if pobjs:
-                tokens += [child] + _short_np(pobjs[0], rules)
+                tokens += [child] + _short_np(pobjs[0], rules, skip)
             break
     return tokens
 
 
-def _subject_chain(verb: Token) -> tuple[Token | None, list[Token]]:
+def _subject_chain(verb: Token, skip: set[int] = frozenset()) -> tuple[Token | None, list[Token]]:
     """The subject of a verb and the verbs leading to it: "Russia claims to control"."""
     chain = [verb]
     current = verb
     for _ in range(4):
-        subjects = [c for c in current.children if c.dep_ in ("nsubj", "nsubjpass")]
+        subjects = [c for c in current.children if c.dep_ in ("nsubj", "nsubjpass")
+                    and c.i not in skip]
         if subjects:
             return subjects[0], chain
-        if current.dep_ in ("xcomp", "conj") and current.head.pos_ in ("VERB", "AUX"):
+        if current.dep_ in ("xcomp", "conj") and current.head.pos_ in ("VERB", "AUX") \
+                and current.head.i not in skip:
             if current.dep_ == "xcomp":  # "claims to control": keep the verb that governs
                 chain.insert(0, current.head)
                 chain += [c for c in current.children if c.dep_ == "aux" and c.tag_ == "TO"]
@@ -163,46 +165,51 @@ def clause_context(role: Token, skip: set[int], rules: FigureRules) -> str:
     while role.dep_ == "conj" and role.head != role:
         role = role.head
     verb = role.head
-    if role.dep_ == "pobj" and verb.dep_ == "prep" and verb.head.pos_ == "VERB":
+    if verb.i in skip:
+        return ""
+    if role.dep_ == "pobj" and verb.dep_ == "prep" and verb.head.pos_ == "VERB" \
+            and verb.head.i not in skip:
         return _verb_clause(verb.head, skip, rules)  # "raised rates by 2 percentage points"
     if verb.pos_ not in ("VERB", "AUX") or verb.lemma_ in rules.light_verbs:
         return ""
     if role.dep_ in ("nsubj", "nsubjpass"):
         return phrase([verb] + _verb_complements(verb, skip | {role.i}, rules))
     if role.dep_ == "dobj" or (role.dep_ == "npadvmod" and verb.pos_ == "VERB"):
-        subject, chain = _subject_chain(verb)
+        subject, chain = _subject_chain(verb, skip)
         if subject is None:
             return ""  # a verb alone says little: "providing"
-        return join(_subject_words(subject, chain, rules), phrase(chain))
+        return join(_subject_words(subject, chain, rules, skip), phrase(chain))
     return ""
 
 
-def _subject_words(subject: Token, chain: list[Token], rules: FigureRules) -> str:
+def _subject_words(subject: Token, chain: list[Token], rules: FigureRules,
+                   skip: set[int] = frozenset()) -> str:
     """The subject as a short phrase. A pronoun subject of reported speech stands for the
     speaker ("the army says it controls" -> "army"); other pronouns are kept as written."""
     if subject.pos_ != "PRON":
-        return phrase(_short_np(subject, rules))
+        return phrase(_short_np(subject, rules, skip))
     top = chain[0]
     if subject.tag_ in ("WP", "WDT") and top.dep_ == "relcl":  # "Orban, who has blocked"
-        return phrase(_short_np(top.head, rules))
+        return phrase(_short_np(top.head, rules, skip))
     if top.dep_ == "ccomp" and subject.lower_ in ("it", "they", "he", "she", "we"):
-        speakers = [c for c in top.head.children if c.dep_ == "nsubj" and c.pos_ != "PRON"]
+        speakers = [c for c in top.head.children if c.dep_ == "nsubj" and c.pos_ != "PRON"
+                    and c.i not in skip]
         if speakers:
-            return phrase(_short_np(speakers[0], rules))
+            return phrase(_short_np(speakers[0], rules, skip))
     return subject.lower_ if subject.lower_ != "i" else subject.text
 
 
 def _verb_clause(verb: Token, skip: set[int], rules: FigureRules) -> str:
     """Subject, verb and object of a clause: "central bank raised rates"."""
-    subject, chain = _subject_chain(verb)
+    subject, chain = _subject_chain(verb, skip)
     objects = [c for c in verb.children if c.dep_ == "dobj" and c.i not in skip
                and c.pos_ in ("NOUN", "PROPN")]
-    words = chain + (_short_np(objects[0], rules) if objects else [])
+    words = chain + (_short_np(objects[0], rules, skip) if objects else [])
     if subject is None and verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
-        return phrase(_short_np(verb.head, rules) + words)  # "points divided into"
+        return phrase(_short_np(verb.head, rules, skip) + words)  # "points divided into"
     if subject is None and len(words) < 2:
         return ""
-    return join(_subject_words(subject, chain, rules) if subject is not None else "",
+    return join(_subject_words(subject, chain, rules, skip) if subject is not None else "",
                  phrase(words))
 
 
@@ -225,44 +232,58 @@ def about_count(head: Token, role: Token, skip: set[int], rules: FigureRules,
     return join(phrase(tokens), clause_context(role, skip | {t.i for t in tokens}, rules))
 
 
-def _complement_after(root: Token, span: Span, words: tuple[str, ...]) -> Token | None:
+def _complement_after(root: Token, span: Span, words: tuple[str, ...],
+                      skip: set[int]) -> Token | None:
     """The object of "in"/"of" right after a money or percent figure."""
     preps = [c for c in root.rights if c.dep_ == "prep"]
     if span.end < len(span.doc):
         preps.append(span.doc[span.end])
     for prep in preps:
-        if prep.lower_ in words:
+        if prep.lower_ in words and prep.i not in skip:
             objects = [c for c in prep.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")
                        and c.ent_type_ not in ("DATE", "TIME")]
             if objects:
-                return objects[0]
+                return _kept_part(objects[0], skip)
     return None
 
 
-def about_amount(span: Span, root: Token, kind: str, rules: FigureRules) -> str:
+def _kept_part(noun: Token, skip: set[int]) -> Token | None:
+    """A noun the phrase may use: itself, or when the parser took its head from the next
+    line ("$3bn in promised aid" + a new line), the last noun before the break."""
+    if noun.i not in skip:
+        return noun
+    kept = [t for t in noun.subtree if t.i not in skip and t.i < noun.i
+            and t.pos_ in ("NOUN", "PROPN")]
+    return kept[-1] if kept else None
+
+
+def about_amount(span: Span, root: Token, kind: str, rules: FigureRules,
+                 skip: set[int]) -> str:
     """About for money and percentages: what they change ("tariffs on Chinese goods before
-    the cut"), the noun they modify, or their of/in complement."""
-    skip = set(range(span.start, span.end))
+    the cut"), the noun they modify, or their of/in complement.
+
+    ``skip``: tokens the phrase must not use (the figure's own, those on other lines)."""
     head = root.head
-    change = _about_change(span, root, rules)
+    change = _about_change(span, root, rules, skip)
     if change:
         return change
     if root.dep_ in ("compound", "nummod", "amod", "nmod", "quantmod") and head.pos_ in (
         "NOUN", "PROPN"
     ) and head.i not in skip:
         tokens = noun_phrase(head, skip, rules) + _verb_attached_complement(head, skip, rules)
-        owner = _owner(head, rules)
+        owner = _owner(head, rules, skip)
         if owner:  # "the US agreed to drop its 145% tariff": the US's tariff
             return join(owner, phrase(tokens))
         return join(phrase(tokens), clause_context(head, skip | {t.i for t in tokens}, rules))
-    complement = _complement_after(root, span, ("in", "of", "for", "on", "worth"))
+    complement = _complement_after(root, span, ("in", "of", "for", "on", "worth"), skip)
     if complement is not None:
         tokens = noun_phrase(complement, skip, rules)
         about = join(phrase(tokens), clause_context(root, skip | {t.i for t in tokens}, rules))
         if kind == "percent" and complement.head.lower_ == "of":
             return "share of " + about
         return about
-    if root.dep_ == "pobj" and head.lower_ == "at" and head.head.pos_ == "VERB":
+    if root.dep_ == "pobj" and head.lower_ == "at" and head.head.pos_ == "VERB" \
+            and head.head.i not in skip:
         # "puts its needs at €135.7bn", "estimates the cost of rebuilding Ukraine at $524bn"
         verb = head.head
         if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ == "NOUN":
@@ -270,18 +291,25 @@ def about_amount(span: Span, root: Token, kind: str, rules: FigureRules) -> str:
         valued = [c for c in verb.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")]
         if valued:
             return phrase(noun_phrase(valued[0], skip, rules, preps=2))
-    if root.dep_ == "dobj" and head.pos_ == "VERB":
+    if root.dep_ == "dobj" and head.pos_ == "VERB" and head.i not in skip:
         # "agreed to lend Ukraine €90bn over the next two years": who, to whom, over what
         recipients = [c for c in head.children if c.dep_ == "dative" and c.i not in skip]
         if recipients:
-            subject, chain = _subject_chain(head)
+            subject, chain = _subject_chain(head, skip)
             after = _verb_complements(head, skip | {recipients[0].i}, rules, objects=False)
-            return join(_subject_words(subject, chain, rules) if subject is not None else "",
-                         phrase(chain), phrase(_short_np(recipients[0], rules)), phrase(after))
+            return join(_subject_words(subject, chain, rules, skip) if subject is not None else "",
+                        phrase(chain), phrase(_short_np(recipients[0], rules, skip)), phrase(after))
     owner = head.head if root.dep_ == "pobj" and head.lower_ == "of" else None
-    if owner is not None and owner.pos_ == "NOUN":  # "the injection of $44bn into the economy"
+    if owner is not None and owner.pos_ == "NOUN" and owner.i not in skip:  # "the injection
+        # of $44bn into the economy"
         words = noun_phrase(owner, skip, rules)  # the "of" phrase is the figure: skipped
         return join(phrase(words), clause_context(owner, skip | {t.i for t in words}, rules))
+    if head.lemma_ == "worth" and head.head.pos_ in ("NOUN", "PROPN") \
+            and head.head.i not in skip:  # "assets, worth about €210bn across the EU"
+        tokens = noun_phrase(head.head, skip, rules) + _verb_complements(head, skip, rules)
+        return phrase(tokens)
+    if head.i in skip:
+        return ""
     if head.lemma_ in rules.light_verbs or head.lemma_ == "worth" or (
         head.pos_ in ("ADJ", "ADV") and head.dep_ in ("acomp", "advmod", "attr")
     ):  # "the package is worth $500m", "the index was 2% lower"
@@ -298,7 +326,7 @@ def about_amount(span: Span, root: Token, kind: str, rules: FigureRules) -> str:
 CHANGE_ROLES = {"from": "before", "to": "after", "by": "in"}
 
 
-def _about_change(span: Span, root: Token, rules: FigureRules) -> str:
+def _about_change(span: Span, root: Token, rules: FigureRules, skip: set[int]) -> str:
     """A figure that gives a change of a quantity: the value before ("from 145%"), after
     ("to 30%") or the size of the change ("by 115 points", "rose 3%").
 
@@ -314,17 +342,16 @@ def _about_change(span: Span, root: Token, rules: FigureRules) -> str:
     if role is None and root.dep_ not in ("npadvmod", "dobj"):
         return ""
     verb = _governing_verb(root)
-    if verb is None:
+    if verb is None or verb.i in skip:
         return ""
     change = _change_noun(verb, span, rules)
     if change is None:
         return ""
-    skip = set(range(span.start, span.end))
     changed = _changed_quantity(verb, skip)
     if changed is None:
         return ""
     words = noun_phrase(changed, skip, rules) + _verb_attached_complement(changed, skip, rules)
-    what = join(_owner(changed, rules) if changed.dep_ != "nsubj" else "", phrase(words))
+    what = join(_owner(changed, rules, skip) if changed.dep_ != "nsubj" else "", phrase(words))
     if role in ("from", "to"):
         return join(what, CHANGE_ROLES[role], change)
     return join(change, "in", what)
@@ -379,26 +406,26 @@ def _verb_attached_complement(noun: Token, skip: set[int], rules: FigureRules) -
             or following.lower_ not in ("on", "for", "against", "of"):
         return []
     objects = [c for c in following.children if c.dep_ == "pobj" and c.i not in skip]
-    return [following] + _short_np(objects[0], rules) if objects else []
+    return [following] + _short_np(objects[0], rules, skip) if objects else []
 
 
-def _owner(noun: Token, rules: FigureRules) -> str:
+def _owner(noun: Token, rules: FigureRules, skip: set[int]) -> str:
     """Whose quantity a noun is when the text says "its"/"their" or nothing: the named
     subject of its verb ("the US will reduce tariffs" -> "US")."""
     possessors = [c for c in noun.children if c.dep_ == "poss"]
     if possessors and possessors[0].pos_ != "PRON":
         return ""  # "Ukraine's dollar bonds": already in the noun phrase
     verb = noun.head
-    if noun.dep_ not in ("dobj", "pobj") or verb.pos_ != "VERB":
+    if noun.dep_ not in ("dobj", "pobj") or verb.pos_ != "VERB" or verb.i in skip:
         return ""
-    subject, chain = _subject_chain(verb)
+    subject, chain = _subject_chain(verb, skip)
     if subject is None:
         return ""
     if subject.pos_ == "PRON":
-        named = _subject_words(subject, chain, rules)
+        named = _subject_words(subject, chain, rules, skip)
         return "" if named.lower() == subject.lower_ else named
     if subject.pos_ == "PROPN" or subject.ent_type_ in ("GPE", "NORP", "ORG"):
-        return phrase(_short_np(subject, rules))
+        return phrase(_short_np(subject, rules, skip))
     return ""
 
 
@@ -416,9 +443,8 @@ def _located_thing(token: Token) -> Token | None:
     return None
 
 
-def about_distance(span: Span, root: Token, rules: FigureRules) -> str:
+def about_distance(span: Span, root: Token, rules: FigureRules, skip: set[int]) -> str:
     """About for distances: "distance of Fastiv southwest of Kyiv"."""
-    skip = set(range(span.start, span.end))
     if root.dep_ in ("compound", "amod", "nummod") and root.head.pos_ == "NOUN" \
             and root.head.lower_ not in rules.directions:
         front = noun_phrase(root.head, skip, rules)
@@ -426,14 +452,14 @@ def about_distance(span: Span, root: Token, rules: FigureRules) -> str:
     anchor = root.head if root.head.lower_ in rules.directions else root
     where: list[Token] = [anchor] if anchor.i != root.i else []
     if anchor.pos_ == "ADP":  # "30 miles from the border": the anchor is the preposition
-        where += [t for c in anchor.children if c.dep_ == "pobj" for t in _short_np(c, rules)]
+        where += [t for c in anchor.children if c.dep_ == "pobj" for t in _short_np(c, rules, skip)]
     for child in list(anchor.rights) + (list(root.rights) if anchor.i != root.i else []):
         objects = [c for c in child.children if c.dep_ == "pobj"]
         if child.dep_ == "prep" and child.i not in skip and objects:
-            where += [child] + _short_np(objects[0], rules)  # "southwest of Kyiv"
+            where += [child] + _short_np(objects[0], rules, skip)  # "southwest of Kyiv"
             break
     thing = _located_thing(anchor.head) if anchor.i != root.i else None
-    what = phrase(_short_np(thing, rules)) if thing is not None and thing.i not in skip else ""
+    what = phrase(_short_np(thing, rules, skip)) if thing is not None and thing.i not in skip else ""
     if not what and not where:
         return join("distance", clause_context(root, skip, rules))  # "front line stretches"
     return join("distance", "of " + what if what else "", phrase(where))

@@ -455,18 +455,18 @@ def _swap_text(text: str, rules: FigureRules) -> bool:
     return rules.swap_pattern.fullmatch(text) is not None
 
 
-def _swap_unit(doc: Doc, span: Span, rules: FigureRules, earlier: str | None) -> tuple[str, str]:
+def _swap_unit(doc: Doc, span: Span, rules: FigureRules, setting: Setting,
+               earlier: str | None) -> tuple[str, str]:
     """What an exchange of "1,000-for-1,000" exchanges, and the word naming the exchange.
 
     The plural noun next to it ("1,000-for-1,000 prisoners", "prisoners 1000 for 1000"),
     the object of the exchange ("a 300-for-300 swap of soldiers"), the noun before it ("a 1,000-for-1,000 POW exchange", "a prisoner
     exchange in the 1000 for 1000 format"), else that of an earlier exchange of the
     document, else the usual one (``swap_default_unit``)."""
-    sent = span[0].sent
-    swap = _nearest_swap_word(span, rules)
+    swap = _nearest_swap_word(span, rules, setting)
     swap_word = swap.lemma_.lower() if swap is not None else "exchange"
-    found = _unit_of(_counted_group(doc, span.end, sent.end), rules)
-    if found is None and span.start > sent.start and _is_plural(doc[span.start - 1], rules):
+    found = _unit_of(_counted_group(doc, span.end, setting.end), rules)
+    if found is None and span.start > setting.start and _is_plural(doc[span.start - 1], rules):
         found = _unit_of([doc[span.start - 1]], rules)
     if found is not None:
         return found[0], swap_word
@@ -474,7 +474,7 @@ def _swap_unit(doc: Doc, span: Span, rules: FigureRules, earlier: str | None) ->
         objects = [t for t in swap.children if t.dep_ == "dobj"] + [
             t for p in swap.children if p.lower_ == "of" for t in p.children if t.dep_ == "pobj"]
         things = [t for t in objects if _is_plural(t, rules)] or [
-            t for t in doc[max(swap.i - 2, sent.start):swap.i]
+            t for t in doc[max(swap.i - 2, setting.start):swap.i]
             if t.pos_ in ("NOUN", "PROPN") and t.is_alpha
             and not span.start <= t.i < span.end]
         if things:
@@ -482,9 +482,8 @@ def _swap_unit(doc: Doc, span: Span, rules: FigureRules, earlier: str | None) ->
     return earlier or rules.swap_unit, swap_word
 
 
-def _nearest_swap_word(span: Span, rules: FigureRules) -> Token | None:
-    sent = span[0].sent
-    near = [t for t in sent if t.lemma_.lower() in rules.swap_words
+def _nearest_swap_word(span: Span, rules: FigureRules, setting: Setting) -> Token | None:
+    near = [t for t in span.doc[setting.start:setting.end] if t.lemma_.lower() in rules.swap_words
             and abs(t.i - span.start) <= 8 and not span.start <= t.i < span.end]
     return min(near, key=lambda t: abs(t.i - span.start)) if near else None
 
@@ -509,39 +508,65 @@ def _restates(before: Figure, figure: Figure, text: str) -> bool:
     return between == "(" and same_kind
 
 
+@dataclass
+class Setting:
+    """Where a figure stands: its sentence cut to its line, since the parser runs a
+    headline, a dateline or a bullet into the next sentence; ``skip``: the tokens its
+    ``about`` must not use (its own, and those on other lines)."""
+
+    start: int
+    end: int
+    skip: set[int]
+
+
+def _setting(span: Span) -> Setting:
+    sent = span[0].sent
+    text = span.doc.text
+    line_start = text.rfind("\n", 0, span.start_char) + 1
+    line_end = text.find("\n", span.end_char)
+    line_end = len(text) if line_end < 0 else line_end
+    on_line = [t.i for t in sent if line_start <= t.idx < line_end]
+    start, end = on_line[0], on_line[-1] + 1
+    skip = set(range(span.start, span.end)) | set(range(sent.start, start)) \
+        | set(range(end, sent.end))
+    return Setting(start, end, skip)
+
+
 def _figure(document: Document, doc: Doc, span: Span, cand: Candidate, rules: FigureRules,
             last_count: dict, before: list[Figure]) -> Figure | None:
     sent = span[0].sent
+    setting = _setting(span)
+    skip = setting.skip
     value = _value(cand, rules)
     root = _span_root(span)
     about: str | None
     if cand.swap:
         earlier = [f.unit for f in before if f.text and _swap_text(f.text, rules)]
-        unit, swap_word = _swap_unit(doc, span, rules, earlier[-1] if earlier else None)
+        unit, swap_word = _swap_unit(doc, span, rules, setting,
+                                     earlier[-1] if earlier else None)
         about = f"{unit} for each side to {swap_word}"
     elif cand.glued:
         unit = rules.glued_counts[cand.glued]
-        if root.head.pos_ not in ("NOUN", "PROPN") or root.head.i in range(span.start, span.end):
+        if root.head.pos_ not in ("NOUN", "PROPN") or root.head.i in skip:
             return None
-        whole = noun_phrase(root.head, set(range(span.start, span.end)), rules)
-        about = join(unit, "of", phrase(whole))  # "points of the peace plan"
-    elif cand.currency:
+        about = join(unit, "of", phrase(noun_phrase(root.head, skip, rules)))  # "points of
+    elif cand.currency:  # the peace plan"
         unit = cand.currency
-        about = about_amount(span, root, "money", rules)
+        about = about_amount(span, root, "money", rules, skip)
     elif cand.unit_word in rules.percent_words:
         unit = "percent"
-        about = about_amount(span, root, "percent", rules)
+        about = about_amount(span, root, "percent", rules, skip)
     elif cand.unit_word in rules.point_words:
         unit = "percent"  # a difference of percentages is given in percent, as written
-        about = about_amount(span, root, "percent", rules)
+        about = about_amount(span, root, "percent", rules, skip)
     elif cand.unit_word in rules.distances:
         unit = rules.distances[cand.unit_word]
-        about = about_distance(span, root, rules)
+        about = about_distance(span, root, rules, skip)
     elif cand.unit_word in rules.areas:
         unit = rules.areas[cand.unit_word]
-        about = join("area", clause_context(root, set(range(span.start, span.end)), rules))
+        about = join("area", clause_context(root, skip, rules))
     else:
-        counted = _count(doc, span, cand, rules, sent, last_count)
+        counted = _count(doc, span, cand, rules, setting, last_count)
         if counted is None:
             return None
         unit, value, about = counted
@@ -582,20 +607,20 @@ def _cannot_be_a_count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules
     return _looks_like_label(span, prev, cand, rules) or _after_another_number(span)
 
 
-def _count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules, sent: Span,
+def _count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules, setting: Setting,
            last_count: dict[int, tuple[str, list[Token]]]):
     """Unit, value and about of a count, or None when the number counts nothing.
 
     The unit is, in this order: the plural noun after the number; the noun after a second
     number ("500 and 1,000 songs"); the noun of "25 of the 27 member states"; the noun of
     the count before it in the sentence when the noun is left out ("and 34,000 went")."""
-    group = _counted_group(doc, span.end, sent.end)
-    found = _unit_of(group, rules) or _coordinated_unit(doc, span, sent.end, rules)
+    group = _counted_group(doc, span.end, setting.end)
+    found = _unit_of(group, rules) or _coordinated_unit(doc, span, setting.end, rules)
     names_a_thing = found is not None and found[0].split()[-1] not in rules.time_nouns
     if _cannot_be_a_count(doc, span, cand, rules, names_a_thing):
         return None
     value = _value(cand, rules)
-    skip = set(range(span.start, span.end))
+    skip = setting.skip
     # the token that plays the figure's part: its noun, or the number standing alone
     role = group[-1] if group and found is not None and found[1] == group[-1] \
         else _span_root(span)
@@ -604,13 +629,13 @@ def _count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules, sent: Span
     elif group and found is None:
         return None  # a singular or proper noun follows: "the 2014 deal", "a 500 page report"
     if found is None:
-        found = _partitive_unit(doc, span, sent.end, rules) or "elided"
+        found = _partitive_unit(doc, span, setting.end, rules) or "elided"
     if found == "unknown":
         return None
     if found == "elided" and cand.scale_word in ABBREVIATED_SCALES:
         return None  # "86bn" alone: money in a currency we do not know, not a count
     if found == "elided":
-        previous = last_count.get(sent.start)
+        previous = last_count.get(setting.start)
         if previous is None or not (role.dep_ in ELIDED_ROLES or (
             role.dep_ == "pobj" and role.head.lower_ in ELIDED_PREPOSITIONS
         )):
@@ -621,5 +646,5 @@ def _count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules, sent: Span
     last_word = unit.split()[-1]
     if last_word in rules.time_nouns or last_word in rules.not_counted:
         return None  # a duration ("five hours") or not a count ("three times")
-    last_count[sent.start] = (unit, words)
+    last_count[setting.start] = (unit, words)
     return unit, value, about_count(head, role, skip, rules)
