@@ -295,3 +295,25 @@ def test_a_figure_on_a_headline_or_bullet_line_is_described_from_its_own_line(fi
     assert [(f.value, f.unit) for f in found] == [(40, "detainees"), (3e9, "USD")]
     assert content_words(found[0].about) <= {"detainees", "freed", "militia"}
     assert content_words(found[1].about) <= {"promised", "aid"}
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("The truce provides for the release of 90 detained fishermen from Azov ports.",
+         {"detained", "fishermen", "released"}),
+        ("Mediators arranged the evacuation of 300 wounded civilians from the city.",
+         {"wounded", "civilians", "evacuated"}),
+        ("Kyiv will free its captives in exchange for 140 Ukrainian soldiers.",
+         {"ukrainian", "soldiers", "exchanged", "captives"}),
+        ("Power stations in at least six provinces were damaged.",
+         {"power", "stations", "provinces", "damaged"}),
+    ],
+)
+def test_about_of_a_count_inside_another_noun(figures_of, sentence, expected):
+    assert expected <= content_words(only(figures_of(sentence)).about)
+
+
+def test_about_writes_out_abbreviations(figures_of):
+    figure = only(figures_of("The sides agreed to swap 90 POWs on Sunday."))
+    assert {"prisoners", "war"} <= content_words(figure.about)

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 # Prepositional complements kept with a noun in `about`: "package for Ukraine".
 NOUN_PREPOSITIONS = {"of", "for", "to", "in", "on", "from", "against", "into", "at"}
+# Prepositions by which a counted noun hangs from another noun that describes it:
+# "a barrage of 200 drones", "facilities in eight regions", "strikes on 12 cities".
+HOLDING_PREPOSITIONS = {"of", "in", "on", "across", "at", "throughout"}
 
 
 def phrase(tokens: list[Token]) -> str:
@@ -24,7 +27,8 @@ def phrase(tokens: list[Token]) -> str:
     out = ""
     for k, tok in enumerate(tokens):
         word = tok.text
-        if tok.tag_ == "POS" or tok.lower_ in ("'s", "’s"):
+        if tok.tag_ == "POS" or tok.lower_ in ("'s", "’s") or (
+                tok.is_punct and tok.tag_ != "HYPH"):
             continue
         glued = k > 0 and tokens[k - 1].i == tok.i - 1 and not tokens[k - 1].whitespace_
         between = tok.doc[tok.i - 1] if tok.i > 0 else None
@@ -127,7 +131,7 @@ def _verb_complements(verb: Token, skip: set[int], rules: FigureRules,
         elif objects and child.dep_ == "dobj" and child.pos_ in ("NOUN", "PROPN"):
             tokens += _short_np(child, rules, skip)
     for child in verb.rights:
-        if child.dep_ == "prep" and child.i not in skip:
+        if child.dep_ in ("prep", "agent") and child.i not in skip:
             pobjs = [c for c in child.children if c.dep_ == "pobj" and c.i not in skip
                      and c.ent_type_ not in ("DATE", "TIME") and c.pos_ != "PRON"]
             if pobjs:
@@ -176,6 +180,9 @@ def clause_context(role: Token, skip: set[int], rules: FigureRules) -> str:
         return phrase([verb] + _verb_complements(verb, skip | {role.i}, rules))
     if role.dep_ == "dobj" or (role.dep_ == "npadvmod" and verb.pos_ == "VERB"):
         subject, chain = _subject_chain(verb, skip)
+        if subject is None and verb.dep_ == "acl" and verb.head.pos_ == "NOUN" \
+                and verb.head.i not in skip:  # "an agreement to exchange 1,200 prisoners"
+            return phrase(_short_np(verb.head, rules, skip) + chain)
         if subject is None:
             return ""  # a verb alone says little: "providing"
         return join(_subject_words(subject, chain, rules, skip), phrase(chain))
@@ -222,14 +229,60 @@ def about_count(head: Token, role: Token, skip: set[int], rules: FigureRules,
     """About for a count: the counted noun with its modifiers, and what happened to it.
 
     ``head`` is the counted noun as it stands in the sentence ("others" when the noun is
-    left out, and ``thing`` then gives the noun's words from the figure before)."""
+    left out, and ``thing`` then gives the noun's words from the figure before). A count
+    inside an event noun is the thing the event happens to ("the release of 250
+    prisoners" -> "prisoners released"); inside another noun it is described with it
+    ("a barrage of 200 drones", "facilities in eight regions")."""
     tokens = thing if thing is not None else noun_phrase(head, skip, rules)
-    owner = head.head.head if head.dep_ == "pobj" and head.head.lower_ == "of" else None
-    if owner is not None and owner.pos_ == "NOUN" and owner.i not in skip:  # "a barrage of"
-        owner_words = [owner] + _modifiers(owner, skip, rules)
-        context = clause_context(owner, skip | {t.i for t in tokens + owner_words}, rules)
-        return join(phrase(owner_words), "of", phrase(tokens), context)
+    traded = _traded_for(head, skip, rules)
+    if traded:
+        return join(phrase(tokens), traded)
+    holder = _holding_noun(head, skip)
+    if holder is not None and holder.lemma_.lower() in rules.event_nouns:
+        event = holder.lemma_.lower()
+        counted = {c.i for c in holder.children if c.lower_ == "of"}  # the count itself
+        more = _verb_complements(holder, skip | counted | {t.i for t in tokens}, rules,
+                                 objects=False)
+        return join(phrase(tokens), rules.event_nouns[event], phrase(more))
+    if holder is not None:
+        preposition = head.head.lower_ if head.dep_ == "pobj" else "of"
+        holder_words = [holder] + _modifiers(holder, skip, rules)
+        used = skip | {t.i for t in tokens + holder_words}
+        return join(phrase(holder_words), preposition, phrase(tokens),
+                    clause_context(holder, used, rules))
     return join(phrase(tokens), clause_context(role, skip | {t.i for t in tokens}, rules))
+
+
+def _holding_noun(head: Token, skip: set[int]) -> Token | None:
+    """The noun a counted noun hangs from by a preposition ("a barrage of 200 drones",
+    "facilities in eight regions"), or that it is coordinated with after "of" ("the release
+    of 250 prisoners and 1,700 detainees", however the parser attaches the second)."""
+    if head.dep_ == "pobj" and head.head.lower_ in HOLDING_PREPOSITIONS:
+        holder = head.head.head
+    elif head.dep_ == "conj" and any(c.lower_ == "of" for c in head.head.children):
+        holder = head.head
+    else:
+        return None
+    if holder.pos_ != "NOUN" or holder.i in skip:
+        return None
+    return holder
+
+
+def _traded_for(head: Token, skip: set[int], rules: FigureRules) -> str:
+    """"in exchange for 2,000 prisoners": exchanged for what the sentence gives up."""
+    preposition = head.head
+    exchange = preposition.head
+    if not (head.dep_ == "pobj" and preposition.lower_ == "for"
+            and exchange.lemma_.lower() in rules.swap_words and exchange.head.lower_ == "in"):
+        return ""
+    given = exchange.head.head
+    if given.i in skip:
+        return ""
+    objects = [c for p in given.children if p.lower_ == "of" for c in p.children
+               if c.dep_ == "pobj"] if given.pos_ == "NOUN" else [
+        c for c in given.children if c.dep_ == "dobj"]
+    counterpart = _short_np(objects[0], rules, skip) if objects else []
+    return join("exchanged for", phrase(counterpart)) if counterpart else "exchanged"
 
 
 def _complement_after(root: Token, span: Span, words: tuple[str, ...],

@@ -87,6 +87,8 @@ class FigureRules:
         self.unit_synonyms = {k.lower(): v for k, v in table.get("unit_synonyms", {}).items()}
         self.glued_counts = {k.lower(): v for k, v in table.get("hyphen_counts", {}).items()}
         self.swap_words = set(table.get("swap_words", []))
+        self.abbreviations = dict(table.get("abbreviations", {}))
+        self.event_nouns = {k.lower(): v for k, v in table.get("event_nouns", {}).items()}
         self.change_verbs = {k.lower(): v for k, v in table.get("change_verbs", {}).items()}
         self.change_particles = {k.lower(): v
                                  for k, v in table.get("change_particles", {}).items()}
@@ -570,6 +572,7 @@ def _figure(document: Document, doc: Doc, span: Span, cand: Candidate, rules: Fi
         if counted is None:
             return None
         unit, value, about = counted
+    about = _expanded(about, rules)
     if about and len(about.split()) > MAX_ABOUT_TOKENS + 4:
         about = " ".join(about.split()[: MAX_ABOUT_TOKENS + 4])
     return Figure(
@@ -583,6 +586,13 @@ def _figure(document: Document, doc: Doc, span: Span, cand: Candidate, rules: Fi
         start=cand.start,
         end=cand.end,
     )
+
+
+def _expanded(about: str | None, rules: FigureRules) -> str | None:
+    """Abbreviations written out, as a reader would: "POWs" -> "prisoners of war"."""
+    if not about:
+        return about
+    return " ".join(rules.abbreviations.get(word, word) for word in about.split())
 
 
 def _cannot_be_a_count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules,
