@@ -23,10 +23,13 @@ HOLDING_PREPOSITIONS = {"of", "in", "on", "across", "at", "throughout"}
 
 
 def phrase(tokens: list[Token]) -> str:
+    """The tokens in text order as words; a possessor keeps its "'s" ("Ukraine's")."""
     tokens = sorted(set(tokens), key=lambda t: t.i)
     out = ""
     for k, tok in enumerate(tokens):
         word = tok.text
+        if tok.dep_ == "poss" and any(c.dep_ == "case" for c in tok.children):
+            word += "'s" if not tok.text.endswith("s") else "'"
         if tok.tag_ == "POS" or tok.lower_ in ("'s", "’s") or (
                 tok.is_punct and tok.tag_ != "HYPH"):
             continue
@@ -316,6 +319,13 @@ def about_amount(span: Span, root: Token, kind: str, rules: FigureRules,
     the cut"), the noun they modify, or their of/in complement.
 
     ``skip``: tokens the phrase must not use (the figure's own, those on other lines)."""
+    described = [c for c in root.children if c.dep_ == "amod" and c.pos_ == "ADJ"
+                 and c.i not in skip and c.lower_ not in rules.vague]  # "the current 145%"
+    return join(phrase(described), _about_amount(span, root, kind, rules, skip))
+
+
+def _about_amount(span: Span, root: Token, kind: str, rules: FigureRules,
+                  skip: set[int]) -> str:
     head = root.head
     change = _about_change(span, root, rules, skip)
     if change:
@@ -476,10 +486,12 @@ def _owner(noun: Token, rules: FigureRules, skip: set[int]) -> str:
         return ""
     if subject.pos_ == "PRON":
         named = _subject_words(subject, chain, rules, skip)
-        return "" if named.lower() == subject.lower_ else named
-    if subject.pos_ == "PROPN" or subject.ent_type_ in ("GPE", "NORP", "ORG"):
-        return phrase(_short_np(subject, rules, skip))
-    return ""
+        owner = "" if named.lower() == subject.lower_ else named
+    elif subject.pos_ == "PROPN" or subject.ent_type_ in ("GPE", "NORP", "ORG"):
+        owner = phrase(_short_np(subject, rules, skip))
+    else:
+        return ""
+    return rules.attributive.get(owner.lower().removeprefix("the "), owner)  # "US tariffs"
 
 
 def _located_thing(token: Token) -> Token | None:

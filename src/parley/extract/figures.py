@@ -60,7 +60,8 @@ class Candidate:
 class FigureRules:
     """The vocabulary of figures.toml, compiled once per lexicon table."""
 
-    def __init__(self, table: dict) -> None:
+    def __init__(self, table: dict, places: dict | None = None) -> None:
+        self.attributive = _attributive_forms((places or {}).get("countries", {}))
         self.approx = {k.lower(): v for k, v in table.get("approx", {}).items()}
         self.symbols = dict(table.get("currency_symbols", {}))
         self.currency_words = {k.lower(): v for k, v in table.get("currency_words", {}).items()}
@@ -155,9 +156,29 @@ def rules_for(lexicon: Lexicon) -> FigureRules:
     table = lexicon["figures"]
     cached = _RULES.get(id(table))
     if cached is None or cached[0] is not table:
-        cached = (table, FigureRules(table))
+        cached = (table, FigureRules(table, lexicon["places"]))
         _RULES[id(table)] = cached
     return cached[1]
+
+
+def _attributive_forms(countries: dict) -> dict[str, str]:
+    """Each country's names (lower case) -> the form that stands before a noun: the
+    demonym ("China" -> "Chinese tariffs"), or the abbreviation of a name of several words
+    ("United States" -> "US tariffs")."""
+    forms: dict[str, str] = {}
+    for entry in countries.values():
+        names = [entry["name"], *entry.get("aliases", [])]
+        short = [a for a in entry.get("aliases", []) if re.fullmatch(r"[A-Z]{2,3}", a)]
+        demonyms = entry.get("demonyms", [])
+        if len(entry["name"].split()) > 1 and short:
+            attributive = short[0]
+        elif demonyms:
+            attributive = demonyms[0]
+        else:
+            continue
+        for name in names:
+            forms.setdefault(re.sub(r"^the\s+", "", name.lower()), attributive)
+    return forms
 
 
 # --------------------------------------------------------------------------- matching
