@@ -325,3 +325,30 @@ def test_about_names_a_country_owner_in_its_attributive_form(figures_of):
                for f in found)
     figure = only(figures_of("The United States will halve its levy on Indian steel by 20%."))
     assert {"us", "levy", "indian", "steel"} <= content_words(figure.about)
+
+
+@pytest.mark.parametrize(
+    "sentence, first, second",
+    [
+        ("Prices rose 3 to 5 percent in May.", (3, "percent"), (5, "percent")),
+        ("The buffer will be between 10 and 15 km wide.", (10, "km"), (15, "km")),
+        ("Brussels may lend between 2 and 3 billion euros.", (2e9, "EUR"), (3e9, "EUR")),
+    ],
+)
+def test_the_first_number_of_a_range_shares_the_unit_written_after_the_second(
+        figures_of, sentence, first, second):
+    found = figures_of(sentence)
+    assert [(f.value, f.unit) for f in found] == [first, second]
+    assert found[0].about == found[1].about
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The bill could run to a few hundred million dollars.",
+        "Analysts still rate the new jet above the 787.",
+        "The 2.5 litre engines were recalled.",
+    ],
+)
+def test_vague_amounts_names_and_decimal_counts_are_not_figures(figures_of, sentence):
+    assert figures_of(sentence) == []

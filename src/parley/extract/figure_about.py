@@ -396,8 +396,9 @@ def _about_change(span: Span, root: Token, rules: FigureRules, skip: set[int]) -
     "US tariffs on Chinese goods before cut", "cut in reciprocal tariffs"."""
     doc = span.doc
     before = doc[span.start - 1] if span.start > 0 else None
-    if before is not None and before.lower_ in CHANGE_ROLES:
-        role = before.lower_  # "down to 10%", however the parser hangs it
+    in_range = before is not None and before.i > 0 and doc[before.i - 1].like_num
+    if before is not None and before.lower_ in CHANGE_ROLES and not in_range:
+        role = before.lower_  # "down to 10%", however the parser hangs it ("3 to 5%" is a range)
     elif root.dep_ == "pobj" and root.head.lower_ in CHANGE_ROLES:
         role = root.head.lower_  # "from the current 145%"
     else:

@@ -79,6 +79,7 @@ class FigureRules:
         self.not_counted = set(table.get("not_counted", []))
         self.invariant = set(table.get("invariant_plurals", []))
         self.vague = set(table.get("vague_adjectives", []))
+        self.vague_counts = set(table.get("vague_count_words", []))
         self.light_verbs = set(table.get("light_verbs", []))
         self.particles = set(table.get("verb_particles", []))
         self.phrasal_verbs = set(table.get("phrasal_verbs", []))
@@ -188,29 +189,50 @@ def _candidates(text: str, rules: FigureRules):
     """Every number of the text with the words around it that give its unit."""
     swaps = list(_swaps(text, rules))
     yield from swaps
-    for m in rules.pattern.finditer(text):
-        if not _clean_edges(text, m.start(), m.end()):
-            continue
-        if any(s.start <= m.start() < s.end for s in swaps):
-            continue
-        scale_word = (m.group("scale") or "").lower() or None
-        unit = re.sub(r"\s+", " ", m.group("unit") or "") or None
-        currency = _currency(m.group("pre"), unit, rules)
-        if unit and (unit in rules.codes or unit.lower() in rules.currency_words):
-            unit = None  # the unit word was the currency
-        approx = m.group("approx")
-        yield Candidate(
-            start=m.start(),
-            end=m.end(),
-            approx=rules.approx.get(re.sub(r"\s+", " ", approx.lower())) if approx else None,
-            number=m.group("digits") or m.group("spelled"),
-            scale=rules.scales[scale_word] if scale_word else 1.0,
-            scale_word=scale_word,
-            currency=currency,
-            unit_word=unit.lower() if unit else None,
-            spelled=m.group("spelled") is not None,
-            glued=(m.group("glued") or "").lower() or None,
-        )
+    found = [c for c in map(lambda m: _candidate(m, rules), rules.pattern.finditer(text))
+             if _clean_edges(text, c.start, c.end)
+             and not any(s.start <= c.start < s.end for s in swaps)]
+    for cand, after in zip(found, found[1:] + [None]):
+        yield _sharing_unit(cand, after, text, rules)
+
+
+def _candidate(m: re.Match, rules: FigureRules) -> Candidate:
+    scale_word = (m.group("scale") or "").lower() or None
+    unit = re.sub(r"\s+", " ", m.group("unit") or "") or None
+    currency = _currency(m.group("pre"), unit, rules)
+    if unit and (unit in rules.codes or unit.lower() in rules.currency_words):
+        unit = None  # the unit word was the currency
+    approx = m.group("approx")
+    return Candidate(
+        start=m.start(),
+        end=m.end(),
+        approx=rules.approx.get(re.sub(r"\s+", " ", approx.lower())) if approx else None,
+        number=m.group("digits") or m.group("spelled"),
+        scale=rules.scales[scale_word] if scale_word else 1.0,
+        scale_word=scale_word,
+        currency=currency,
+        unit_word=unit.lower() if unit else None,
+        spelled=m.group("spelled") is not None,
+        glued=(m.group("glued") or "").lower() or None,
+    )
+
+
+RANGE_JOINS = re.compile(r"\s*(?:to|and|or|-|–)\s*$", re.IGNORECASE)
+
+
+def _sharing_unit(cand: Candidate, after: Candidate | None, text: str,
+                  rules: FigureRules) -> Candidate:
+    """The first number of a range takes the unit, scale and currency written only after
+    the second: "3 to 5 percent", "between 10 and 15 km", "2 and 3 billion euros"."""
+    if after is None or _is_year(cand) or cand.unit_word or cand.glued \
+            or not RANGE_JOINS.match(text[cand.end:after.start]):
+        return cand
+    if cand.currency and cand.currency != after.currency:
+        return cand
+    scale_word = cand.scale_word or (after.scale_word if cand.scale == 1.0 else None)
+    return replace(cand, unit_word=after.unit_word, currency=cand.currency or after.currency,
+                   scale_word=scale_word,
+                   scale=rules.scales[scale_word] if scale_word else cand.scale)
 
 
 def _swaps(text: str, rules: FigureRules):
@@ -461,8 +483,18 @@ def find_figures(document: Document, doc: Doc, lexicon: Lexicon) -> list[Figure]
             continue
         if figures and _restates(figures[-1], figure, text):
             figure.about = figures[-1].about  # "500 billion rubles (US$19.7 billion)"
+        if figures and _ranges_with(figures[-1], figure, text):
+            figures[-1].about = figure.about  # "between 10 and 15 km"
         figures.append(figure)
     return figures
+
+
+def _ranges_with(before: Figure, figure: Figure, text: str) -> bool:
+    """Two numbers of one range ("3 to 5 percent", "1,500 to 2,000 jobs"), not a change
+    from one to the other ("from 145% to 30%")."""
+    opening = text[max(0, before.start - 5):before.start].lower().split()
+    return (before.unit == figure.unit and RANGE_JOINS.match(text[before.end:figure.start])
+            is not None and opening[-1:] != ["from"] and bool(figure.about))
 
 
 def _particle_not_approx(span: Span, cand: Candidate, rules: FigureRules) -> bool:
@@ -562,6 +594,9 @@ def _figure(document: Document, doc: Doc, span: Span, cand: Candidate, rules: Fi
     skip = setting.skip
     value = _value(cand, rules)
     root = _span_root(span)
+    previous = doc[span.start - 1] if span.start > 0 else None
+    if cand.spelled and previous is not None and previous.lower_ in rules.vague_counts:
+        return None  # "a few hundred million": no number is given
     about: str | None
     if cand.swap:
         earlier = [f.unit for f in before if f.text and _swap_text(f.text, rules)]
@@ -630,6 +665,8 @@ def _cannot_be_a_count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules
         return True
     if cand.spelled and value == 1:
         return True  # "one" as a pronoun or article: "in one room"
+    if value != int(value):
+        return True  # things are counted in whole numbers: "the 1.83 and 2 GHz models"
     prev = doc[span.start - 1] if span.start > 0 else None
     if cand.spelled and value < 100 and prev is not None and (
         prev.lower_ in DETERMINERS or prev.tag_ in ("PRP$", "POS")
@@ -655,8 +692,9 @@ def _count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules, setting: S
     # the token that plays the figure's part: its noun, or the number standing alone
     role = group[-1] if group and found is not None and found[1] == group[-1] \
         else _span_root(span)
-    if group and group[-1].lower_ in rules.elided:
-        found = "elided"
+    following = doc[span.end] if span.end < setting.end else None
+    if following is not None and following.lower_ in rules.elided:
+        found, role = "elided", following  # "12 dead and 40 others", "and 230 more"
     elif group and found is None:
         return None  # a singular or proper noun follows: "the 2014 deal", "a 500 page report"
     if found is None:
@@ -669,8 +707,8 @@ def _count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules, setting: S
         previous = last_count.get(setting.start)
         if previous is None or not (role.dep_ in ELIDED_ROLES or (
             role.dep_ == "pobj" and role.head.lower_ in ELIDED_PREPOSITIONS
-        )):
-            return None  # a bare number that counts nothing we can name
+        )) or (span.start > 0 and doc[span.start - 1].lower_ == "the"):
+            return None  # a bare number that counts nothing we can name ("the 787": a name)
         unit, words = previous
         return unit, value, about_count(role, role, skip, rules, thing=words)
     unit, head, words = found
