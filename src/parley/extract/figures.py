@@ -20,6 +20,7 @@ A figure is found in two steps:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
@@ -235,9 +236,16 @@ def _sharing_unit(cand: Candidate, after: Candidate | None, text: str,
                    scale=rules.scales[scale_word] if scale_word else cand.scale)
 
 
+SWAP_JOIN = re.compile(r"-for-|\s+for\s+", re.IGNORECASE)
+
+
 def _swaps(text: str, rules: FigureRules):
-    """Exchanges of equal numbers, "1,000-for-1,000": one figure, the number of one side."""
-    for m in rules.swap_pattern.finditer(text):
+    """Exchanges of equal numbers, "1,000-for-1,000": one figure, the number of one side.
+    (The pattern is tried only around a "for", which keeps it cheap on long texts.)"""
+    for join in SWAP_JOIN.finditer(text):
+        m = rules.swap_pattern.search(text, max(0, join.start() - 40), join.end() + 40)
+        if m is None or not m.start() < join.start() < m.end():
+            continue
         first, second = re.split(r"-for-|\s+for\s+", m.group(0), flags=re.IGNORECASE)
         spelled = not first[0].isdigit()
         values = [rules.word_value(n) if spelled else float(n.replace(",", ""))
@@ -471,6 +479,8 @@ def find_figures(document: Document, doc: Doc, lexicon: Lexicon) -> list[Figure]
     text = document.text
     figures: list[Figure] = []
     last_count: dict[int, tuple[str, list[Token]]] = {}  # sentence start -> unit, its words
+    sentences = list(doc.sents)
+    starts = [s.start for s in sentences]
     for cand in sorted(_candidates(text, rules), key=lambda c: c.start):
         span = _tokens(doc, cand.start, cand.end)
         if span is None or len(span) == 0:
@@ -478,7 +488,8 @@ def find_figures(document: Document, doc: Doc, lexicon: Lexicon) -> list[Figure]
         if _particle_not_approx(span, cand, rules):  # "handed over 20 captives"
             cand = replace(cand, approx=None, start=span[1].idx)
             span = _tokens(doc, cand.start, cand.end)
-        figure = _figure(document, doc, span, cand, rules, last_count, figures)
+        sent = sentences[bisect_right(starts, span.start) - 1]
+        figure = _figure(document, doc, span, sent, cand, rules, last_count, figures)
         if figure is None:
             continue
         if figures and _restates(figures[-1], figure, text):
@@ -574,9 +585,7 @@ class Setting:
     skip: set[int]
 
 
-def _setting(span: Span) -> Setting:
-    sent = span[0].sent
-    text = span.doc.text
+def _setting(span: Span, sent: Span, text: str) -> Setting:
     line_start = text.rfind("\n", 0, span.start_char) + 1
     line_end = text.find("\n", span.end_char)
     line_end = len(text) if line_end < 0 else line_end
@@ -587,10 +596,9 @@ def _setting(span: Span) -> Setting:
     return Setting(start, end, skip)
 
 
-def _figure(document: Document, doc: Doc, span: Span, cand: Candidate, rules: FigureRules,
-            last_count: dict, before: list[Figure]) -> Figure | None:
-    sent = span[0].sent
-    setting = _setting(span)
+def _figure(document: Document, doc: Doc, span: Span, sent: Span, cand: Candidate,
+            rules: FigureRules, last_count: dict, before: list[Figure]) -> Figure | None:
+    setting = _setting(span, sent, document.text)
     skip = setting.skip
     value = _value(cand, rules)
     root = _span_root(span)
