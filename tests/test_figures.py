@@ -352,3 +352,10 @@ def test_the_first_number_of_a_range_shares_the_unit_written_after_the_second(
 )
 def test_vague_amounts_names_and_decimal_counts_are_not_figures(figures_of, sentence):
     assert figures_of(sentence) == []
+
+
+def test_about_of_a_count_keeps_where_and_when_the_clause_puts_it(figures_of):
+    figure = only(figures_of("Overnight the army fired 220 shells at Kharkiv, officials said."))
+    assert {"shells", "army", "fired", "kharkiv", "overnight"} <= content_words(figure.about)
+    figure = only(figures_of("Ankara brokered swaps of 900 detainees between Baku and Yerevan."))
+    assert {"detainees", "swapped", "baku", "yerevan"} <= content_words(figure.about)

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from parley.extract.figures import FigureRules
 
 # Prepositional complements kept with a noun in `about`: "package for Ukraine".
-NOUN_PREPOSITIONS = {"of", "for", "to", "in", "on", "from", "against", "into", "at"}
+NOUN_PREPOSITIONS = {"of", "for", "to", "in", "on", "from", "against", "into", "at", "between",
+                     "across", "near", "along", "under", "with", "over", "through"}
 # Prepositions by which a counted noun hangs from another noun that describes it:
 # "a barrage of 200 drones", "facilities in eight regions", "strikes on 12 cities".
 HOLDING_PREPOSITIONS = {"of", "in", "on", "across", "at", "throughout"}
@@ -28,6 +29,8 @@ def phrase(tokens: list[Token]) -> str:
     out = ""
     for k, tok in enumerate(tokens):
         word = tok.text
+        if tok.is_sent_start and tok.pos_ != "PROPN" and not tok.text.isupper():
+            word = word.lower()  # "Overnight into Saturday, ..."
         if tok.dep_ == "poss" and any(c.dep_ == "case" for c in tok.children):
             word += "'s" if not tok.text.endswith("s") else "'"
         if tok.tag_ == "POS" or tok.lower_ in ("'s", "’s") or (
@@ -84,7 +87,7 @@ def noun_phrase(head: Token, skip: set[int], rules: FigureRules, preps: int = 1)
             objects = [c for c in child.children if c.dep_ == "pobj" and c.i not in skip]
             if objects and objects[0].ent_type_ not in ("DATE", "TIME"):
                 tokens += [child] + noun_phrase(objects[0], skip, rules, preps=0)
-                tokens += _named_origin(objects[0], skip, rules)
+                tokens += _named_origin(objects[0], skip, rules) + _named_partners(objects[0], skip)
                 added += 1
         elif child.dep_ == "acl" and child.tag_ in ("VBN", "VBG"):
             tokens += [child] + _verb_complements(child, skip, rules,
@@ -102,6 +105,16 @@ def _holds_a_number(token: Token, skip: set[int]) -> bool:
                for t in near):
             return True
     return False
+
+
+def _named_partners(noun: Token, skip: set[int]) -> list[Token]:
+    """The other names coordinated with a named complement: "between Russia and Ukraine"."""
+    if noun.pos_ != "PROPN":
+        return []
+    partners = [c for c in noun.children if c.dep_ == "conj" and c.pos_ == "PROPN"
+                and c.i not in skip]
+    joins = [c for c in noun.children if c.dep_ == "cc" and c.i not in skip]
+    return partners + joins[:1] if partners else []
 
 
 def _named_origin(noun: Token, skip: set[int], rules: FigureRules) -> list[Token]:
@@ -188,8 +201,26 @@ def clause_context(role: Token, skip: set[int], rules: FigureRules) -> str:
             return phrase(_short_np(verb.head, rules, skip) + chain)
         if subject is None:
             return ""  # a verb alone says little: "providing"
-        return join(_subject_words(subject, chain, rules, skip), phrase(chain))
+        after = _verb_complements(verb, skip | {role.i}, rules, objects=False)
+        when = _when(verb, skip | {t.i for t in after}, rules)
+        return join(_subject_words(subject, chain, rules, skip), phrase(chain + after),
+                    phrase(when))
     return ""
+
+
+def _when(verb: Token, skip: set[int], rules: FigureRules) -> list[Token]:
+    """The time the clause gives its verb: "overnight", "on Saturday", "over two years"."""
+    found: list[Token] = []
+    for child in verb.children:
+        if child.i in skip:
+            continue
+        if child.dep_ in ("npadvmod", "advmod") and (
+                child.lower_ in rules.time_adverbs or child.ent_type_ in ("DATE", "TIME")):
+            found += [t for t in child.subtree if t.i not in skip and t.lower_ not in ARTICLES]
+        elif child.dep_ == "prep" and any(c.dep_ == "pobj" and c.ent_type_ == "DATE"
+                                          for c in child.children):
+            found += [t for t in child.subtree if t.i not in skip and t.lower_ not in ARTICLES]
+    return found
 
 
 def _subject_words(subject: Token, chain: list[Token], rules: FigureRules,
@@ -241,6 +272,9 @@ def about_count(head: Token, role: Token, skip: set[int], rules: FigureRules,
     if traded:
         return join(phrase(tokens), traded)
     holder = _holding_noun(head, skip)
+    if holder is None and role.i != head.i:  # "sanctions on two of Russia's oil firms"
+        holder = _holding_noun(role, skip)
+        head = role
     if holder is not None and holder.lemma_.lower() in rules.event_nouns:
         event = holder.lemma_.lower()
         counted = {c.i for c in holder.children if c.lower_ == "of"}  # the count itself
@@ -386,6 +420,7 @@ def _about_amount(span: Span, root: Token, kind: str, rules: FigureRules,
 
 # --------------------------------------------------------------------------- changes
 
+ARTICLES = {"the", "a", "an"}
 CHANGE_ROLES = {"from": "before", "to": "after", "by": "in"}
 
 

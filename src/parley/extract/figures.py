@@ -83,6 +83,7 @@ class FigureRules:
         self.vague_counts = set(table.get("vague_count_words", []))
         self.light_verbs = set(table.get("light_verbs", []))
         self.particles = set(table.get("verb_particles", []))
+        self.time_adverbs = set(table.get("time_adverbs", []))
         self.phrasal_verbs = set(table.get("phrasal_verbs", []))
         self.directions = set(table.get("directions", []))
         self.label_nouns = set(table.get("label_nouns", []))
@@ -242,9 +243,9 @@ SWAP_JOIN = re.compile(r"-for-|\s+for\s+", re.IGNORECASE)
 def _swaps(text: str, rules: FigureRules):
     """Exchanges of equal numbers, "1,000-for-1,000": one figure, the number of one side.
     (The pattern is tried only around a "for", which keeps it cheap on long texts.)"""
-    for join in SWAP_JOIN.finditer(text):
-        m = rules.swap_pattern.search(text, max(0, join.start() - 40), join.end() + 40)
-        if m is None or not m.start() < join.start() < m.end():
+    for joint in SWAP_JOIN.finditer(text):
+        m = rules.swap_pattern.search(text, max(0, joint.start() - 40), joint.end() + 40)
+        if m is None or not m.start() < joint.start() < m.end():
             continue
         first, second = re.split(r"-for-|\s+for\s+", m.group(0), flags=re.IGNORECASE)
         spelled = not first[0].isdigit()
@@ -502,10 +503,10 @@ def find_figures(document: Document, doc: Doc, lexicon: Lexicon) -> list[Figure]
 
 def _ranges_with(before: Figure, figure: Figure, text: str) -> bool:
     """Two numbers of one range ("3 to 5 percent", "1,500 to 2,000 jobs"), not a change
-    from one to the other ("from 145% to 30%")."""
+    from one to the other ("from 145% to 30%", "by 115 points to 30%")."""
     opening = text[max(0, before.start - 5):before.start].lower().split()
     return (before.unit == figure.unit and RANGE_JOINS.match(text[before.end:figure.start])
-            is not None and opening[-1:] != ["from"] and bool(figure.about))
+            is not None and opening[-1:] not in (["from"], ["by"]) and bool(figure.about))
 
 
 def _particle_not_approx(span: Span, cand: Candidate, rules: FigureRules) -> bool:
