@@ -359,3 +359,8 @@ def test_about_of_a_count_keeps_where_and_when_the_clause_puts_it(figures_of):
     assert {"shells", "army", "fired", "kharkiv", "overnight"} <= content_words(figure.about)
     figure = only(figures_of("Ankara brokered swaps of 900 detainees between Baku and Yerevan."))
     assert {"detainees", "swapped", "baku", "yerevan"} <= content_words(figure.about)
+
+
+def test_about_of_a_count_names_the_place_of_its_clause(figures_of):
+    figure = only(figures_of("Nearly 30 foreign ministers sat down to talk in the city of Doha."))
+    assert {"ministers", "sat", "doha"} <= content_words(figure.about)

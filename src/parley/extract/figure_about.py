@@ -15,6 +15,7 @@ from spacy.tokens import Span, Token
 if TYPE_CHECKING:
     from parley.extract.figures import FigureRules
 
+NAME_ENTITIES = {"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW"}
 # Prepositional complements kept with a noun in `about`: "package for Ukraine".
 NOUN_PREPOSITIONS = {"of", "for", "to", "in", "on", "from", "against", "into", "at", "between",
                      "across", "near", "along", "under", "with", "over", "through"}
@@ -29,7 +30,8 @@ def phrase(tokens: list[Token]) -> str:
     out = ""
     for k, tok in enumerate(tokens):
         word = tok.text
-        if tok.is_sent_start and tok.pos_ != "PROPN" and not tok.text.isupper():
+        if tok.is_sent_start and tok.pos_ != "PROPN" and tok.ent_type_ not in NAME_ENTITIES \
+                and not tok.text.isupper():
             word = word.lower()  # "Overnight into Saturday, ..."
         if tok.dep_ == "poss" and any(c.dep_ == "case" for c in tok.children):
             word += "'s" if not tok.text.endswith("s") else "'"
@@ -187,13 +189,16 @@ def clause_context(role: Token, skip: set[int], rules: FigureRules) -> str:
     verb = role.head
     if verb.i in skip:
         return ""
-    if role.dep_ == "pobj" and verb.dep_ == "prep" and verb.head.pos_ == "VERB" \
-            and verb.head.i not in skip:
-        return _verb_clause(verb.head, skip, rules)  # "raised rates by 2 percentage points"
+    if role.dep_ == "pobj" and verb.dep_ == "prep":
+        governing = _verb_above(verb, skip)  # "raised rates by 2 percentage points",
+        if governing is not None:  # "arrived ... before sundown for the gathering of"
+            return _verb_clause(governing, skip | {role.i}, rules)
+        return ""
     if verb.pos_ not in ("VERB", "AUX") or verb.lemma_ in rules.light_verbs:
         return ""
     if role.dep_ in ("nsubj", "nsubjpass"):
-        return phrase([verb] + _verb_complements(verb, skip | {role.i}, rules))
+        words = [verb] + _verb_complements(verb, skip | {role.i}, rules)
+        return join(phrase(words), phrase(_where(verb, skip | {t.i for t in words})))
     if role.dep_ == "dobj" or (role.dep_ == "npadvmod" and verb.pos_ == "VERB"):
         subject, chain = _subject_chain(verb, skip)
         if subject is None and verb.dep_ == "acl" and verb.head.pos_ == "NOUN" \
@@ -206,6 +211,47 @@ def clause_context(role: Token, skip: set[int], rules: FigureRules) -> str:
         return join(_subject_words(subject, chain, rules, skip), phrase(chain + after),
                     phrase(when))
     return ""
+
+
+def _verb_above(token: Token, skip: set[int]) -> Token | None:
+    """The nearest verb above a token, within three steps that pass no noun."""
+    for _ in range(3):
+        token = token.head
+        if token.i in skip or token.pos_ in ("NOUN", "PROPN", "PRON", "NUM"):
+            return None
+        if token.pos_ == "VERB":
+            return token
+    return None
+
+
+def _where(verb: Token, skip: set[int]) -> list[Token]:
+    """The named place of a clause: "in the resort of Sharm el-Sheikh" -> "in Sharm el-Sheikh"
+    (looked for on the verb and on a verb of purpose after it: "sat down to talk in")."""
+    for clause in [verb] + [c for c in verb.children if c.dep_ in ("xcomp", "advcl")]:
+        for prep in clause.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("in", "at") or prep.i in skip:
+                continue
+            for place in prep.children:
+                if place.dep_ != "pobj":
+                    continue
+                named = place if place.ent_type_ in PLACE_ENTITIES else next(
+                    (c for p in place.children if p.lower_ == "of" for c in p.children
+                     if c.ent_type_ in PLACE_ENTITIES), None)
+                if named is not None and named.i not in skip:
+                    return [prep] + _entity_tokens(named)
+    return []
+
+
+def _entity_tokens(token: Token) -> list[Token]:
+    """All the tokens of the named entity a token belongs to: "Sharm el-Sheikh"."""
+    doc = token.doc
+    start = token.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = token.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return list(doc[start:end])
 
 
 def _when(verb: Token, skip: set[int], rules: FigureRules) -> list[Token]:
@@ -250,8 +296,9 @@ def _verb_clause(verb: Token, skip: set[int], rules: FigureRules) -> str:
         return phrase(_short_np(verb.head, rules, skip) + words)  # "points divided into"
     if subject is None and len(words) < 2:
         return ""
+    where = _where(verb, skip | {t.i for t in words})
     return join(_subject_words(subject, chain, rules, skip) if subject is not None else "",
-                 phrase(words))
+                phrase(words), phrase(where))
 
 
 def join(*parts: str) -> str:
@@ -421,6 +468,7 @@ def _about_amount(span: Span, root: Token, kind: str, rules: FigureRules,
 # --------------------------------------------------------------------------- changes
 
 ARTICLES = {"the", "a", "an"}
+PLACE_ENTITIES = ("GPE", "LOC", "FAC")
 CHANGE_ROLES = {"from": "before", "to": "after", "by": "in"}
 
 
