@@ -364,3 +364,15 @@ def test_about_of_a_count_keeps_where_and_when_the_clause_puts_it(figures_of):
 def test_about_of_a_count_names_the_place_of_its_clause(figures_of):
     figure = only(figures_of("Nearly 30 foreign ministers sat down to talk in the city of Doha."))
     assert {"ministers", "sat", "doha"} <= content_words(figure.about)
+
+
+def test_about_of_money_keeps_its_time(figures_of):
+    figure = only(figures_of("Tokyo agreed to lend Manila $3bn over the next five years."))
+    assert {"lend", "manila", "next", "five", "years"} <= content_words(figure.about)
+    figure = only(figures_of("The ministry puts its costs for 2027 at €4.2bn."))
+    assert {"costs", "2027"} <= content_words(figure.about)
+
+
+def test_a_named_subject_is_given_whole(figures_of):
+    figure = only(figures_of("The Bank of Korea bought 900 tonnes of gold."))
+    assert {"bank", "korea", "bought"} <= content_words(figure.about)

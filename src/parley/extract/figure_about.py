@@ -87,7 +87,7 @@ def noun_phrase(head: Token, skip: set[int], rules: FigureRules, preps: int = 1)
             continue
         if child.dep_ == "prep" and child.lower_ in NOUN_PREPOSITIONS:
             objects = [c for c in child.children if c.dep_ == "pobj" and c.i not in skip]
-            if objects and objects[0].ent_type_ not in ("DATE", "TIME"):
+            if objects and objects[0].ent_type_ != "TIME":
                 tokens += [child] + noun_phrase(objects[0], skip, rules, preps=0)
                 tokens += _named_origin(objects[0], skip, rules) + _named_partners(objects[0], skip)
                 added += 1
@@ -274,7 +274,9 @@ def _subject_words(subject: Token, chain: list[Token], rules: FigureRules,
     """The subject as a short phrase. A pronoun subject of reported speech stands for the
     speaker ("the army says it controls" -> "army"); other pronouns are kept as written."""
     if subject.pos_ != "PRON":
-        return phrase(_short_np(subject, rules, skip))
+        name = _entity_tokens(subject) if subject.ent_type_ in NAME_ENTITIES else []
+        return phrase(_short_np(subject, rules, skip) + [  # "Bank of Russia"
+            t for t in name if t.i not in skip and t.lower_ not in ARTICLES])
     top = chain[0]
     if subject.tag_ in ("WP", "WDT") and top.dep_ == "relcl":  # "Orban, who has blocked"
         return phrase(_short_np(top.head, rules, skip))
@@ -434,15 +436,18 @@ def _about_amount(span: Span, root: Token, kind: str, rules: FigureRules,
             return phrase(noun_phrase(verb.head.head, skip, rules, preps=1))  # attached to "rebuilding"
         valued = [c for c in verb.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")]
         if valued:
-            return phrase(noun_phrase(valued[0], skip, rules, preps=2))
+            words = noun_phrase(valued[0], skip, rules, preps=2)
+            return join(phrase(words), phrase(_when(verb, skip | {t.i for t in words}, rules)))
     if root.dep_ == "dobj" and head.pos_ == "VERB" and head.i not in skip:
         # "agreed to lend Ukraine €90bn over the next two years": who, to whom, over what
         recipients = [c for c in head.children if c.dep_ == "dative" and c.i not in skip]
         if recipients:
             subject, chain = _subject_chain(head, skip)
             after = _verb_complements(head, skip | {recipients[0].i}, rules, objects=False)
+            when = _when(head, skip | {t.i for t in after}, rules)
             return join(_subject_words(subject, chain, rules, skip) if subject is not None else "",
-                        phrase(chain), phrase(_short_np(recipients[0], rules, skip)), phrase(after))
+                        phrase(chain), phrase(_short_np(recipients[0], rules, skip)), phrase(after),
+                        phrase(when))
     owner = head.head if root.dep_ == "pobj" and head.lower_ == "of" else None
     if owner is not None and owner.pos_ == "NOUN" and owner.i not in skip:  # "the injection
         # of $44bn into the economy"
