@@ -376,3 +376,9 @@ def test_about_of_money_keeps_its_time(figures_of):
 def test_a_named_subject_is_given_whole(figures_of):
     figure = only(figures_of("The Bank of Korea bought 900 tonnes of gold."))
     assert {"bank", "korea", "bought"} <= content_words(figure.about)
+
+
+def test_about_of_a_level_is_the_subject_that_stands_at_it(figures_of):
+    figure = only(figures_of("The levy on Turkish steel will stand at 18% for the rest of the year."))
+    assert {"levy", "turkish", "steel"} <= content_words(figure.about)
+    assert "rest" not in content_words(figure.about)

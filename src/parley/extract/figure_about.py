@@ -36,7 +36,7 @@ def phrase(tokens: list[Token]) -> str:
         if tok.dep_ == "poss" and any(c.dep_ == "case" for c in tok.children):
             word += "'s" if not tok.text.endswith("s") else "'"
         if tok.tag_ == "POS" or tok.lower_ in ("'s", "’s") or (
-                tok.is_punct and tok.tag_ != "HYPH"):
+                tok.pos_ in ("PUNCT", "SYM") and tok.tag_ != "HYPH"):
             continue
         glued = k > 0 and tokens[k - 1].i == tok.i - 1 and not tokens[k - 1].whitespace_
         between = tok.doc[tok.i - 1] if tok.i > 0 else None
@@ -378,6 +378,8 @@ def _complement_after(root: Token, span: Span, words: tuple[str, ...],
     if span.end < len(span.doc):
         preps.append(span.doc[span.end])
     for prep in preps:
+        if prep.lower_ in ("for", "on") and prep.head != root:
+            continue  # "stand at 30% for the duration": the verb's, not the figure's
         if prep.lower_ in words and prep.i not in skip:
             objects = [c for c in prep.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")
                        and c.ent_type_ not in ("DATE", "TIME")]
@@ -422,6 +424,11 @@ def _about_amount(span: Span, root: Token, kind: str, rules: FigureRules,
             return join(owner, phrase(tokens))
         return join(phrase(tokens), clause_context(head, skip | {t.i for t in tokens}, rules))
     complement = _complement_after(root, span, ("in", "of", "for", "on", "worth"), skip)
+    if root.dep_ == "pobj" and head.lower_ == "at" and head.head.lemma_ in rules.light_verbs:
+        subjects = [c for c in head.head.children if c.dep_ in ("nsubj", "nsubjpass")
+                    and c.pos_ != "PRON" and c.i not in skip]
+        if subjects:  # "the tariff on Chinese goods will stand at 30%"
+            return phrase(noun_phrase(subjects[0], skip, rules))
     if complement is not None:
         tokens = noun_phrase(complement, skip, rules)
         about = join(phrase(tokens), clause_context(root, skip | {t.i for t in tokens}, rules))
