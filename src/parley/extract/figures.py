@@ -34,9 +34,10 @@ DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 DETERMINERS = {"the", "these", "those", "both", "its", "their", "his", "her", "our", "my",
                "your", "whose", "this", "that", "all", "each", "every", "other"}
 # A bare number takes the noun of an earlier figure only in these roles ("and 34,000 went
-# without water", "up from 35"), not as the object of "at"/"in"/"on" (times, places).
+# without water", "up from 35"), not as the object of "at"/"in"/"on" (times, places) nor
+# of "to" ("up 1.2% to 1,622" gives a level).
 ELIDED_ROLES = {"nsubj", "nsubjpass", "dobj", "conj", "attr", "appos", "npadvmod"}
-ELIDED_PREPOSITIONS = {"from", "to", "of", "than", "by"}
+ELIDED_PREPOSITIONS = {"from", "of", "than", "by"}
 MAX_ABOUT_TOKENS = 12
 ABBREVIATED_SCALES = {"k", "m", "mn", "mln", "b", "bn", "bln", "tn", "trn"}
 
@@ -614,8 +615,9 @@ def _figure(document: Document, doc: Doc, span: Span, sent: Span, cand: Candidat
         about = f"{unit} for each side to {swap_word}"
     elif cand.glued:
         unit = rules.glued_counts[cand.glued]
-        if root.head.pos_ not in ("NOUN", "PROPN") or root.head.i in skip:
-            return None
+        if root.head.pos_ not in ("NOUN", "PROPN") or root.head.i in skip \
+                or value != int(value):
+            return None  # "a 344.65-point drop" is an index level, not a count
         about = join(unit, "of", phrase(noun_phrase(root.head, skip, rules)))  # "points of
     elif cand.currency:  # the peace plan"
         unit = cand.currency
