@@ -382,3 +382,28 @@ def test_about_of_a_level_is_the_subject_that_stands_at_it(figures_of):
     figure = only(figures_of("The levy on Turkish steel will stand at 18% for the rest of the year."))
     assert {"levy", "turkish", "steel"} <= content_words(figure.about)
     assert "rest" not in content_words(figure.about)
+
+
+def test_a_headline_run_into_the_first_sentence_keeps_the_sentence_subject(figures_of):
+    text = ("Rebels and army swap 80 captives at the border\n"
+            "Georgia and Abkhazia exchanged 80 detainees on Sunday, officials said.")
+    found = figures_of(text)
+    assert {"exchanged", "detainees"} <= content_words(found[1].about)
+    assert content_words(found[1].about) & {"georgia", "abkhazia"}
+    assert not content_words(found[1].about) & {"rebels", "army", "swap", "border"}
+
+
+def test_about_of_a_participle_clause_says_what_happened(figures_of):
+    figure = only(figures_of("Missiles struck the port overnight, killing at least 14 people."))
+    assert {"people", "killed"} <= content_words(figure.about)
+
+
+def test_an_elided_count_with_its_own_clause(figures_of):
+    found = figures_of("Cairo will free 600 detainees, including 90 serving long sentences.")
+    assert [(f.value, f.unit) for f in found] == [(600, "detainees"), (90, "detainees")]
+    assert {"detainees", "serving", "long", "sentences"} <= content_words(found[1].about)
+
+
+def test_about_of_a_percentage_keeps_its_own_clause(figures_of):
+    found = figures_of("The plant reached 20 percent, far from the 90 percent needed for a bomb.")
+    assert {"needed", "bomb"} <= content_words(found[1].about)

@@ -175,7 +175,24 @@ def _subject_chain(verb: Token, skip: set[int] = frozenset()) -> tuple[Token | N
             current = current.head  # a conjoined verb shares its subject
             continue
         break
-    return None, chain
+    return _line_subject(current, skip), chain
+
+
+def _line_subject(verb: Token, skip: set[int]) -> Token | None:
+    """The subject of a verb whose parse was cut by a line break (a headline run into the
+    first sentence): the noun opening the verb's line, when only a noun phrase comes
+    before the verb there."""
+    if verb.head.i not in skip or verb.head == verb:
+        return None
+    start = verb.i
+    while start > 0 and start - 1 not in skip:
+        start -= 1
+    before = verb.doc[start:verb.i]
+    if not before or any(t.pos_ not in ("PROPN", "NOUN", "ADJ", "DET", "CCONJ", "PUNCT", "AUX",
+                                       "PART") for t in before):
+        return None
+    nouns = [t for t in before if t.pos_ in ("PROPN", "NOUN")]
+    return nouns[0] if nouns else None
 
 
 def clause_context(role: Token, skip: set[int], rules: FigureRules) -> str:
@@ -204,6 +221,8 @@ def clause_context(role: Token, skip: set[int], rules: FigureRules) -> str:
         if subject is None and verb.dep_ == "acl" and verb.head.pos_ == "NOUN" \
                 and verb.head.i not in skip:  # "an agreement to exchange 1,200 prisoners"
             return phrase(_short_np(verb.head, rules, skip) + chain)
+        if subject is None and verb.tag_ == "VBG" and verb.lemma_.lower() in rules.event_verbs:
+            return rules.event_verbs[verb.lemma_.lower()]  # "..., killing 12 people"
         if subject is None:
             return ""  # a verb alone says little: "providing"
         after = _verb_complements(verb, skip | {role.i}, rules, objects=False)
@@ -274,9 +293,10 @@ def _subject_words(subject: Token, chain: list[Token], rules: FigureRules,
     """The subject as a short phrase. A pronoun subject of reported speech stands for the
     speaker ("the army says it controls" -> "army"); other pronouns are kept as written."""
     if subject.pos_ != "PRON":
+        # "the Bank of Russia", "Ukraine and Russia"
         name = _entity_tokens(subject) if subject.ent_type_ in NAME_ENTITIES else []
-        return phrase(_short_np(subject, rules, skip) + [  # "Bank of Russia"
-            t for t in name if t.i not in skip and t.lower_ not in ARTICLES])
+        name = [t for t in name if t.i not in skip and t.lower_ not in ARTICLES]
+        return phrase(_short_np(subject, rules, skip) + _named_partners(subject, skip) + name)
     top = chain[0]
     if subject.tag_ in ("WP", "WDT") and top.dep_ == "relcl":  # "Orban, who has blocked"
         return phrase(_short_np(top.head, rules, skip))
@@ -316,7 +336,12 @@ def about_count(head: Token, role: Token, skip: set[int], rules: FigureRules,
     inside an event noun is the thing the event happens to ("the release of 250
     prisoners" -> "prisoners released"); inside another noun it is described with it
     ("a barrage of 200 drones", "facilities in eight regions")."""
-    tokens = thing if thing is not None else noun_phrase(head, skip, rules)
+    if thing is not None:  # "including 250 serving life sentences": the 250's own words
+        tokens = thing + [t for t in noun_phrase(head, skip, rules) if t.i != head.i] + [
+            t for c in head.rights if c.tag_ in ("VBG", "VBN") and c.dep_ == "amod"
+            and c.i not in skip for t in [c] + _verb_complements(c, skip, rules)]
+    else:
+        tokens = noun_phrase(head, skip, rules)
     traded = _traded_for(head, skip, rules)
     if traded:
         return join(phrase(tokens), traded)
@@ -406,7 +431,10 @@ def about_amount(span: Span, root: Token, kind: str, rules: FigureRules,
     ``skip``: tokens the phrase must not use (the figure's own, those on other lines)."""
     described = [c for c in root.children if c.dep_ == "amod" and c.pos_ == "ADJ"
                  and c.i not in skip and c.lower_ not in rules.vague]  # "the current 145%"
-    return join(phrase(described), _about_amount(span, root, kind, rules, skip))
+    own = [t for c in root.rights if c.dep_ == "acl" and c.i not in skip
+           for t in [c] + _verb_complements(c, skip, rules)]  # "the 90% needed for a weapon"
+    return join(phrase(described), _about_amount(span, root, kind, rules, skip | {
+        t.i for t in own}), phrase(own))
 
 
 def _about_amount(span: Span, root: Token, kind: str, rules: FigureRules,

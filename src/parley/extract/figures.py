@@ -37,7 +37,7 @@ DETERMINERS = {"the", "these", "those", "both", "its", "their", "his", "her", "o
 # without water", "up from 35"), not as the object of "at"/"in"/"on" (times, places) nor
 # of "to" ("up 1.2% to 1,622" gives a level).
 ELIDED_ROLES = {"nsubj", "nsubjpass", "dobj", "conj", "attr", "appos", "npadvmod"}
-ELIDED_PREPOSITIONS = {"from", "of", "than", "by"}
+ELIDED_PREPOSITIONS = {"from", "of", "than", "by", "including", "among"}
 MAX_ABOUT_TOKENS = 12
 ABBREVIATED_SCALES = {"k", "m", "mn", "mln", "b", "bn", "bln", "tn", "trn"}
 
@@ -94,6 +94,7 @@ class FigureRules:
         self.swap_words = set(table.get("swap_words", []))
         self.abbreviations = dict(table.get("abbreviations", {}))
         self.event_nouns = {k.lower(): v for k, v in table.get("event_nouns", {}).items()}
+        self.event_verbs = {k.lower(): v for k, v in table.get("event_verbs", {}).items()}
         self.change_verbs = {k.lower(): v for k, v in table.get("change_verbs", {}).items()}
         self.change_particles = {k.lower(): v
                                  for k, v in table.get("change_particles", {}).items()}
@@ -315,8 +316,9 @@ def _counted_group(doc: Doc, i: int, limit: int) -> list[Token]:
     group: list[Token] = []
     while i < limit:
         tok = doc[i]
+        clause = any(c.dep_ == "dobj" for c in tok.children)  # "250 serving life sentences"
         nominal = tok.pos_ in ("ADJ", "NOUN", "PROPN") or (
-            tok.tag_ in ("VBN", "VBG") and tok.dep_ in ("amod", "compound")) or (
+            tok.tag_ in ("VBN", "VBG") and tok.dep_ in ("amod", "compound") and not clause) or (
             bool(group) and tok.pos_ == "NUM" and tok.text.isdigit())  # "five new 737 aircraft"
         hyphen = tok.tag_ == "HYPH" and bool(group) and not group[-1].whitespace_
         if nominal or hyphen:
