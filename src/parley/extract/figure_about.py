@@ -1,9 +1,19 @@
-"""The ``about`` of a figure: what it measures, read off the parse.
+"""The ``about`` of a figure: what it measures, read off the parse, in the words of the text.
 
-A count is about its counted noun with the noun's modifiers and what the clause says
-happened to it ("drones Russia launched"); money and percentages are about the noun they
-modify or their of/in complement ("tariff on Chinese goods", "share of the region"); a
-distance is about the places it separates.
+- A count is about its counted noun with its modifiers and complements, and what its
+  clause says happened to it: the subject and verb ("drones Russia fired at Ukraine
+  overnight"), the verb and place ("world leaders sat down in Sharm el-Sheikh"), the noun
+  that holds it ("energy facilities in eight regions hit"), or the event it undergoes
+  ("the release of 250 prisoners" -> "prisoners released").
+- Money and percentages are about the quantity they change, before or after the change
+  or as its size ("US tariffs on Chinese goods after cut", "cut in reciprocal tariffs"),
+  the noun they modify, the subject that stands at them, their of/in complement ("share
+  of the district"), what is valued at them, or who lends them to whom.
+- A distance is about the places it separates.
+
+Only the figure's own line is read: the parser runs headlines, datelines and bullets into
+the next sentence. A country that owns a quantity is written as it stands before a noun
+("US tariffs", "Chinese duties").
 """
 
 from __future__ import annotations
@@ -15,6 +25,8 @@ from spacy.tokens import Span, Token
 if TYPE_CHECKING:
     from parley.extract.figures import FigureRules
 
+ARTICLES = {"the", "a", "an"}
+PLACE_ENTITIES = ("GPE", "LOC", "FAC")
 NAME_ENTITIES = {"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW"}
 # Prepositional complements kept with a noun in `about`: "package for Ukraine".
 NOUN_PREPOSITIONS = {"of", "for", "to", "in", "on", "from", "against", "into", "at", "between",
@@ -439,80 +451,128 @@ def about_amount(span: Span, root: Token, kind: str, rules: FigureRules,
 
 def _about_amount(span: Span, root: Token, kind: str, rules: FigureRules,
                   skip: set[int]) -> str:
-    head = root.head
-    change = _about_change(span, root, rules, skip)
-    if change:
-        return change
-    if root.dep_ in ("compound", "nummod", "amod", "nmod", "quantmod") and head.pos_ in (
-        "NOUN", "PROPN"
-    ) and head.i not in skip:
-        tokens = noun_phrase(head, skip, rules) + _verb_attached_complement(head, skip, rules)
-        owner = _owner(head, rules, skip)
-        if owner:  # "the US agreed to drop its 145% tariff": the US's tariff
-            return join(owner, phrase(tokens))
-        return join(phrase(tokens), clause_context(head, skip | {t.i for t in tokens}, rules))
-    complement = _complement_after(root, span, ("in", "of", "for", "on", "worth"), skip)
-    if root.dep_ == "pobj" and head.lower_ == "at" and head.head.lemma_ in rules.light_verbs:
-        subjects = [c for c in head.head.children if c.dep_ in ("nsubj", "nsubjpass")
-                    and c.pos_ != "PRON" and c.i not in skip]
-        if subjects:  # "the tariff on Chinese goods will stand at 30%"
-            return phrase(noun_phrase(subjects[0], skip, rules))
-    if complement is not None:
-        tokens = noun_phrase(complement, skip, rules)
-        about = join(phrase(tokens), clause_context(root, skip | {t.i for t in tokens}, rules))
-        if kind == "percent" and complement.head.lower_ == "of":
-            return "share of " + about
-        return about
-    if root.dep_ == "pobj" and head.lower_ == "at" and head.head.pos_ == "VERB" \
-            and head.head.i not in skip:
-        # "puts its needs at €135.7bn", "estimates the cost of rebuilding Ukraine at $524bn"
-        verb = head.head
-        if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ == "NOUN":
-            return phrase(noun_phrase(verb.head.head, skip, rules, preps=1))  # attached to "rebuilding"
-        valued = [c for c in verb.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")]
-        if valued:
-            words = noun_phrase(valued[0], skip, rules, preps=2)
-            return join(phrase(words), phrase(_when(verb, skip | {t.i for t in words}, rules)))
-    if root.dep_ == "dobj" and head.pos_ == "VERB" and head.i not in skip:
-        # "agreed to lend Ukraine €90bn over the next two years": who, to whom, over what
-        recipients = [c for c in head.children if c.dep_ == "dative" and c.i not in skip]
-        if recipients:
-            subject, chain = _subject_chain(head, skip)
-            after = _verb_complements(head, skip | {recipients[0].i}, rules, objects=False)
-            when = _when(head, skip | {t.i for t in after}, rules)
-            return join(_subject_words(subject, chain, rules, skip) if subject is not None else "",
-                        phrase(chain), phrase(_short_np(recipients[0], rules, skip)), phrase(after),
-                        phrase(when))
-    owner = head.head if root.dep_ == "pobj" and head.lower_ == "of" else None
-    if owner is not None and owner.pos_ == "NOUN" and owner.i not in skip:  # "the injection
-        # of $44bn into the economy"
-        words = noun_phrase(owner, skip, rules)  # the "of" phrase is the figure: skipped
-        return join(phrase(words), clause_context(owner, skip | {t.i for t in words}, rules))
-    if head.lemma_ == "worth" and head.head.pos_ in ("NOUN", "PROPN") \
-            and head.head.i not in skip:  # "assets, worth about €210bn across the EU"
-        tokens = noun_phrase(head.head, skip, rules) + _verb_complements(head, skip, rules)
-        return phrase(tokens)
-    if head.i in skip:
+    for reading in (_about_change, _as_modifier, _as_level, _as_complement, _as_valuation,
+                    _as_loan, _as_part_of, _as_worth):
+        about = reading(span, root, kind, rules, skip)
+        if about:
+            return about
+    if root.head.i in skip:
         return ""
-    if head.lemma_ in rules.light_verbs or head.lemma_ == "worth" or (
-        head.pos_ in ("ADJ", "ADV") and head.dep_ in ("acomp", "advmod", "attr")
-    ):  # "the package is worth $500m", "the index was 2% lower"
-        anchor = head.head if head.lemma_ == "worth" or head.pos_ in ("ADJ", "ADV") else head
-        subjects = [c for c in anchor.children if c.dep_ in ("nsubj", "nsubjpass")]
-        if subjects and subjects[0].pos_ != "PRON":
-            subject = phrase(noun_phrase(subjects[0], skip, rules))
-            return join(subject, head.text) if head.pos_ in ("ADJ", "ADV") else subject
-    return clause_context(root, skip, rules)
+    return _as_predicate(root, rules, skip) or clause_context(root, skip, rules)
+
+
+def _as_modifier(span: Span, root: Token, kind: str, rules: FigureRules, skip: set[int]) -> str:
+    """The noun the amount modifies: "a €35bn reconstruction fund", "its 145% tariff"."""
+    head = root.head
+    if root.dep_ not in ("compound", "nummod", "amod", "nmod", "quantmod") \
+            or head.pos_ not in ("NOUN", "PROPN") or head.i in skip:
+        return ""
+    tokens = noun_phrase(head, skip, rules) + _verb_attached_complement(head, skip, rules)
+    owner = _owner(head, rules, skip)
+    if owner:  # "the US agreed to drop its 145% tariff": the US's tariff
+        return join(owner, phrase(tokens))
+    return join(phrase(tokens), clause_context(head, skip | {t.i for t in tokens}, rules))
+
+
+def _as_level(span: Span, root: Token, kind: str, rules: FigureRules, skip: set[int]) -> str:
+    """The subject that stands at the amount: "the tariff on X will stand at 30%"."""
+    head = root.head
+    if root.dep_ != "pobj" or head.lower_ != "at" or head.head.lemma_ not in rules.light_verbs:
+        return ""
+    subjects = [c for c in head.head.children if c.dep_ in ("nsubj", "nsubjpass")
+                and c.pos_ != "PRON" and c.i not in skip]
+    return phrase(noun_phrase(subjects[0], skip, rules)) if subjects else ""
+
+
+def _as_complement(span: Span, root: Token, kind: str, rules: FigureRules,
+                   skip: set[int]) -> str:
+    """The of/in complement: "$48bn in oil revenues", "60% of the district" (a share)."""
+    complement = _complement_after(root, span, ("in", "of", "for", "on", "worth"), skip)
+    if complement is None:
+        return ""
+    tokens = noun_phrase(complement, skip, rules)
+    about = join(phrase(tokens), clause_context(root, skip | {t.i for t in tokens}, rules))
+    if kind == "percent" and complement.head.lower_ == "of":
+        return "share of " + about
+    return about
+
+
+def _as_valuation(span: Span, root: Token, kind: str, rules: FigureRules,
+                  skip: set[int]) -> str:
+    """What is valued at the amount: "puts its needs for 2026 at €135.7bn", "estimates the
+    cost of rebuilding Ukraine at $524bn"."""
+    head = root.head
+    if root.dep_ != "pobj" or head.lower_ != "at" or head.head.pos_ != "VERB" \
+            or head.head.i in skip:
+        return ""
+    verb = head.head
+    if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ == "NOUN":
+        return phrase(noun_phrase(verb.head.head, skip, rules, preps=1))  # "of rebuilding"
+    valued = [c for c in verb.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")]
+    if not valued:
+        return ""
+    words = noun_phrase(valued[0], skip, rules, preps=2)
+    return join(phrase(words), phrase(_when(verb, skip | {t.i for t in words}, rules)))
+
+
+def _as_loan(span: Span, root: Token, kind: str, rules: FigureRules, skip: set[int]) -> str:
+    """Who gives the amount to whom, and over what time: "agreed to lend Ukraine €90bn over
+    the next two years"."""
+    head = root.head
+    if root.dep_ != "dobj" or head.pos_ != "VERB" or head.i in skip:
+        return ""
+    recipients = [c for c in head.children if c.dep_ == "dative" and c.i not in skip]
+    if not recipients:
+        return ""
+    subject, chain = _subject_chain(head, skip)
+    after = _verb_complements(head, skip | {recipients[0].i}, rules, objects=False)
+    when = _when(head, skip | {t.i for t in after}, rules)
+    giver = _subject_words(subject, chain, rules, skip) if subject is not None else ""
+    return join(giver, phrase(chain), phrase(_short_np(recipients[0], rules, skip)),
+                phrase(after), phrase(when))
+
+
+def _as_part_of(span: Span, root: Token, kind: str, rules: FigureRules, skip: set[int]) -> str:
+    """The noun the amount is the "of" of: "the injection of $44bn into the economy"."""
+    head = root.head
+    owner = head.head if root.dep_ == "pobj" and head.lower_ == "of" else None
+    if owner is None or owner.pos_ != "NOUN" or owner.i in skip:
+        return ""
+    words = noun_phrase(owner, skip, rules)  # the "of" phrase is the figure: skipped
+    return join(phrase(words), clause_context(owner, skip | {t.i for t in words}, rules))
+
+
+def _as_worth(span: Span, root: Token, kind: str, rules: FigureRules, skip: set[int]) -> str:
+    """The noun worth the amount: "assets, worth about €210bn across the EU"."""
+    head = root.head
+    if head.lemma_ != "worth" or head.head.pos_ not in ("NOUN", "PROPN") \
+            or head.head.i in skip:
+        return ""
+    return phrase(noun_phrase(head.head, skip, rules) + _verb_complements(head, skip, rules))
+
+
+def _as_predicate(root: Token, rules: FigureRules, skip: set[int]) -> str:
+    """The subject the amount is said of: "the package is worth $500m", "the index was 2%
+    lower"."""
+    head = root.head
+    if not (head.lemma_ in rules.light_verbs or head.lemma_ == "worth" or (
+            head.pos_ in ("ADJ", "ADV") and head.dep_ in ("acomp", "advmod", "attr"))):
+        return ""
+    anchor = head.head if head.lemma_ == "worth" or head.pos_ in ("ADJ", "ADV") else head
+    subjects = [c for c in anchor.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subjects or subjects[0].pos_ == "PRON":
+        return ""
+    subject = phrase(noun_phrase(subjects[0], skip, rules))
+    return join(subject, head.text) if head.pos_ in ("ADJ", "ADV") else subject
 
 
 # --------------------------------------------------------------------------- changes
 
-ARTICLES = {"the", "a", "an"}
-PLACE_ENTITIES = ("GPE", "LOC", "FAC")
 CHANGE_ROLES = {"from": "before", "to": "after", "by": "in"}
 
 
-def _about_change(span: Span, root: Token, rules: FigureRules, skip: set[int]) -> str:
+def _about_change(span: Span, root: Token, kind: str, rules: FigureRules,
+                  skip: set[int]) -> str:
     """A figure that gives a change of a quantity: the value before ("from 145%"), after
     ("to 30%") or the size of the change ("by 115 points", "rose 3%").
 
