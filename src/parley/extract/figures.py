@@ -154,16 +154,18 @@ class FigureRules:
         return total + current
 
 
-_RULES: dict[int, tuple[dict, FigureRules]] = {}
+_RULES: dict[tuple[int, int], tuple[dict, dict, FigureRules]] = {}
 
 
 def rules_for(lexicon: Lexicon) -> FigureRules:
-    table = lexicon["figures"]
-    cached = _RULES.get(id(table))
-    if cached is None or cached[0] is not table:
-        cached = (table, FigureRules(table, lexicon["places"]))
-        _RULES[id(table)] = cached
-    return cached[1]
+    """The compiled rules of a lexicon's figures table (and its countries, for `about`)."""
+    table, places = lexicon["figures"], lexicon["places"]
+    key = (id(table), id(places))
+    cached = _RULES.get(key)
+    if cached is None or cached[0] is not table or cached[1] is not places:
+        cached = (table, places, FigureRules(table, places))
+        _RULES[key] = cached
+    return cached[2]
 
 
 def _attributive_forms(countries: dict) -> dict[str, str]:
