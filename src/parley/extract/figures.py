@@ -484,7 +484,7 @@ def find_figures(document: Document, doc: Doc, lexicon: Lexicon) -> list[Figure]
     rules = rules_for(lexicon)
     text = document.text
     figures: list[Figure] = []
-    last_count: dict[int, tuple[str, list[Token]]] = {}  # sentence start -> unit, its words
+    last_count: dict[int, tuple[str, list[Token]]] = {}  # line start -> unit, its words
     sentences = list(doc.sents)
     starts = [s.start for s in sentences]
     for cand in sorted(_candidates(text, rules), key=lambda c: c.start):
@@ -532,9 +532,10 @@ def _swap_unit(doc: Doc, span: Span, rules: FigureRules, setting: Setting,
     """What an exchange of "1,000-for-1,000" exchanges, and the word naming the exchange.
 
     The plural noun next to it ("1,000-for-1,000 prisoners", "prisoners 1000 for 1000"),
-    the object of the exchange ("a 300-for-300 swap of soldiers"), the noun before it ("a 1,000-for-1,000 POW exchange", "a prisoner
-    exchange in the 1000 for 1000 format"), else that of an earlier exchange of the
-    document, else the usual one (``swap_default_unit``)."""
+    the object of the exchange ("a 300-for-300 swap of soldiers"), the noun before the
+    exchange word ("a 1,000-for-1,000 POW exchange", "a prisoner exchange in the 1000 for
+    1000 format"), else that of an earlier exchange of the document, else the usual one
+    (``swap_default_unit``)."""
     swap = _nearest_swap_word(span, rules, setting)
     swap_word = swap.lemma_.lower() if swap is not None else "exchange"
     found = _unit_of(_counted_group(doc, span.end, setting.end), rules)
@@ -542,16 +543,22 @@ def _swap_unit(doc: Doc, span: Span, rules: FigureRules, setting: Setting,
         found = _unit_of([doc[span.start - 1]], rules)
     if found is not None:
         return found[0], swap_word
-    if swap is not None:
-        objects = [t for t in swap.children if t.dep_ == "dobj"] + [
-            t for p in swap.children if p.lower_ == "of" for t in p.children if t.dep_ == "pobj"]
-        things = [t for t in objects if _is_plural(t, rules)] or [
-            t for t in doc[max(swap.i - 2, setting.start):swap.i]
-            if t.pos_ in ("NOUN", "PROPN") and t.is_alpha
-            and not span.start <= t.i < span.end]
-        if things:
-            return _plural(things[-1], rules), swap_word
+    thing = _exchanged_thing(swap, span, rules, setting) if swap is not None else None
+    if thing is not None:
+        return _plural(thing, rules), swap_word
     return earlier or rules.swap_unit, swap_word
+
+
+def _exchanged_thing(swap: Token, span: Span, rules: FigureRules,
+                     setting: Setting) -> Token | None:
+    """The object of an exchange word ("swap of soldiers", "exchange prisoners"), else the
+    noun just before it ("POW exchange")."""
+    objects = [t for t in swap.children if t.dep_ == "dobj"] + [
+        t for p in swap.children if p.lower_ == "of" for t in p.children if t.dep_ == "pobj"]
+    things = [t for t in objects if _is_plural(t, rules)] or [
+        t for t in swap.doc[max(swap.i - 2, setting.start):swap.i]
+        if t.pos_ in ("NOUN", "PROPN") and t.is_alpha and not span.start <= t.i < span.end]
+    return things[-1] if things else None
 
 
 def _nearest_swap_word(span: Span, rules: FigureRules, setting: Setting) -> Token | None:
@@ -613,17 +620,16 @@ def _figure(document: Document, doc: Doc, span: Span, sent: Span, cand: Candidat
         return None  # "a few hundred million": no number is given
     about: str | None
     if cand.swap:
-        earlier = [f.unit for f in before if f.text and _swap_text(f.text, rules)]
+        earlier = [f.unit for f in before if _swap_text(f.text, rules)]
         unit, swap_word = _swap_unit(doc, span, rules, setting,
                                      earlier[-1] if earlier else None)
         about = f"{unit} for each side to {swap_word}"
     elif cand.glued:
         unit = rules.glued_counts[cand.glued]
-        if root.head.pos_ not in ("NOUN", "PROPN") or root.head.i in skip \
-                or value != int(value):
-            return None  # "a 344.65-point drop" is an index level, not a count
-        about = join(unit, "of", phrase(noun_phrase(root.head, skip, rules)))  # "points of
-    elif cand.currency:  # the peace plan"
+        about = _about_glued(root, value, unit, rules, skip)
+        if about is None:
+            return None
+    elif cand.currency:
         unit = cand.currency
         about = about_amount(span, root, "money", rules, skip)
     elif cand.unit_word in rules.percent_words:
@@ -657,6 +663,15 @@ def _figure(document: Document, doc: Doc, span: Span, sent: Span, cand: Candidat
         start=cand.start,
         end=cand.end,
     )
+
+
+def _about_glued(root: Token, value: float, unit: str, rules: FigureRules,
+                 skip: set[int]) -> str | None:
+    """"points of the peace plan" for "a 28-point peace plan"; None when the number does
+    not count ("a 344.65-point drop" is an index level)."""
+    if root.head.pos_ not in ("NOUN", "PROPN") or root.head.i in skip or value != int(value):
+        return None
+    return join(unit, "of", phrase(noun_phrase(root.head, skip, rules)))
 
 
 def _expanded(about: str | None, rules: FigureRules) -> str | None:
