@@ -201,7 +201,7 @@ def _line_subject(verb: Token, skip: set[int]) -> Token | None:
         start -= 1
     before = verb.doc[start:verb.i]
     if not before or any(t.pos_ not in ("PROPN", "NOUN", "ADJ", "DET", "CCONJ", "PUNCT", "AUX",
-                                       "PART") for t in before):
+                                       "PART", "ADV") for t in before):
         return None
     nouns = [t for t in before if t.pos_ in ("PROPN", "NOUN")]
     return nouns[0] if nouns else None
