@@ -4,21 +4,29 @@ A figure is found in two steps:
 
 1. A regular expression built from ``figures.toml`` finds every number as written, with
    what stands around it: an approximation ("nearly", "more than"), a currency symbol or
-   code, a scale word ("bn", "million") and a unit word ("%", "euros", "km").
+   code, a scale word ("bn", "million"), a unit word ("%", "euros", "km") or a noun joined
+   by a hyphen that it counts ("a 28-point plan"). An exchange of equal numbers
+   ("1,000-for-1,000") is one figure.
 2. The parsed spaCy tokens decide whether it is a figure at all (not a year, a date, a
-   duration, an ordinal, a label such as "Article 5", an age or "one" as a pronoun), what
-   a count counts (the plural noun after it, the noun of "25 of the 27 member states", or
-   the noun of a neighbouring figure when it is left out: "9,500 households lost heat and
-   34,000 went without water"), and what the figure is ``about``, read off the parse.
+   duration, an ordinal, a label such as "Article 5", an age or "one" as a pronoun) and
+   what a count counts: the head noun after it ("20 world leaders" counts leaders; a
+   lexicalised compound such as "member states" stays whole), the noun after a second
+   number ("between 30 and 40 soldiers"), the noun of "25 of the 27 member states", or
+   the noun of a neighbouring figure when it is left out ("9,500 households lost heat and
+   34,000 went without water"). What the figure is ``about`` is read off the parse by
+   ``figure_about``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
+from parley.extract.figure_about import (about_amount, about_count, about_distance,
+                                         clause_context, join, noun_phrase, phrase)
 from parley.lexicon import Lexicon
 from parley.records import Document, Figure
 
@@ -26,13 +34,12 @@ DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 DETERMINERS = {"the", "these", "those", "both", "its", "their", "his", "her", "our", "my",
                "your", "whose", "this", "that", "all", "each", "every", "other"}
 # A bare number takes the noun of an earlier figure only in these roles ("and 34,000 went
-# without water", "up from 35"), not as the object of "at"/"in"/"on" (times, places).
+# without water", "up from 35"), not as the object of "at"/"in"/"on" (times, places) nor
+# of "to" ("up 1.2% to 1,622" gives a level).
 ELIDED_ROLES = {"nsubj", "nsubjpass", "dobj", "conj", "attr", "appos", "npadvmod"}
-ELIDED_PREPOSITIONS = {"from", "to", "of", "than", "by"}
+ELIDED_PREPOSITIONS = {"from", "of", "than", "by", "including", "among"}
 MAX_ABOUT_TOKENS = 12
 ABBREVIATED_SCALES = {"k", "m", "mn", "mln", "b", "bn", "bln", "tn", "trn"}
-# Prepositional complements kept with a noun in `about`: "package for Ukraine".
-NOUN_PREPOSITIONS = {"of", "for", "to", "in", "on", "from", "against", "into", "at"}
 
 
 @dataclass
@@ -48,12 +55,15 @@ class Candidate:
     currency: str | None
     unit_word: str | None  # percent / distance word after the number
     spelled: bool  # written in words ("three", "a dozen")
+    glued: str | None = None  # the noun of "a 28-point plan", which the number counts
+    swap: bool = False  # "1,000-for-1,000": one count given by each side of an exchange
 
 
 class FigureRules:
     """The vocabulary of figures.toml, compiled once per lexicon table."""
 
-    def __init__(self, table: dict) -> None:
+    def __init__(self, table: dict, places: dict | None = None) -> None:
+        self.attributive = _attributive_forms((places or {}).get("countries", {}))
         self.approx = {k.lower(): v for k, v in table.get("approx", {}).items()}
         self.symbols = dict(table.get("currency_symbols", {}))
         self.currency_words = {k.lower(): v for k, v in table.get("currency_words", {}).items()}
@@ -71,11 +81,26 @@ class FigureRules:
         self.not_counted = set(table.get("not_counted", []))
         self.invariant = set(table.get("invariant_plurals", []))
         self.vague = set(table.get("vague_adjectives", []))
+        self.vague_counts = set(table.get("vague_count_words", []))
         self.light_verbs = set(table.get("light_verbs", []))
         self.particles = set(table.get("verb_particles", []))
+        self.time_adverbs = set(table.get("time_adverbs", []))
+        self.phrasal_verbs = set(table.get("phrasal_verbs", []))
         self.directions = set(table.get("directions", []))
         self.label_nouns = set(table.get("label_nouns", []))
+        self.compound_units = {u.lower() for u in table.get("compound_units", [])}
+        self.unit_synonyms = {k.lower(): v for k, v in table.get("unit_synonyms", {}).items()}
+        self.glued_counts = {k.lower(): v for k, v in table.get("hyphen_counts", {}).items()}
+        self.swap_words = set(table.get("swap_words", []))
+        self.abbreviations = dict(table.get("abbreviations", {}))
+        self.event_nouns = {k.lower(): v for k, v in table.get("event_nouns", {}).items()}
+        self.event_verbs = {k.lower(): v for k, v in table.get("event_verbs", {}).items()}
+        self.change_verbs = {k.lower(): v for k, v in table.get("change_verbs", {}).items()}
+        self.change_particles = {k.lower(): v
+                                 for k, v in table.get("change_particles", {}).items()}
+        self.swap_unit = table.get("swap_default_unit", "prisoners")
         self.pattern = self._compile()
+        self.swap_pattern = self._compile_swap()
 
     @staticmethod
     def _alternation(words, case_sensitive: bool = False) -> str:
@@ -84,13 +109,16 @@ class FigureRules:
         body = "|".join(escaped) or r"(?!x)x"
         return f"(?-i:{body})" if case_sensitive else f"(?:{body})"
 
-    def _compile(self) -> re.Pattern:
+    def _spelled(self) -> str:
         word_numbers = set(self.number_words) | {w for w in self.scales if len(w) > 3}
         word = self._alternation(word_numbers)
         scaled_words = self._alternation(self.multipliers | {"dozen"})
         after_multiplier = "|".join(f"(?<={m})" for m in sorted(self.multipliers))
-        spelled = (rf"(?:\ban?\s+(?={scaled_words}\b))?\b{word}"  # "and" only in "two hundred
-                   rf"(?:(?:(?:{after_multiplier})\s+and\s+|\s+|-){word})*\b")  # and fifty"
+        return (rf"(?:\ban?\s+(?={scaled_words}\b))?\b{word}"  # "and" only in "two hundred
+                rf"(?:(?:(?:{after_multiplier})\s+and\s+|\s+|-){word})*\b")  # and fifty"
+
+    def _compile(self) -> re.Pattern:
+        spelled = self._spelled()
         unit_words = (self.point_words + self.percent_words + list(self.currency_words)
                       + list(self.distances) + list(self.areas))
         return re.compile(
@@ -98,10 +126,17 @@ class FigureRules:
             rf"(?:(?P<pre>{self._alternation(list(self.symbols) + list(self.codes), True)})\s?)?"
             rf"(?:(?P<digits>{DIGITS})|(?P<spelled>{spelled}))"
             rf"(?:(?:\s?|-)(?P<scale>{self._alternation(self.scales)})(?![\w]))?"
-            rf"(?:[\s-]?(?P<unit>{self._alternation(unit_words)}|"
+            rf"(?:-(?P<glued>{self._alternation(self.glued_counts)})(?![\w-])"
+            rf"|[\s-]?(?P<unit>{self._alternation(unit_words)}|"
             rf"{self._alternation(self.codes, True)})(?![\w]))?",
             re.IGNORECASE,
         )
+
+    def _compile_swap(self) -> re.Pattern:
+        """"1,000-for-1,000", "1000 for 1000": an exchange of equal numbers."""
+        number = rf"(?:{DIGITS}|{self._spelled()})"
+        return re.compile(rf"(?<![\w,.]){number}(?:-for-|\s+for\s+){number}(?![\w])",
+                          re.IGNORECASE)
 
     def word_value(self, text: str) -> float:
         """The value of a number written in words: "two hundred and fifty", "a dozen"."""
@@ -119,16 +154,38 @@ class FigureRules:
         return total + current
 
 
-_RULES: dict[int, tuple[dict, FigureRules]] = {}
+_RULES: dict[tuple[int, int], tuple[dict, dict, FigureRules]] = {}
 
 
 def rules_for(lexicon: Lexicon) -> FigureRules:
-    table = lexicon["figures"]
-    cached = _RULES.get(id(table))
-    if cached is None or cached[0] is not table:
-        cached = (table, FigureRules(table))
-        _RULES[id(table)] = cached
-    return cached[1]
+    """The compiled rules of a lexicon's figures table (and its countries, for `about`)."""
+    table, places = lexicon["figures"], lexicon["places"]
+    key = (id(table), id(places))
+    cached = _RULES.get(key)
+    if cached is None or cached[0] is not table or cached[1] is not places:
+        cached = (table, places, FigureRules(table, places))
+        _RULES[key] = cached
+    return cached[2]
+
+
+def _attributive_forms(countries: dict) -> dict[str, str]:
+    """Each country's names (lower case) -> the form that stands before a noun: the
+    demonym ("China" -> "Chinese tariffs"), or the abbreviation of a name of several words
+    ("United States" -> "US tariffs")."""
+    forms: dict[str, str] = {}
+    for entry in countries.values():
+        names = [entry["name"], *entry.get("aliases", [])]
+        short = [a for a in entry.get("aliases", []) if re.fullmatch(r"[A-Z]{2,3}", a)]
+        demonyms = entry.get("demonyms", [])
+        if len(entry["name"].split()) > 1 and short:
+            attributive = short[0]
+        elif demonyms:
+            attributive = demonyms[0]
+        else:
+            continue
+        for name in names:
+            forms.setdefault(re.sub(r"^the\s+", "", name.lower()), attributive)
+    return forms
 
 
 # --------------------------------------------------------------------------- matching
@@ -136,26 +193,73 @@ def rules_for(lexicon: Lexicon) -> FigureRules:
 
 def _candidates(text: str, rules: FigureRules):
     """Every number of the text with the words around it that give its unit."""
-    for m in rules.pattern.finditer(text):
-        if not _clean_edges(text, m.start(), m.end()):
+    swaps = list(_swaps(text, rules))
+    yield from swaps
+    found = [c for c in map(lambda m: _candidate(m, rules), rules.pattern.finditer(text))
+             if _clean_edges(text, c.start, c.end)
+             and not any(s.start <= c.start < s.end for s in swaps)]
+    for cand, after in zip(found, found[1:] + [None]):
+        yield _sharing_unit(cand, after, text, rules)
+
+
+def _candidate(m: re.Match, rules: FigureRules) -> Candidate:
+    scale_word = (m.group("scale") or "").lower() or None
+    unit = re.sub(r"\s+", " ", m.group("unit") or "") or None
+    currency = _currency(m.group("pre"), unit, rules)
+    if unit and (unit in rules.codes or unit.lower() in rules.currency_words):
+        unit = None  # the unit word was the currency
+    approx = m.group("approx")
+    return Candidate(
+        start=m.start(),
+        end=m.end(),
+        approx=rules.approx.get(re.sub(r"\s+", " ", approx.lower())) if approx else None,
+        number=m.group("digits") or m.group("spelled"),
+        scale=rules.scales[scale_word] if scale_word else 1.0,
+        scale_word=scale_word,
+        currency=currency,
+        unit_word=unit.lower() if unit else None,
+        spelled=m.group("spelled") is not None,
+        glued=(m.group("glued") or "").lower() or None,
+    )
+
+
+RANGE_JOINS = re.compile(r"\s*(?:to|and|or|-|–)\s*$", re.IGNORECASE)
+
+
+def _sharing_unit(cand: Candidate, after: Candidate | None, text: str,
+                  rules: FigureRules) -> Candidate:
+    """The first number of a range takes the unit, scale and currency written only after
+    the second: "3 to 5 percent", "between 10 and 15 km", "2 and 3 billion euros"."""
+    if after is None or _is_year(cand) or cand.unit_word or cand.glued \
+            or not RANGE_JOINS.match(text[cand.end:after.start]):
+        return cand
+    if cand.currency and cand.currency != after.currency:
+        return cand
+    scale_word = cand.scale_word or (after.scale_word if cand.scale == 1.0 else None)
+    return replace(cand, unit_word=after.unit_word, currency=cand.currency or after.currency,
+                   scale_word=scale_word,
+                   scale=rules.scales[scale_word] if scale_word else cand.scale)
+
+
+SWAP_JOIN = re.compile(r"-for-|\s+for\s+", re.IGNORECASE)
+
+
+def _swaps(text: str, rules: FigureRules):
+    """Exchanges of equal numbers, "1,000-for-1,000": one figure, the number of one side.
+    (The pattern is tried only around a "for", which keeps it cheap on long texts.)"""
+    for joint in SWAP_JOIN.finditer(text):
+        m = rules.swap_pattern.search(text, max(0, joint.start() - 40), joint.end() + 40)
+        if m is None or not m.start() < joint.start() < m.end():
             continue
-        scale_word = (m.group("scale") or "").lower() or None
-        unit = re.sub(r"\s+", " ", m.group("unit") or "") or None
-        currency = _currency(m.group("pre"), unit, rules)
-        if unit and (unit in rules.codes or unit.lower() in rules.currency_words):
-            unit = None  # the unit word was the currency
-        approx = m.group("approx")
-        yield Candidate(
-            start=m.start(),
-            end=m.end(),
-            approx=rules.approx.get(re.sub(r"\s+", " ", approx.lower())) if approx else None,
-            number=m.group("digits") or m.group("spelled"),
-            scale=rules.scales[scale_word] if scale_word else 1.0,
-            scale_word=scale_word,
-            currency=currency,
-            unit_word=unit.lower() if unit else None,
-            spelled=m.group("spelled") is not None,
-        )
+        first, second = re.split(r"-for-|\s+for\s+", m.group(0), flags=re.IGNORECASE)
+        spelled = not first[0].isdigit()
+        values = [rules.word_value(n) if spelled else float(n.replace(",", ""))
+                  for n in (first, second)]
+        if values[0] != values[1] or values[0] <= 1:
+            continue
+        yield Candidate(start=m.start(), end=m.end(), approx=None, number=first, scale=1.0,
+                        scale_word=None, currency=None, unit_word=None, spelled=spelled,
+                        swap=True)
 
 
 def _currency(before: str | None, after: str | None, rules: FigureRules) -> str | None:
@@ -214,8 +318,9 @@ def _counted_group(doc: Doc, i: int, limit: int) -> list[Token]:
     group: list[Token] = []
     while i < limit:
         tok = doc[i]
+        clause = any(c.dep_ == "dobj" for c in tok.children)  # "250 serving life sentences"
         nominal = tok.pos_ in ("ADJ", "NOUN", "PROPN") or (
-            tok.tag_ in ("VBN", "VBG") and tok.dep_ in ("amod", "compound")) or (
+            tok.tag_ in ("VBN", "VBG") and tok.dep_ in ("amod", "compound") and not clause) or (
             bool(group) and tok.pos_ == "NUM" and tok.text.isdigit())  # "five new 737 aircraft"
         hyphen = tok.tag_ == "HYPH" and bool(group) and not group[-1].whitespace_
         if nominal or hyphen:
@@ -225,8 +330,8 @@ def _counted_group(doc: Doc, i: int, limit: int) -> list[Token]:
                 "NOUN", "PROPN", "ADJ")
             if tok.pos_ in ("NOUN", "PROPN") and not modifies_next:
                 break  # the head noun of the group
-        elif not (tok.pos_ == "ADV" and tok.head.i > tok.i and tok.head.pos_ in ("ADJ", "VERB")):
-            break  # an adverb inside the group ("domestically produced") is skipped
+        elif not (tok.pos_ == "ADV" and i + 1 < limit and doc[i + 1].pos_ in ("ADJ", "VERB")):
+            break  # an adverb inside the group ("domestically produced", "mostly Afghan")
         i += 1
     while group and group[-1].pos_ not in ("NOUN", "PROPN"):
         group.pop()
@@ -239,7 +344,10 @@ def _glued_to_previous(token: Token) -> bool:
 
 
 def _unit_of(group: list[Token], rules: FigureRules) -> tuple[str, Token, list[Token]] | None:
-    """The counted noun in plural with its compound nouns, its head token and its words."""
+    """The counted noun in plural, its head token and its words (with its compound nouns).
+
+    The unit is the head noun alone ("20 world leaders" counts leaders), or with the
+    nouns before it when they make one lexicalised name ("27 member states")."""
     if not group:
         return None
     head = group[-1]
@@ -255,280 +363,18 @@ def _unit_of(group: list[Token], rules: FigureRules) -> tuple[str, Token, list[T
             break
     while words[0].i != head.i and (words[0].tag_ == "HYPH" or _glued_to_previous(words[0])):
         words.pop(0)  # "high-rise buildings": a hyphenated adjective is not part of the unit
-    unit = "".join(t.text_with_ws for t in words).strip().lower()
-    return unit, head, words
+    return _unit_name(group, head, rules), head, words
 
 
-# --------------------------------------------------------------------------- about
-
-
-def _phrase(tokens: list[Token]) -> str:
-    tokens = sorted(set(tokens), key=lambda t: t.i)
-    out = ""
-    for k, tok in enumerate(tokens):
-        word = tok.text
-        if tok.tag_ == "POS" or tok.lower_ in ("'s", "’s"):
-            continue
-        glued = k > 0 and tokens[k - 1].i == tok.i - 1 and not tokens[k - 1].whitespace_
-        between = tok.doc[tok.i - 1] if tok.i > 0 else None
-        if k > 0 and tokens[k - 1].i == tok.i - 2 and between.tag_ == "HYPH" \
-                and not tokens[k - 1].whitespace_ and not between.whitespace_:
-            out += "-" + word  # "high-rise"
-            continue
-        out += ("" if glued or not out else " ") + word
-    return out.strip(" ,;:-")
-
-
-def _after_number(token: Token) -> bool:
-    """The "point" of "28-point": a word glued to a number by a hyphen."""
-    doc = token.doc
-    return token.i > 1 and doc[token.i - 1].tag_ == "HYPH" and doc[token.i - 2].like_num
-
-
-def _modifiers(head: Token, skip: set[int], rules: FigureRules, depth: int = 0) -> list[Token]:
-    """Compounds, adjectives and possessors of a noun (recursively), without determiners."""
-    found: list[Token] = []
-    for child in head.lefts:
-        if child.i in skip or child.dep_ in ("det", "nummod", "quantmod", "punct", "advmod"):
-            continue
-        if child.ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL") or _after_number(child):
-            continue
-        if child.dep_ == "amod" and child.lower_ in rules.vague:
-            continue
-        if child.dep_ in ("compound", "amod", "poss", "nmod", "npadvmod") and child.pos_ != "NUM":
-            if child.pos_ == "PRON":
-                continue
-            found.append(child)
-            if depth < 2:
-                found.extend(_modifiers(child, skip, rules, depth + 1))
-    return found
-
-
-def _noun_phrase(head: Token, skip: set[int], rules: FigureRules, preps: int = 1) -> list[Token]:
-    """A noun with its modifiers and up to ``preps`` prepositional complements."""
-    tokens = [head] + _modifiers(head, skip, rules)
-    added = 0
-    for child in head.rights:
-        if added >= preps:
+def _unit_name(group: list[Token], head: Token, rules: FigureRules) -> str:
+    """The head noun in lower case, or the lexicalised compound ending in it."""
+    unit = head.lower_
+    for start in range(len(group) - 1):
+        compound = " ".join(t.lower_ for t in group[start:])
+        if compound in rules.compound_units:
+            unit = compound
             break
-        if child.dep_ == "prep" and child.lower_ in NOUN_PREPOSITIONS:
-            objects = [c for c in child.children if c.dep_ == "pobj" and c.i not in skip]
-            if objects and objects[0].ent_type_ not in ("DATE", "TIME"):
-                tokens += [child] + _noun_phrase(objects[0], skip, rules, preps=0)
-                added += 1
-        elif child.dep_ == "acl" and child.tag_ in ("VBN", "VBG"):
-            tokens += [child] + _verb_complements(child, skip, rules, objects=False)
-            added += 1
-    return tokens
-
-
-def _short_np(head: Token, rules: FigureRules) -> list[Token]:
-    """A noun with its compounds, adjectives and possessor: "Ukraine air force"."""
-    if head.pos_ == "PRON":
-        return []
-    return [head] + _modifiers(head, set(), rules)
-
-
-def _verb_complements(verb: Token, skip: set[int], rules: FigureRules,
-                      objects: bool = True) -> list[Token]:
-    """Particles, a direct object and the first prepositional phrase after a verb."""
-    tokens: list[Token] = []
-    for child in verb.rights:
-        if child.i in skip:
-            continue
-        if child.dep_ == "prt" or (child.dep_ == "advmod" and child.lower_ in rules.particles):
-            tokens.append(child)
-        elif objects and child.dep_ == "dobj" and child.pos_ in ("NOUN", "PROPN"):
-            tokens += _short_np(child, rules)
-    for child in verb.rights:
-        if child.dep_ == "prep" and child.i not in skip:
-            pobjs = [c for c in child.children if c.dep_ == "pobj"
-                     and c.ent_type_ not in ("DATE", "TIME") and c.pos_ != "PRON"]
-            if pobjs:
-                tokens += [child] + _short_np(pobjs[0], rules)
-            break
-    return tokens
-
-
-def _subject_chain(verb: Token) -> tuple[Token | None, list[Token]]:
-    """The subject of a verb and the verbs leading to it: "Russia claims to control"."""
-    chain = [verb]
-    current = verb
-    for _ in range(4):
-        subjects = [c for c in current.children if c.dep_ in ("nsubj", "nsubjpass")]
-        if subjects:
-            return subjects[0], chain
-        if current.dep_ in ("xcomp", "conj") and current.head.pos_ in ("VERB", "AUX"):
-            if current.dep_ == "xcomp":  # "claims to control": keep the verb that governs
-                chain.insert(0, current.head)
-                chain += [c for c in current.children if c.dep_ == "aux" and c.tag_ == "TO"]
-            current = current.head  # a conjoined verb shares its subject
-            continue
-        break
-    return None, chain
-
-
-def _clause_context(role: Token, skip: set[int], rules: FigureRules) -> str:
-    """What the clause says about the figure's thing.
-
-    As a subject: its verb and complements ("households lost heat", "deported to Russia").
-    As an object: the subject and its verbs ("Russia launched", "Russia claims to control").
-    """
-    while role.dep_ == "conj" and role.head != role:
-        role = role.head
-    verb = role.head
-    if role.dep_ == "pobj" and verb.dep_ == "prep" and verb.head.pos_ == "VERB":
-        return _verb_clause(verb.head, skip, rules)  # "raised rates by 2 percentage points"
-    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_ in rules.light_verbs:
-        return ""
-    if role.dep_ in ("nsubj", "nsubjpass"):
-        return _phrase([verb] + _verb_complements(verb, skip | {role.i}, rules))
-    if role.dep_ == "dobj" or (role.dep_ == "npadvmod" and verb.pos_ == "VERB"):
-        subject, chain = _subject_chain(verb)
-        if subject is None:
-            return ""  # a verb alone says little: "providing"
-        return _join(_subject_words(subject, chain, rules), _phrase(chain))
-    return ""
-
-
-def _subject_words(subject: Token, chain: list[Token], rules: FigureRules) -> str:
-    """The subject as a short phrase. A pronoun subject of reported speech stands for the
-    speaker ("the army says it controls" -> "army"); other pronouns are kept as written."""
-    if subject.pos_ != "PRON":
-        return _phrase(_short_np(subject, rules))
-    top = chain[0]
-    if subject.tag_ in ("WP", "WDT") and top.dep_ == "relcl":  # "Orban, who has blocked"
-        return _phrase(_short_np(top.head, rules))
-    if top.dep_ == "ccomp" and subject.lower_ in ("it", "they", "he", "she", "we"):
-        speakers = [c for c in top.head.children if c.dep_ == "nsubj" and c.pos_ != "PRON"]
-        if speakers:
-            return _phrase(_short_np(speakers[0], rules))
-    return subject.lower_ if subject.lower_ != "i" else subject.text
-
-
-def _verb_clause(verb: Token, skip: set[int], rules: FigureRules) -> str:
-    """Subject, verb and object of a clause: "central bank raised rates"."""
-    subject, chain = _subject_chain(verb)
-    objects = [c for c in verb.children if c.dep_ == "dobj" and c.i not in skip
-               and c.pos_ in ("NOUN", "PROPN")]
-    words = chain + (_short_np(objects[0], rules) if objects else [])
-    if subject is None and len(words) < 2:
-        return ""
-    return _join(_subject_words(subject, chain, rules) if subject is not None else "",
-                 _phrase(words))
-
-
-def _join(*parts: str) -> str:
-    return " ".join(p for p in parts if p)
-
-
-def _about_count(head: Token, role: Token, skip: set[int], rules: FigureRules) -> str:
-    """About for a count: the counted noun with its modifiers, and what happened to it."""
-    tokens = _noun_phrase(head, skip, rules)
-    owner = head.head.head if head.dep_ == "pobj" and head.head.lower_ == "of" else None
-    if owner is not None and owner.pos_ == "NOUN" and owner.i not in skip:  # "a barrage of"
-        owner_words = [owner] + _modifiers(owner, skip, rules)
-        context = _clause_context(owner, skip | {t.i for t in tokens + owner_words}, rules)
-        return _join(_phrase(owner_words), "of", _phrase(tokens), context)
-    return _join(_phrase(tokens), _clause_context(role, skip | {t.i for t in tokens}, rules))
-
-
-def _complement_after(root: Token, span: Span, words: tuple[str, ...]) -> Token | None:
-    """The object of "in"/"of" right after a money or percent figure."""
-    preps = [c for c in root.rights if c.dep_ == "prep"]
-    if span.end < len(span.doc):
-        preps.append(span.doc[span.end])
-    for prep in preps:
-        if prep.lower_ in words:
-            objects = [c for c in prep.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")
-                       and c.ent_type_ not in ("DATE", "TIME")]
-            if objects:
-                return objects[0]
-    return None
-
-
-def _about_amount(span: Span, root: Token, kind: str, rules: FigureRules) -> str:
-    """About for money and percentages: the noun they modify, or their of/in complement."""
-    skip = set(range(span.start, span.end))
-    head = root.head
-    if root.dep_ in ("compound", "nummod", "amod", "nmod", "quantmod") and head.pos_ in (
-        "NOUN", "PROPN"
-    ) and head.i not in skip:
-        tokens = _noun_phrase(head, skip, rules)
-        return _join(_phrase(tokens), _clause_context(head, skip | {t.i for t in tokens}, rules))
-    complement = _complement_after(root, span, ("in", "of", "for", "on", "worth"))
-    if complement is not None:
-        tokens = _noun_phrase(complement, skip, rules)
-        about = _join(_phrase(tokens), _clause_context(root, skip | {t.i for t in tokens}, rules))
-        if kind == "percent" and complement.head.lower_ == "of":
-            return "share of " + about
-        return about
-    if root.dep_ == "pobj" and head.lower_ == "at" and head.head.pos_ == "VERB":
-        # "puts its needs at €135.7bn", "estimates the cost of rebuilding Ukraine at $524bn"
-        verb = head.head
-        if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.pos_ == "NOUN":
-            return _phrase(_noun_phrase(verb.head.head, skip, rules, preps=1))  # attached to "rebuilding"
-        valued = [c for c in verb.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")]
-        if valued:
-            return _phrase(_noun_phrase(valued[0], skip, rules, preps=2))
-    if root.dep_ == "dobj" and head.pos_ == "VERB":
-        # "agreed to lend Ukraine €90bn over the next two years": who, to whom, over what
-        recipients = [c for c in head.children if c.dep_ == "dative" and c.i not in skip]
-        if recipients:
-            subject, chain = _subject_chain(head)
-            after = _verb_complements(head, skip | {recipients[0].i}, rules, objects=False)
-            return _join(_subject_words(subject, chain, rules) if subject is not None else "",
-                         _phrase(chain), _phrase(_short_np(recipients[0], rules)), _phrase(after))
-    owner = head.head if root.dep_ == "pobj" and head.lower_ == "of" else None
-    if owner is not None and owner.pos_ == "NOUN":  # "the injection of $44bn into the economy"
-        words = _noun_phrase(owner, skip, rules)  # the "of" phrase is the figure: skipped
-        return _join(_phrase(words), _clause_context(owner, skip | {t.i for t in words}, rules))
-    if head.lemma_ in rules.light_verbs or head.lemma_ == "worth" or (
-        head.pos_ in ("ADJ", "ADV") and head.dep_ in ("acomp", "advmod", "attr")
-    ):  # "the package is worth $500m", "the index was 2% lower"
-        anchor = head.head if head.lemma_ == "worth" or head.pos_ in ("ADJ", "ADV") else head
-        subjects = [c for c in anchor.children if c.dep_ in ("nsubj", "nsubjpass")]
-        if subjects and subjects[0].pos_ != "PRON":
-            subject = _phrase(_noun_phrase(subjects[0], skip, rules))
-            return _join(subject, head.text) if head.pos_ in ("ADJ", "ADV") else subject
-    return _clause_context(root, skip, rules)
-
-
-def _located_thing(token: Token) -> Token | None:
-    """The noun a distance phrase describes; a place's name when the noun is in apposition."""
-    for _ in range(3):
-        if token.pos_ in ("NOUN", "PROPN"):
-            if token.dep_ == "appos" and token.head.pos_ == "PROPN":
-                return token.head
-            return token
-        if token.pos_ in ("VERB", "AUX"):  # "the town lies 30 miles from the border"
-            subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
-            return subjects[0] if subjects and subjects[0].pos_ != "PRON" else None
-        token = token.head
-    return None
-
-
-def _about_distance(span: Span, root: Token, rules: FigureRules) -> str:
-    """About for distances: "distance of Fastiv southwest of Kyiv"."""
-    skip = set(range(span.start, span.end))
-    if root.dep_ in ("compound", "amod", "nummod") and root.head.pos_ == "NOUN" \
-            and root.head.lower_ not in rules.directions:
-        front = _noun_phrase(root.head, skip, rules)
-        return _join("length of", _phrase(front))  # "the 1,000-mile front"
-    anchor = root.head if root.head.lower_ in rules.directions else root
-    where: list[Token] = [anchor] if anchor.i != root.i else []
-    if anchor.pos_ == "ADP":  # "30 miles from the border": the anchor is the preposition
-        where += [t for c in anchor.children if c.dep_ == "pobj" for t in _short_np(c, rules)]
-    for child in list(anchor.rights) + (list(root.rights) if anchor.i != root.i else []):
-        objects = [c for c in child.children if c.dep_ == "pobj"]
-        if child.dep_ == "prep" and child.i not in skip and objects:
-            where += [child] + _short_np(objects[0], rules)  # "southwest of Kyiv"
-            break
-    thing = _located_thing(anchor.head) if anchor.i != root.i else None
-    what = _phrase(_short_np(thing, rules)) if thing is not None and thing.i not in skip else ""
-    if not what and not where:
-        return _join("distance", _clause_context(root, skip, rules))  # "front line stretches"
-    return _join("distance", "of " + what if what else "", _phrase(where))
+    return rules.unit_synonyms.get(unit, unit)
 
 
 # --------------------------------------------------------------------------- decisions
@@ -605,8 +451,11 @@ def _after_another_number(span: Span) -> bool:
 
 
 def _coordinated_unit(doc: Doc, span: Span, limit: int, rules: FigureRules):
-    """"500 and 1,000 songs", "between 20 and 30 drones": the noun after the second number."""
+    """"500 and 1,000 songs", "between 20 and 30 drones", "500 Georgian and 500 Abkhaz
+    detainees": the noun after the second number."""
     i = span.end
+    while i < limit and (doc[i].pos_ == "ADJ" or doc[i].ent_type_ == "NORP"):
+        i += 1
     if i + 1 < limit and doc[i].lower_ in ("and", "or", "to") and doc[i + 1].like_num:
         j = i + 1
         while j < limit and (doc[j].like_num or doc[j].lower_ in rules.scales):
@@ -635,18 +484,99 @@ def find_figures(document: Document, doc: Doc, lexicon: Lexicon) -> list[Figure]
     rules = rules_for(lexicon)
     text = document.text
     figures: list[Figure] = []
-    last_count: dict[int, tuple[str, list[Token]]] = {}  # sentence start -> unit, its words
-    for cand in _candidates(text, rules):
+    last_count: dict[int, tuple[str, list[Token]]] = {}  # line start -> unit, its words
+    sentences = list(doc.sents)
+    starts = [s.start for s in sentences]
+    for cand in sorted(_candidates(text, rules), key=lambda c: c.start):
         span = _tokens(doc, cand.start, cand.end)
         if span is None or len(span) == 0:
             continue
-        figure = _figure(document, doc, span, cand, rules, last_count)
+        if _particle_not_approx(span, cand, rules):  # "handed over 20 captives"
+            cand = replace(cand, approx=None, start=span[1].idx)
+            span = _tokens(doc, cand.start, cand.end)
+        sent = sentences[bisect_right(starts, span.start) - 1]
+        figure = _figure(document, doc, span, sent, cand, rules, last_count, figures)
         if figure is None:
             continue
         if figures and _restates(figures[-1], figure, text):
             figure.about = figures[-1].about  # "500 billion rubles (US$19.7 billion)"
+        if figures and _ranges_with(figures[-1], figure, text):
+            figures[-1].about = figure.about  # "between 10 and 15 km"
         figures.append(figure)
     return figures
+
+
+def _ranges_with(before: Figure, figure: Figure, text: str) -> bool:
+    """Two numbers of one range ("3 to 5 percent", "1,500 to 2,000 jobs"), not a change
+    from one to the other ("from 145% to 30%", "by 115 points to 30%")."""
+    opening = text[max(0, before.start - 5):before.start].lower().split()
+    return (before.unit == figure.unit and RANGE_JOINS.match(text[before.end:figure.start])
+            is not None and opening[-1:] not in (["from"], ["by"]) and bool(figure.about))
+
+
+def _particle_not_approx(span: Span, cand: Candidate, rules: FigureRules) -> bool:
+    """"over" after a verb it belongs to ("handed over 20 captives") is not "more than"."""
+    first = span[0]
+    before = first.doc[first.i - 1] if first.i > 0 else None
+    return (cand.approx is not None and len(span) > 1 and first.lower_ in rules.particles
+            and before is not None and before.pos_ == "VERB"
+            and f"{before.lemma_.lower()} {first.lower_}" in rules.phrasal_verbs)
+
+
+def _swap_text(text: str, rules: FigureRules) -> bool:
+    return rules.swap_pattern.fullmatch(text) is not None
+
+
+def _swap_unit(doc: Doc, span: Span, rules: FigureRules, setting: Setting,
+               earlier: str | None) -> tuple[str, str]:
+    """What an exchange of "1,000-for-1,000" exchanges, and the word naming the exchange.
+
+    The plural noun next to it ("1,000-for-1,000 prisoners", "prisoners 1000 for 1000"),
+    the object of the exchange ("a 300-for-300 swap of soldiers"), the noun before the
+    exchange word ("a 1,000-for-1,000 POW exchange", "a prisoner exchange in the 1000 for
+    1000 format"), else that of an earlier exchange of the document, else the usual one
+    (``swap_default_unit``)."""
+    swap = _nearest_swap_word(span, rules, setting)
+    swap_word = swap.lemma_.lower() if swap is not None else "exchange"
+    found = _unit_of(_counted_group(doc, span.end, setting.end), rules)
+    if found is None and span.start > setting.start and _is_plural(doc[span.start - 1], rules):
+        found = _unit_of([doc[span.start - 1]], rules)
+    if found is not None:
+        return found[0], swap_word
+    thing = _exchanged_thing(swap, span, rules, setting) if swap is not None else None
+    if thing is not None:
+        return _plural(thing, rules), swap_word
+    return earlier or rules.swap_unit, swap_word
+
+
+def _exchanged_thing(swap: Token, span: Span, rules: FigureRules,
+                     setting: Setting) -> Token | None:
+    """The object of an exchange word ("swap of soldiers", "exchange prisoners"), else the
+    noun just before it ("POW exchange")."""
+    objects = [t for t in swap.children if t.dep_ == "dobj"] + [
+        t for p in swap.children if p.lower_ == "of" for t in p.children if t.dep_ == "pobj"]
+    things = [t for t in objects if _is_plural(t, rules)] or [
+        t for t in swap.doc[max(swap.i - 2, setting.start):swap.i]
+        if t.pos_ in ("NOUN", "PROPN") and t.is_alpha and not span.start <= t.i < span.end]
+    return things[-1] if things else None
+
+
+def _nearest_swap_word(span: Span, rules: FigureRules, setting: Setting) -> Token | None:
+    near = [t for t in span.doc[setting.start:setting.end] if t.lemma_.lower() in rules.swap_words
+            and abs(t.i - span.start) <= 8 and not span.start <= t.i < span.end]
+    return min(near, key=lambda t: abs(t.i - span.start)) if near else None
+
+
+def _plural(token: Token, rules: FigureRules) -> str:
+    """The unit for a noun written in the singular: "prisoner" -> "prisoners"."""
+    word = token.lower_
+    if word in rules.unit_synonyms:
+        return rules.unit_synonyms[word]
+    if _is_plural(token, rules):
+        return word
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    return word + ("es" if re.search(r"(s|x|z|ch|sh)$", word) else "s")
 
 
 def _restates(before: Figure, figure: Figure, text: str) -> bool:
@@ -657,32 +587,69 @@ def _restates(before: Figure, figure: Figure, text: str) -> bool:
     return between == "(" and same_kind
 
 
-def _figure(document: Document, doc: Doc, span: Span, cand: Candidate, rules: FigureRules,
-            last_count: dict) -> Figure | None:
-    sent = span[0].sent
+@dataclass
+class Setting:
+    """Where a figure stands: its sentence cut to its line, since the parser runs a
+    headline, a dateline or a bullet into the next sentence; ``skip``: the tokens its
+    ``about`` must not use (its own, and those on other lines)."""
+
+    start: int
+    end: int
+    skip: set[int]
+
+
+def _setting(span: Span, sent: Span, text: str) -> Setting:
+    line_start = text.rfind("\n", 0, span.start_char) + 1
+    line_end = text.find("\n", span.end_char)
+    line_end = len(text) if line_end < 0 else line_end
+    on_line = [t.i for t in sent if line_start <= t.idx < line_end]
+    start, end = on_line[0], on_line[-1] + 1
+    skip = set(range(span.start, span.end)) | set(range(sent.start, start)) \
+        | set(range(end, sent.end))
+    return Setting(start, end, skip)
+
+
+def _figure(document: Document, doc: Doc, span: Span, sent: Span, cand: Candidate,
+            rules: FigureRules, last_count: dict, before: list[Figure]) -> Figure | None:
+    setting = _setting(span, sent, document.text)
+    skip = setting.skip
     value = _value(cand, rules)
     root = _span_root(span)
+    previous = doc[span.start - 1] if span.start > 0 else None
+    if cand.spelled and previous is not None and previous.lower_ in rules.vague_counts:
+        return None  # "a few hundred million": no number is given
     about: str | None
-    if cand.currency:
+    if cand.swap:
+        earlier = [f.unit for f in before if _swap_text(f.text, rules)]
+        unit, swap_word = _swap_unit(doc, span, rules, setting,
+                                     earlier[-1] if earlier else None)
+        about = f"{unit} for each side to {swap_word}"
+    elif cand.glued:
+        unit = rules.glued_counts[cand.glued]
+        about = _about_glued(root, value, unit, rules, skip)
+        if about is None:
+            return None
+    elif cand.currency:
         unit = cand.currency
-        about = _about_amount(span, root, "money", rules)
+        about = about_amount(span, root, "money", rules, skip)
     elif cand.unit_word in rules.percent_words:
         unit = "percent"
-        about = _about_amount(span, root, "percent", rules)
+        about = about_amount(span, root, "percent", rules, skip)
     elif cand.unit_word in rules.point_words:
-        unit = "percentage points"
-        about = _about_amount(span, root, "percent", rules)
+        unit = "percent"  # a difference of percentages is given in percent, as written
+        about = about_amount(span, root, "percent", rules, skip)
     elif cand.unit_word in rules.distances:
         unit = rules.distances[cand.unit_word]
-        about = _about_distance(span, root, rules)
+        about = about_distance(span, root, rules, skip)
     elif cand.unit_word in rules.areas:
         unit = rules.areas[cand.unit_word]
-        about = _join("area", _clause_context(root, set(range(span.start, span.end)), rules))
+        about = join("area", clause_context(root, skip, rules))
     else:
-        counted = _count(doc, span, cand, rules, sent, last_count)
+        counted = _count(doc, span, cand, rules, setting, last_count)
         if counted is None:
             return None
         unit, value, about = counted
+    about = _expanded(about, rules)
     if about and len(about.split()) > MAX_ABOUT_TOKENS + 4:
         about = " ".join(about.split()[: MAX_ABOUT_TOKENS + 4])
     return Figure(
@@ -698,58 +665,85 @@ def _figure(document: Document, doc: Doc, span: Span, cand: Candidate, rules: Fi
     )
 
 
-def _cannot_be_a_count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules) -> bool:
-    """Years, dates, "one" as a pronoun, "the two sides", labels and model numbers."""
+def _about_glued(root: Token, value: float, unit: str, rules: FigureRules,
+                 skip: set[int]) -> str | None:
+    """"points of the peace plan" for "a 28-point peace plan"; None when the number does
+    not count ("a 344.65-point drop" is an index level)."""
+    if root.head.pos_ not in ("NOUN", "PROPN") or root.head.i in skip or value != int(value):
+        return None
+    return join(unit, "of", phrase(noun_phrase(root.head, skip, rules)))
+
+
+def _expanded(about: str | None, rules: FigureRules) -> str | None:
+    """Abbreviations written out, as a reader would: "POWs" -> "prisoners of war"."""
+    if not about:
+        return about
+    return " ".join(rules.abbreviations.get(word, word) for word in about.split())
+
+
+def _cannot_be_a_count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules,
+                       names_a_thing: bool) -> bool:
+    """Years, dates, "one" as a pronoun, "the two sides", labels and model numbers.
+
+    "the two sides" refers to a known pair; "the three hostages still held" counts them.
+    A number followed by the plural noun of a thing ("the last 20 hostages") is not part
+    of a date even when spaCy tags it so."""
     value = _value(cand, rules)
-    if _is_year(cand) or _next_to_month(span, rules) or _inside_date_entity(span):
+    if _is_year(cand) or _next_to_month(span, rules):
+        return True
+    if not names_a_thing and _inside_date_entity(span):
         return True
     if cand.spelled and value == 1:
         return True  # "one" as a pronoun or article: "in one room"
+    if value != int(value):
+        return True  # things are counted in whole numbers: "the 1.83 and 2 GHz models"
     prev = doc[span.start - 1] if span.start > 0 else None
     if cand.spelled and value < 100 and prev is not None and (
         prev.lower_ in DETERMINERS or prev.tag_ in ("PRP$", "POS")
-    ):
+    ) and not (prev.lower_ == "the" and value > 2):
         return True  # "the two sides", "those two scenes": a reference, not a figure
     return _looks_like_label(span, prev, cand, rules) or _after_another_number(span)
 
 
-def _count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules, sent: Span,
+def _count(doc: Doc, span: Span, cand: Candidate, rules: FigureRules, setting: Setting,
            last_count: dict[int, tuple[str, list[Token]]]):
     """Unit, value and about of a count, or None when the number counts nothing.
 
     The unit is, in this order: the plural noun after the number; the noun after a second
     number ("500 and 1,000 songs"); the noun of "25 of the 27 member states"; the noun of
     the count before it in the sentence when the noun is left out ("and 34,000 went")."""
-    if _cannot_be_a_count(doc, span, cand, rules):
+    group = _counted_group(doc, span.end, setting.end)
+    found = _unit_of(group, rules) or _coordinated_unit(doc, span, setting.end, rules)
+    names_a_thing = found is not None and found[0].split()[-1] not in rules.time_nouns
+    if _cannot_be_a_count(doc, span, cand, rules, names_a_thing):
         return None
     value = _value(cand, rules)
-    group = _counted_group(doc, span.end, sent.end)
-    found = _unit_of(group, rules)
-    skip = set(range(span.start, span.end))
-    if group and group[-1].lower_ in rules.elided:
-        found = "elided"
+    skip = setting.skip
+    # the token that plays the figure's part: its noun, or the number standing alone
+    role = group[-1] if group and found is not None and found[1] == group[-1] \
+        else _span_root(span)
+    following = doc[span.end] if span.end < setting.end else None
+    if following is not None and following.lower_ in rules.elided:
+        found, role = "elided", following  # "12 dead and 40 others", "and 230 more"
     elif group and found is None:
         return None  # a singular or proper noun follows: "the 2014 deal", "a 500 page report"
-    role = group[-1] if group else _span_root(span)  # the token that plays the figure's part
     if found is None:
-        found = _coordinated_unit(doc, span, sent.end, rules)
-    if found is None:
-        found = _partitive_unit(doc, span, sent.end, rules) or "elided"
+        found = _partitive_unit(doc, span, setting.end, rules) or "elided"
     if found == "unknown":
         return None
     if found == "elided" and cand.scale_word in ABBREVIATED_SCALES:
         return None  # "86bn" alone: money in a currency we do not know, not a count
     if found == "elided":
-        previous = last_count.get(sent.start)
+        previous = last_count.get(setting.start)
         if previous is None or not (role.dep_ in ELIDED_ROLES or (
             role.dep_ == "pobj" and role.head.lower_ in ELIDED_PREPOSITIONS
-        )):
-            return None  # a bare number that counts nothing we can name
+        )) or (span.start > 0 and doc[span.start - 1].lower_ == "the"):
+            return None  # a bare number that counts nothing we can name ("the 787": a name)
         unit, words = previous
-        return unit, value, _join(_phrase(words), _clause_context(role, skip, rules))
+        return unit, value, about_count(role, role, skip, rules, thing=words)
     unit, head, words = found
     last_word = unit.split()[-1]
     if last_word in rules.time_nouns or last_word in rules.not_counted:
         return None  # a duration ("five hours") or not a count ("three times")
-    last_count[sent.start] = (unit, words)
-    return unit, value, _about_count(head, role, skip, rules)
+    last_count[setting.start] = (unit, words)
+    return unit, value, about_count(head, role, skip, rules)
