@@ -503,14 +503,18 @@ class _Attributor:
                         return speaker
         return None
 
-    def by_colon(self, window_start: int, start: int) -> Speaker | None:
-        window_start = max(window_start, self.doc.text.rfind("\n", 0, start) + 1)  # the quote's own line
-        before = self.doc.text[window_start:start].rstrip(" “\"‘«„")
+    def by_colon(self, start: int) -> Speaker | None:
+        """The clause that a colon ending the quote's line before it closes: its subject,
+        or, with no subject, the person it names ("Quote from Umerov:")."""
+        line_start = self.doc.text.rfind("\n", 0, start) + 1  # the quote's own line
+        before = self.doc.text[line_start:start].rstrip(" “\"‘«„")
         if not before.endswith(":"):
             return None
-        clause = self.doc.char_span(window_start, window_start + len(before) - 1, alignment_mode="contract")
-        if clause is None or not len(clause):
+        words = self.doc.char_span(line_start, line_start + len(before) - 1, alignment_mode="contract")
+        if words is None or not len(words):
             return None
+        last = list(words.sents)[-1]  # the last sentence before the colon, up to it
+        clause = self.doc[max(last.start, words.start): words.end]
         root = clause.root
         subjects = [c for c in root.children if c.dep_ in SUBJECT_DEPS]
         if subjects:
@@ -554,9 +558,10 @@ class _Attributor:
             return None
         between_start = self.sentences[previous_sentence].end_char
         between_end = self.sentences[first_sentence].start_char
-        if between_start < between_end:
+        if between_start < between_end:  # someone else acting between the two ("under Trump" is no one acting)
             others = [m for m in self.actors.mentions_in(between_start, between_end)
-                      if self.person(m.actor) and m.actor != previous.speaker and self._outside_char(m.start)]
+                      if self.person(m.actor) and m.actor != previous.speaker and self._outside_char(m.start)
+                      and self._is_subject(m.start, m.end)]
             if others:
                 return None
             for sent in self.sentences[previous_sentence + 1: first_sentence]:
@@ -591,7 +596,7 @@ class _Attributor:
         first = self.sentence_index(sents[0].start_char)
         found = (self.by_speech_verb(sents, start, end)
                  or self.by_according_to(sents, start, end)
-                 or self.by_colon(sents[0].start_char, start))
+                 or self.by_colon(start))
         if found is not None and found.found:
             return found
         for sieve in (lambda: self.by_next_sentence(sents[-1]), lambda: self.by_continuation(first),
