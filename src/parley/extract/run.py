@@ -22,7 +22,7 @@ from parley.lexicon import Lexicon
 from parley.records import Document, Extraction
 
 # Bump when extraction rules change, so stored documents are extracted again.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 
 def extract(document: Document, doc: Doc, lexicon: Lexicon) -> Extraction:
