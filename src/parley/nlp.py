@@ -47,3 +47,12 @@ def load_pipeline() -> Language:
 def blank_pipeline() -> Language:
     """A tokenizer-only English pipeline, for tests that need no model."""
     return spacy.blank("en")
+
+
+def doc_text(doc: Doc) -> str:
+    """The text of a parsed document. spaCy's ``doc.text`` joins every token's text anew on each
+    call; the extractors slice the text hundreds of times per document, so it is kept once."""
+    text = doc.user_data.get("parley_text")
+    if text is None:
+        text = doc.user_data["parley_text"] = doc.text
+    return text
