@@ -85,9 +85,11 @@ class Snapshot:
             stamp = self._stamp()
             if stamp != self.stamp:
                 store = Store(self.db, read_only=True)  # stays open: the index reads cached vectors from it
-                source = load_source(store)
+                with store.snapshot():  # views and index from one committed state of the store
+                    source = load_source(store)
+                    index = SearchIndex.from_store(store)
                 self.views, self.export = build_views(source), source.export
-                self.index = SearchIndex.from_store(store)
+                self.index = index
                 self.store, self.stamp = store, stamp  # the old store closes when no request uses it
             return self
 
