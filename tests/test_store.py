@@ -240,6 +240,11 @@ def test_killed_runs_leave_a_sound_store_and_the_next_run_finishes_the_job(corpu
         after_kill()
         assert corpus_part(export_of(db)) == corpus_part(expected)  # the complete corpus stays until replaced
 
+    # while the export file is being written (its temporary file exists), when the kill is quick enough
+    process = start(db, everything, tmp_path / "run7", "--json", str(out))
+    landed.append(kill_when(process, lambda: any(tmp_path.glob(".parley.json.*.tmp"))))
+    after_kill()
+
     finish(start(db, everything, tmp_path / "final", "--json", str(out)), tmp_path / "final")
     assert check_store(db) == expected
     assert json.loads(out.read_text(encoding="utf-8")) == expected
