@@ -188,6 +188,11 @@ class Store:
         finally:
             self.db.rollback()
 
+    def data_version(self) -> int:
+        """A number that changes each time another connection's commit becomes visible to
+        this one (SQLite's ``PRAGMA data_version``): how a reader notices a new run."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
     # ---------------------------------------------------------------- meta and files
 
     def meta(self, key: str) -> str | None:
@@ -239,7 +244,8 @@ class Store:
         """Store a document and its extraction together, with the records of ``files``
         ((path, raw hash, document ids) of the input files this document completes), in
         one transaction. Replaces an older text of the same source; the record of any other
-        file that held that older text is dropped, so that file is read again next run."""
+        file that held that older text is dropped, so that file is never taken as read while
+        its text is gone (``parley analyze`` reads such a file again in the same run)."""
         with self.db:
             replaced = [row[0] for row in self.db.execute(
                 "SELECT id FROM documents WHERE source = ? AND id != ?", (document.source, document.id))]
