@@ -25,4 +25,4 @@ bench: install
 	$(BIN)/python benchmarks/throughput.py
 
 clean:
-	rm -rf $(VENV) parley.db parley.db-* briefing.html parley.json
+	rm -rf $(VENV) parley.db parley.db-* parley.db.lock briefing.html parley.json

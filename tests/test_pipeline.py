@@ -93,6 +93,20 @@ def test_exact_duplicate_is_stored_once(corpus, store):
     assert report.duplicates == [("geneva.txt", "copy.txt")] or report.duplicates == [("copy.txt", "geneva.txt")]
 
 
+def test_a_copy_keeps_its_text_when_the_file_it_copied_changes(corpus, store):
+    (corpus / "copy.txt").write_text(FIRST, encoding="utf-8")
+    run(corpus, store)
+    stored = {d.source: d.text for d in store.documents()}
+    kept = ({"copy.txt", "geneva.txt"} & stored.keys()).pop()  # the text is stored once, under one name
+    copy = ({"copy.txt", "geneva.txt"} - {kept}).pop()
+    (corpus / kept).write_text(FIRST + "Alves left for Brussels on Tuesday.\n", encoding="utf-8")
+    report = run(corpus, store)
+    assert sorted(report.added) == ["copy.txt", "geneva.txt"]
+    texts = {d.source: d.text for d in store.documents()}
+    assert texts[copy] == stored[kept] and texts[kept].endswith("Brussels on Tuesday.")
+    assert run(corpus, store).files_unchanged == 3
+
+
 def test_interrupted_run_leaves_a_consistent_store_and_resumes(corpus, store, monkeypatch):
     real = extract_run.extract
     calls = {"n": 0}

@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from parley.export import build_export, write_export
 from parley.ingest import IngestError
-from parley.lexicon import load_lexicon
-from parley.store import Store, StoreError
+from parley.lexicon import Lexicon, load_lexicon
+from parley.store import Store, StoreBusy, StoreError, writer_lock
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Follow a negotiation through the news: who said and did what, from which source.")
@@ -49,12 +49,25 @@ def analyze(
     lexicon_dirs: LexiconOption = None,
     no_known_actors: Annotated[bool, typer.Option(help="Ignore the bundled list of known actors.")] = False,
     quiet: Annotated[bool, typer.Option(help="No summary tables.")] = False,
+    wait: Annotated[float, typer.Option(
+        min=0, help="Seconds to wait while another `parley analyze` writes to the same store.")] = 300,
 ) -> None:
     """Read articles, extract and reconcile what they say, store it, and brief."""
+    lexicon = load_lexicon(tuple(lexicon_dirs or ()), not no_known_actors)
+    try:
+        with writer_lock(db, wait, on_wait=lambda: errors.print(
+                f"waiting for another `parley analyze` writing to {db} (up to {wait:g}s)", highlight=False)):
+            _analyze(paths, db, html, json_out, lexicon, quiet)
+    except StoreBusy as err:
+        fail(str(err))
+
+
+def _analyze(paths: list[Path], db: Path, html: Path | None, json_out: Path | None, lexicon: Lexicon,
+             quiet: bool) -> None:
+    """``parley analyze`` once it holds the store's writer lock."""
     from parley.pipeline import analyze as run
     from parley.present.terminal import print_summary
 
-    lexicon = load_lexicon(tuple(lexicon_dirs or ()), not no_known_actors)
     store = open_store(db)
     with Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=errors, transient=True) as bar:

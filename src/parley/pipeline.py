@@ -4,6 +4,11 @@ Incremental: a file whose raw bytes are unchanged since the last run is not read
 again, a document already stored (same content hash) is not parsed again, and
 documents extracted by an older extractor version are extracted anew. Only the
 reconcile stage always runs over everything stored.
+
+Crash safety: a file is recorded as read in the same transaction that stores its
+last new document (or at once, when it brings none), so a killed run is taken up
+where it stopped: files recorded are skipped, documents stored are not parsed
+again, and the reconcile, which always runs, is done anew.
 """
 
 from __future__ import annotations
@@ -41,30 +46,76 @@ def _collect(paths: Sequence[Path], store: Store, report: RunReport) -> tuple[li
     """New documents from changed files, and the files to remember once they are stored."""
     new: dict[str, Document] = {}
     pending: dict[str, tuple[SourceFile, list[str]]] = {}
+    unchanged: dict[str, SourceFile] = {}
     for sf in find_files(paths):
         report.files += 1
         key = str(sf.path.resolve())
         if sf.raw_hash and store.file_hash(key) == sf.raw_hash:
-            report.files_unchanged += 1
+            unchanged[key] = sf
             continue
-        try:
-            result = read_file(sf)
-        except IngestError as err:
-            report.problems.append(str(err))
-            continue
-        report.problems += [str(p) for p in result.problems]
-        ids = []
-        for document in result.documents:
-            document.path = str(sf.path)
-            ids.append(document.id)
-            if document.id in new or store.has_document(document.id):
-                original = new[document.id].source if document.id in new else store.source_of(document.id)
-                if original != document.source:
-                    report.duplicates.append((document.source, original))
-                continue
-            new[document.id] = document
-        pending[key] = (sf, ids)
+        _read(sf, key, store, report, new, pending)
+    # A changed file's new text replaces its old one. An unchanged file holding that same old
+    # text (stored once, under the changed file's name) is read again, so the text stays.
+    replaced = {old for d in new.values() if (old := store.document_of_source(d.source)) not in (None, d.id)}
+    again = sorted(store.files_listing(replaced) & unchanged.keys())
+    for key in again:
+        _read(unchanged.pop(key), key, store, report, new, pending, replaced)
+    report.files_unchanged = len(unchanged)
     return list(new.values()), pending
+
+
+def _read(sf: SourceFile, key: str, store: Store, report: RunReport, new: dict[str, Document],
+          pending: dict[str, tuple[SourceFile, list[str]]], replaced: frozenset[str] | set[str] = frozenset()) -> None:
+    """Read one file: its documents not stored yet go to ``new`` (as do those whose stored
+    copy is being ``replaced``), the file to ``pending``, problems and duplicates to ``report``."""
+    try:
+        result = read_file(sf)
+    except IngestError as err:
+        report.problems.append(str(err))
+        return
+    report.problems += [str(p) for p in result.problems]
+    ids = []
+    for document in result.documents:
+        document.path = str(sf.path)
+        ids.append(document.id)
+        if document.id in new or (store.has_document(document.id) and document.id not in replaced):
+            original = new[document.id].source if document.id in new else store.source_of(document.id)
+            if original != document.source:
+                report.duplicates.append((document.source, original))
+            continue
+        new[document.id] = document
+    pending[key] = (sf, ids)
+
+
+class FileRecords:
+    """Which input files still wait for a new document before they can be recorded as read.
+    A file is recorded in the transaction that stores its last new document, so a killed
+    run never marks as read a file whose documents are not all stored."""
+
+    def __init__(self, pending: dict[str, tuple[SourceFile, list[str]]], new_ids: set[str]):
+        self.pending = pending
+        self.missing = {key: set(ids) & new_ids for key, (_sf, ids) in pending.items()}
+        self.files_of: dict[str, list[str]] = {}
+        for key, ids in self.missing.items():
+            for doc_id in ids:
+                self.files_of.setdefault(doc_id, []).append(key)
+
+    def _record(self, key: str) -> tuple[str, str, list[str]]:
+        sf, ids = self.pending[key]
+        return key, sf.raw_hash, ids
+
+    def complete(self) -> list[tuple[str, str, list[str]]]:
+        """Files that bring no new document: they can be recorded now."""
+        return [self._record(key) for key, missing in self.missing.items() if not missing]
+
+    def stored(self, doc_id: str) -> list[tuple[str, str, list[str]]]:
+        """Files completed by storing document ``doc_id``: record them with it."""
+        done = []
+        for key in self.files_of.pop(doc_id, []):
+            self.missing[key].discard(doc_id)
+            if not self.missing[key]:
+                done.append(self._record(key))
+        return done
 
 
 def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
@@ -78,15 +129,16 @@ def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
     started = time.perf_counter()
     todo = new + stale
     stale_ids = {d.id for d in stale}
+    files = FileRecords(pending, {d.id for d in new})
+    for key, raw_hash, ids in files.complete():
+        store.remember_file(key, raw_hash, ids)
     if todo:
         nlp = load_pipeline()
         for done, (document, extraction) in enumerate(extract_all(todo, nlp, lexicon), start=1):
-            store.add_document(document, extraction, EXTRACTOR_VERSION)
+            store.add_document(document, extraction, EXTRACTOR_VERSION, files=files.stored(document.id))
             (report.reextracted if document.id in stale_ids else report.added).append(document.source)
             if progress:
                 progress(done, len(todo))
-    for key, (sf, _ids) in pending.items():
-        store.remember_file(key, sf.raw_hash, _ids)
     report.seconds["extract"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -100,11 +152,13 @@ def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedde
 
     Sentence vectors come from the store; only sentences never seen before are embedded
     (by ``embed``, the sentence model by default), and then kept."""
-    documents = store.documents()
+    with store.snapshot():
+        state = store.documents_state()
+        documents = store.documents()
+        extractions = store.extractions()
     embedder = CachedEmbedder(store, embed)
-    result = reconcile(documents, store.extractions(), embed=embedder, lexicon=lexicon)
+    result = reconcile(documents, extractions, embed=embedder, lexicon=lexicon)
     corpus = result.corpus
-    store.set_duplicates(result.duplicates)
     tables = {
         "actors": corpus.actors,
         "quotes": [q for e in corpus.extractions for q in e.quotes],
@@ -116,4 +170,4 @@ def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedde
         "conflicts": corpus.conflicts,
         "framing": corpus.framing,
     }
-    store.save_corpus(tables, result.views)
+    store.save_corpus(tables, result.views, duplicates=result.duplicates, state=state)

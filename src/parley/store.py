@@ -12,25 +12,41 @@ Layout (one file, readable with any SQLite client):
 - ``embeddings``: sentence vectors keyed by a hash of the sentence and model
   (``parley.embeddings.sentence_key``), so a re-run does not embed a sentence again.
 
-A document and its extraction are written in one transaction; the corpus tables
-in another. An interrupted run leaves every table consistent: at worst the
-corpus tables describe the previous run until the next one finishes.
+Crash safety: a document, its extraction and the records of the files whose
+last document it is are written in one transaction; the corpus tables, the
+near-copy links and the ``reconciled`` mark in ``meta`` (a fingerprint of the
+documents they were built from) in another. A run killed at any point leaves
+every table consistent: at worst the corpus tables describe the previous run
+(``reconcile_pending()`` then says so) until the next run, which always
+reconciles, finishes. Readers take one read transaction (``snapshot()``), so
+they never mix two runs' tables; the journal is WAL, so they never wait for a
+writer nor make it wait.
+
+Concurrency: one writer at a time. ``parley analyze`` holds ``writer_lock()``
+(an OS lock on ``<store>.lock``, released by the kernel even when the process
+is killed) for its whole run; a second one waits, then gives up with a one-line
+error.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import sqlite3
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from parley.records import (Actor, Claim, Conflict, Document, Event, Extraction, Figure, Framing,
                             Position, Quote, TimeExpression, from_dict, to_dict)
 
 SCHEMA_VERSION = "1"
+BUSY_TIMEOUT = 30.0  # seconds a statement waits for another connection's lock before failing
 
 CORPUS_TABLES: dict[str, type] = {
     "actors": Actor, "quotes": Quote, "figures": Figure, "times": TimeExpression,
@@ -56,6 +72,36 @@ CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NUL
 
 class StoreError(Exception):
     pass
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store's writer lock."""
+
+
+@contextmanager
+def writer_lock(path: Path | str, wait: float, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the one-writer lock of the store at ``path``: the file ``<store>.lock`` beside
+    it, locked with flock (through ``filelock``), which the kernel releases when the holder
+    exits or is killed, so a crash never leaves a stale lock. When another process holds
+    it, calls ``on_wait`` (to tell the user), waits up to ``wait`` seconds, then raises
+    :class:`StoreBusy`."""
+    lock = FileLock(f"{path}.lock")
+    try:
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if on_wait:
+                on_wait()
+            lock.acquire(timeout=wait)
+    except Timeout:
+        raise StoreBusy(f"{path}: another `parley analyze` is writing to this store; gave up after "
+                        f"waiting {wait:g}s (run again once it has finished)") from None
+    except OSError as err:
+        raise StoreError(f"{path}: cannot lock the store for writing ({err.strerror or err})") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _is_json_field(tp: Any) -> bool:
@@ -90,12 +136,12 @@ class Store:
                 if not self.path.is_file():
                     raise StoreError(f"{self.path}: no such store (run `parley analyze` first)")
                 self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                          check_same_thread=False)
+                                          check_same_thread=False, timeout=BUSY_TIMEOUT)
                 version = self.meta("schema_version")
                 if version != SCHEMA_VERSION:
                     raise StoreError(f"{self.path}: store has schema version {version}, this parley needs {SCHEMA_VERSION}")
                 return
-            self.db = sqlite3.connect(self.path)
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.executescript(SCHEMA)
@@ -128,6 +174,25 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """Read inside one transaction: every query sees the store as one committed state,
+        even while ``parley analyze`` commits (WAL keeps that state for this reader).
+        Nested uses share the outer transaction."""
+        if self.db.in_transaction:
+            yield self
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            self.db.rollback()
+
+    def data_version(self) -> int:
+        """A number that changes each time another connection's commit becomes visible to
+        this one (SQLite's ``PRAGMA data_version``): how a reader notices a new run."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
     # ---------------------------------------------------------------- meta and files
 
     def meta(self, key: str) -> str | None:
@@ -143,9 +208,23 @@ class Store:
         return row[0] if row else None
 
     def remember_file(self, path: str, raw_hash: str, document_ids: list[str]) -> None:
+        """Record an input file read whole (every document it holds is stored)."""
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
-                            (path, raw_hash, json.dumps(document_ids)))
+            self._remember_file(path, raw_hash, document_ids)
+
+    def _remember_file(self, path: str, raw_hash: str, document_ids: list[str]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                        (path, raw_hash, json.dumps(document_ids)))
+
+    def files_listing(self, document_ids: Iterable[str]) -> set[str]:
+        """The recorded files that hold any of ``document_ids``."""
+        ids = list(document_ids)
+        if not ids:
+            return set()
+        marks = ", ".join("?" for _ in ids)
+        return {row[0] for row in self.db.execute(
+            "SELECT path FROM files WHERE EXISTS (SELECT 1 FROM json_each(files.documents) "
+            f"WHERE value IN ({marks}))", ids)}
 
     # ---------------------------------------------------------------- documents
 
@@ -153,13 +232,25 @@ class Store:
         row = self.db.execute("SELECT source FROM documents WHERE id = ?", (document_id,)).fetchone()
         return row[0] if row else ""
 
+    def document_of_source(self, source: str) -> str | None:
+        row = self.db.execute("SELECT id FROM documents WHERE source = ?", (source,)).fetchone()
+        return row[0] if row else None
+
     def has_document(self, document_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is not None
 
-    def add_document(self, document: Document, extraction: Extraction, version: str) -> None:
-        """Store a document and its extraction together; replaces an older text of the same source."""
+    def add_document(self, document: Document, extraction: Extraction, version: str,
+                     files: Iterable[tuple[str, str, list[str]]] = ()) -> None:
+        """Store a document and its extraction together, with the records of ``files``
+        ((path, raw hash, document ids) of the input files this document completes), in
+        one transaction. Replaces an older text of the same source; the record of any other
+        file that held that older text is dropped, so that file is never taken as read while
+        its text is gone (``parley analyze`` reads such a file again in the same run)."""
         with self.db:
+            replaced = [row[0] for row in self.db.execute(
+                "SELECT id FROM documents WHERE source = ? AND id != ?", (document.source, document.id))]
             self.db.execute("DELETE FROM documents WHERE source = ? AND id != ?", (document.source, document.id))
+            self.db.executemany("DELETE FROM files WHERE path = ?", [(path,) for path in self.files_listing(replaced)])
             position = self.db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM documents").fetchone()[0]
             existing = self.db.execute("SELECT position FROM documents WHERE id = ?", (document.id,)).fetchone()
             self.db.execute(
@@ -169,6 +260,8 @@ class Store:
                  document.duplicate_of, document.text, existing[0] if existing else position))
             self.db.execute("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?)",
                             (document.id, version, json.dumps(to_dict(extraction))))
+            for path, raw_hash, ids in files:
+                self._remember_file(path, raw_hash, ids)
 
     def documents(self) -> list[Document]:
         rows = self.db.execute(
@@ -194,17 +287,37 @@ class Store:
         rows = self.db.execute("SELECT document_id, json_extract(data, '$.sentences') FROM extractions")
         return {doc_id: json.loads(spans) if spans else [] for doc_id, spans in rows}
 
-    def set_duplicates(self, duplicate_of: dict[str, str]) -> None:
-        with self.db:
-            self.db.execute("UPDATE documents SET duplicate_of = NULL")
-            self.db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?",
-                                [(original, copy) for copy, original in duplicate_of.items()])
+    def documents_state(self) -> str:
+        """A fingerprint of the stored documents and their extractors' versions: what a
+        reconcile is built from (near-copy links, which reconcile sets, are left out)."""
+        digest = hashlib.sha1()
+        for doc_id, version in self.db.execute(
+                "SELECT d.id, COALESCE(e.version, '') FROM documents d "
+                "LEFT JOIN extractions e ON e.document_id = d.id ORDER BY d.position, d.id"):
+            digest.update(f"{doc_id}:{version}\n".encode())
+        return digest.hexdigest()
+
+    def reconcile_pending(self) -> bool:
+        """True when documents were stored or replaced after the corpus tables were last
+        saved (a run stopped before its reconcile finished): the corpus tables then
+        describe an earlier state, until the next ``parley analyze``."""
+        with self.snapshot():
+            return self.meta("reconciled") != self.documents_state()
 
     # ---------------------------------------------------------------- corpus
 
-    def save_corpus(self, tables: dict[str, Iterable[Any]], views: dict[str, Iterable[dict]]) -> None:
-        """Replace the corpus tables and views in one transaction."""
+    def save_corpus(self, tables: dict[str, Iterable[Any]], views: dict[str, Iterable[dict]],
+                    duplicates: dict[str, str] | None = None, state: str | None = None) -> None:
+        """Replace the corpus tables and views, set the near-copy links (``duplicates``:
+        copy id -> original id) and mark the corpus as reconciled from ``state`` (see
+        ``documents_state``), all in one transaction."""
         with self.db:
+            if duplicates is not None:
+                self.db.execute("UPDATE documents SET duplicate_of = NULL")
+                self.db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?",
+                                    [(original, copy) for copy, original in duplicates.items()])
+            if state is not None:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('reconciled', ?)", (state,))
             for table, records in tables.items():
                 cls = CORPUS_TABLES[table]
                 columns = _columns(cls)

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from parley.atomic_write import write_text_atomically
 from parley.present.views import Source, build_views
 
 D3 = "vendor/d3-7.9.0.min.js"  # pinned and vendored: no script is ever loaded from the network
@@ -136,4 +137,4 @@ def _render(name: str, views: dict[str, Any], links: FileLinks | ServerLinks, **
 
 
 def write_briefing(source: Source, path: Path) -> None:
-    path.write_text(render_briefing(source), encoding="utf-8")
+    write_text_atomically(path, render_briefing(source))

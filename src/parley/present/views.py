@@ -47,8 +47,9 @@ class Source:
 def load_source(store: Store) -> Source:
     from parley.export import build_export
 
-    return Source(export=build_export(store), texts={d.id: d.text for d in store.documents()},
-                  sentences=store.sentences())
+    with store.snapshot():  # one committed state, even while `parley analyze` writes
+        return Source(export=build_export(store), texts={d.id: d.text for d in store.documents()},
+                      sentences=store.sentences())
 
 
 def safe_url(url: str | None) -> str | None:

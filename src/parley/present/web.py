@@ -68,26 +68,30 @@ class Snapshot:
         self.export: dict[str, Any] = {}
         self.index: SearchIndex | None = None
         self.store: Store | None = None
+        self.watcher: Store | None = None  # a connection kept only to notice commits
+        self.watcher_place: tuple[int, int] | None = None
 
     def _stamp(self) -> tuple:
-        stamp = []
-        for path in (self.db, self.db.with_name(self.db.name + "-wal")):
-            try:
-                info = path.stat()
-            except FileNotFoundError:
-                stamp.append(None)
-            else:
-                stamp.append((info.st_mtime_ns, info.st_size))
-        return tuple(stamp)
+        """Changes when the store does: another file in its place (device, inode), or a commit
+        by another connection, as SQLite's data_version shows it once the commit is visible
+        (a file's time and size change while a commit is written, before it can be read, and
+        may not change again after)."""
+        info = self.db.stat()
+        place = (info.st_dev, info.st_ino)
+        if self.watcher is None or self.watcher_place != place:
+            self.watcher, self.watcher_place = Store(self.db, read_only=True), place
+        return place, self.watcher.data_version()
 
     def current(self) -> Snapshot:
         with self.lock:
             stamp = self._stamp()
             if stamp != self.stamp:
                 store = Store(self.db, read_only=True)  # stays open: the index reads cached vectors from it
-                source = load_source(store)
+                with store.snapshot():  # views and index from one committed state of the store
+                    source = load_source(store)
+                    index = SearchIndex.from_store(store)
                 self.views, self.export = build_views(source), source.export
-                self.index = SearchIndex.from_store(store)
+                self.index = index
                 self.store, self.stamp = store, stamp  # the old store closes when no request uses it
             return self
 
