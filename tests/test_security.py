@@ -156,9 +156,11 @@ def test_analyze_and_serve_make_no_network_request(tmp_path: Path, lexicon, monk
     monkeypatch.setattr(embeddings, "embed_with_model", embeddings.THE_MODEL)  # the real model, from its package
     embeddings.load_model.cache_clear()
     with network_blocked() as attempts:
-        with pytest.raises(OSError):
-            socket.create_connection(("192.0.2.1", 80), timeout=1)  # the guard itself works
-        assert attempts == [("192.0.2.1", 80)]
+        with pytest.raises(OSError):  # the guard itself works: a name look-up, and a connection
+            socket.create_connection(("example.org", 80), timeout=1)
+        with pytest.raises(OSError), socket.socket() as sock:
+            sock.connect(("192.0.2.1", 80))
+        assert attempts == ["example.org", ("192.0.2.1", 80)]
         attempts.clear()
         with Store(tmp_path / "net.db") as store:
             report = analyze([folder], store, lexicon)
@@ -349,7 +351,9 @@ def test_a_request_over_the_time_limit_is_answered_503_while_the_server_goes_on(
         return real_ask(self, *args, **kwargs)
 
     monkeypatch.setattr(SearchIndex, "ask", stuck_ask)
-    base, stop = start_in_background(create_app(web_store, time_limit=1))
+    app = create_app(web_store, time_limit=1)
+    app.state.snapshot.current()  # the store is read before serving (as parley serve does)
+    base, stop = start_in_background(app)
     try:
         with httpx.Client(base_url=base, timeout=25) as http:
             http.get("/api/overview").raise_for_status()

@@ -236,7 +236,12 @@ def serve(
                      + ("and has the token " if token else "") + "can read the briefing; "
                      + ("" if token else "consider --token. ") + "The traffic is not encrypted.",
                      highlight=False)
-    application.state.snapshot.current()  # read the store now, so the first page is as quick as the next
+    # read the store and load the sentence model (ask and search re-rank with it) before serving,
+    # so the first page and the first question are as quick as the next ones
+    errors.print("reading the store and loading the sentence model...", highlight=False)
+    snapshot = application.state.snapshot.current()
+    if snapshot.index is not None and snapshot.index.embed is not None:
+        snapshot.index.embed(["warming up"])
     console.print(f"parley: serving {db} (read-only) at http://{host}:{port}/"
                   + ("  (access token required)" if token else "") + "  (Ctrl-C to stop)", highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False,
