@@ -431,6 +431,7 @@ def test_serve_binds_loopback_without_any_flag(served: dict, web_store: Path, ho
     result = CliRunner().invoke(cli, ["serve", "--db", str(web_store), "--host", host])
     assert result.exit_code == 0, result.output
     assert served["host"] == host and "warning" not in result.output
+    assert served["limit_concurrency"] == 64  # uvicorn answers 503 beyond that many connections
 
 
 def test_serve_public_warns_and_takes_the_token_from_the_environment(served: dict, web_store: Path):
