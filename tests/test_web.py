@@ -256,3 +256,29 @@ def test_serve_binds_to_localhost_by_default(monkeypatch, web_store: Path):
     assert called["host"] == "127.0.0.1" and called["port"] == 8000
     result = CliRunner().invoke(app, ["serve", "--db", str(web_store.parent / "missing.db")])
     assert result.exit_code == 2 and "no such store" in result.output and "Traceback" not in result.output
+
+
+def test_many_clients_at_once_get_every_route_without_error(web_store: Path):
+    """A small run of benchmarks/web_load.py: 4 clients x 50 requests over every route of the
+    app, on a real uvicorn server. Every answer is a 200."""
+    import asyncio
+    import importlib.util
+
+    import httpx
+
+    from parley.present.web import start_in_background
+
+    spec = importlib.util.spec_from_file_location("web_load", Path(__file__).parents[1] / "benchmarks" / "web_load.py")
+    web_load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(web_load)
+    app = create_app(web_store)
+    base, stop = start_in_background(app)
+    try:
+        with httpx.Client(base_url=base, timeout=60) as http:
+            urls = web_load.fill_routes(web_load.page_routes(app), lambda path: http.get(path).json())
+        result = asyncio.run(web_load.run_load(base, urls, clients=4, requests=200, seconds=120))
+    finally:
+        stop()
+    assert result["errors"] == 0, result["error_examples"]
+    assert result["requests_done"] == 200 and result["stopped_by"] == "count"
+    assert set(result["routes"]) == set(urls) and len(urls) >= 20

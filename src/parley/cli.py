@@ -220,21 +220,45 @@ def serve(
     db: DbOption = Path("parley.db"),
     host: Annotated[str, typer.Option(help="Address to listen on (only this machine by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    public: Annotated[bool, typer.Option(
+        "--public", help="Allow a --host other machines can reach (0.0.0.0, a LAN address...).")] = False,
+    token: Annotated[Optional[str], typer.Option(
+        envvar="PARLEY_TOKEN", show_envvar=True,
+        help="Access token (at least 16 characters) every request must carry: "
+             "'Authorization: Bearer TOKEN', or open a page once with ?token=TOKEN.")] = None,
+    time_limit: Annotated[float, typer.Option(
+        min=1, max=3600, help="Seconds after which a request still running is answered 503.")] = 30.0,
 ) -> None:
     """Open the briefing in the browser: a read-only web app over the store."""
     import uvicorn
 
-    from parley.present.web import create_app
+    from parley.present.web import MIN_TOKEN_CHARS, create_app, is_loopback
 
+    if not is_loopback(host) and not public:
+        fail(f"refusing to listen on {host}: other machines could read the briefing; "
+             "add --public to allow it (and --token to require an access token)")
+    if token is not None and len(token) < MIN_TOKEN_CHARS:
+        fail(f"--token must have at least {MIN_TOKEN_CHARS} characters "
+             "(e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
     try:
-        application = create_app(db)  # a missing or foreign file is a StoreError
+        application = create_app(db, token=token, time_limit=time_limit)  # a missing or foreign file is a StoreError
     except StoreError as err:
         fail(str(err))
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        errors.print(f"[yellow]note:[/] listening on {host}: anyone who can reach this machine can read the briefing",
+    if not is_loopback(host):
+        errors.print(f"[yellow]warning:[/] listening on {host} (--public): anyone who can reach this machine "
+                     + ("and has the token " if token else "") + "can read the briefing; "
+                     + ("" if token else "consider --token. ") + "The traffic is not encrypted.",
                      highlight=False)
-    console.print(f"parley: serving {db} (read-only) at http://{host}:{port}/  (Ctrl-C to stop)", highlight=False)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    # read the store and load the sentence model (ask and search re-rank with it) before serving,
+    # so the first page and the first question are as quick as the next ones
+    errors.print("reading the store and loading the sentence model...", highlight=False)
+    snapshot = application.state.snapshot.current()
+    if snapshot.index is not None and snapshot.index.embed is not None:
+        snapshot.index.embed(["warming up"])
+    console.print(f"parley: serving {db} (read-only) at http://{host}:{port}/"
+                  + ("  (access token required)" if token else "") + "  (Ctrl-C to stop)", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False,
+                limit_concurrency=64, h11_max_incomplete_event_size=16 * 1024)
 
 
 if __name__ == "__main__":

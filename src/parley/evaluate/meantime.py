@@ -36,6 +36,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
 from parley.evaluate.gold import GoldError
 from parley.evaluate.score import greedy_match, prf
 from parley.evaluate.text import Named, name_rank
@@ -104,7 +107,11 @@ def read_corpus(folder: Path) -> list[MeantimeDocument]:
 
 def read_document(path: Path) -> MeantimeDocument:
     try:
-        root = ET.parse(path).getroot()
+        # defusedxml: a file that declares entities (an "XML bomb", or an external entity that
+        # would read a local file or the network) is refused, never expanded or fetched
+        root = SafeET.parse(path).getroot()
+    except DefusedXmlException as error:
+        raise GoldError(path, f"refused: the XML declares entities, which MEANTIME files never do ({type(error).__name__})") from None
     except (ET.ParseError, OSError) as error:
         raise GoldError(path, f"not a readable MEANTIME XML file ({error})") from None
     if root.tag != "Document":

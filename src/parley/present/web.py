@@ -9,25 +9,38 @@ JSON: ``/api/overview``, ``/api/timeline``, ``/api/network``, ``/api/matrix``,
 ``/api/checks``, ``/api/documents``, ``/api/documents/{id}``, ``/api/actors``,
 ``/api/actors/{id}``, ``/api/search?q=``, ``/api/ask?q=&k=``, ``/api/export``.
 
-The store is opened read-only and nothing is ever written; only GET is answered. When
-``parley analyze`` updates the store, the next request sees it. Bad requests get clean 4xx answers: unknown ids 404, malformed ids, over-long queries and
-out-of-range numbers 422, over-long URLs 414, anything but GET 405.
+The store is opened read-only (SQLite ``mode=ro``) and nothing is ever written; only GET
+is answered. When ``parley analyze`` updates the store, the next request sees it.
+
+Every request passes one guard (:func:`create_app`'s middleware) before it reaches a route,
+and every answer carries :data:`SECURITY_HEADERS`. Bad requests get clean one-line answers:
+unknown ids 404, malformed ids, over-long queries and out-of-range numbers 422, a URL over
+:data:`MAX_URL_CHARS` 414, headers over :data:`MAX_HEADER_BYTES` 431, more than
+:data:`MAX_QUERY_PARAMS` query parameters 400, a GET with a body 413, anything but GET 405,
+a missing or wrong access token (when the server has one) 401, and a request still running
+after the time limit 503.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import hmac
+import ipaddress
 import socket
 import threading
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import Template
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parley.present.html import D3, environment, render_page, static_text
@@ -35,7 +48,12 @@ from parley.present.views import build_views, load_source, ref_at
 from parley.search import MAX_QUERY_CHARS, QueryError, SearchIndex
 from parley.store import Store
 
-MAX_URL_CHARS = 2048
+MAX_URL_CHARS = 2048  # the whole URL, query string included
+MAX_HEADER_BYTES = 8192  # all request headers together (uvicorn's h11 stops at 16 KiB before this)
+MAX_QUERY_PARAMS = 8  # no route takes more than 2
+TIME_LIMIT_S = 30.0  # a request still running after this is answered 503
+TOKEN_COOKIE = "parley_token"
+MIN_TOKEN_CHARS = 16
 DOC_ID = r"^[0-9a-f]{6,64}$"
 ACTOR_ID = r"^[a-z0-9][a-z0-9-]{0,120}$"
 STATIC_FILES = {"parley.css": "text/css", "parley.js": "text/javascript", D3: "text/javascript"}
@@ -96,6 +114,24 @@ class Snapshot:
             return self
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to any interface
+
+
+@lru_cache(maxsize=1)
+def _error_page() -> Template:
+    return environment().from_string(
+        "<!doctype html><html lang=en><meta charset=utf-8><title>{{ status }} · parley</title>"
+        "<link rel=stylesheet href=/static/parley.css><main><h2>{{ status }}</h2><p>{{ message }}</p>"
+        "<p><a href=/>Back to the overview</a></p></main></html>")
+
+
 def _plain(value: Any) -> Any:
     return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
 
@@ -114,11 +150,16 @@ def search_context(views: dict[str, Any], index: SearchIndex, query: str, k: int
     }
 
 
-def create_app(db: Path) -> FastAPI:
-    """The app over the store at ``db`` (which must exist: checked here, before serving)."""
+def create_app(db: Path, token: str | None = None, time_limit: float = TIME_LIMIT_S) -> FastAPI:
+    """The app over the store at ``db`` (which must exist: checked here, before serving).
+
+    ``token``: when given, every request must carry it, as ``Authorization: Bearer TOKEN``
+    (scripts) or in the cookie a browser gets by opening any page once with ``?token=TOKEN``.
+    ``time_limit``: seconds after which a request still running is answered 503."""
     Store(db, read_only=True).close()  # fails early, with a clear StoreError, on a missing or foreign file
     snapshot = Snapshot(Path(db))
     app = FastAPI(title="parley", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.snapshot = snapshot
 
     def data() -> Snapshot:
         return snapshot.current()
@@ -128,16 +169,61 @@ def create_app(db: Path) -> FastAPI:
 
     # ------------------------------------------------------------ safety for every answer
 
+    def has_token(given: str | None) -> bool:
+        return given is not None and hmac.compare_digest(given.encode(), token.encode())
+
+    def token_answer(request: Request) -> Response | None:
+        """None when the request may go on; else the 401, or the redirect that moves a
+        right ``?token=`` from the address bar into an HttpOnly cookie."""
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and has_token(given.strip()):
+            return None
+        in_url = request.query_params.get("token")
+        if in_url is not None and has_token(in_url):
+            rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+            target = "/" + request.url.path.lstrip("/") + (f"?{urlencode(rest)}" if rest else "")  # never //host
+            response: Response = RedirectResponse(target, status_code=303)
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", path="/")
+            return response
+        if in_url is None and has_token(request.cookies.get(TOKEN_COOKIE)):
+            return None
+        response = error(request, 401, "this parley server needs its access token: send "
+                                        "'Authorization: Bearer TOKEN', or open any page once with ?token=TOKEN")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="parley"'
+        return response
+
+    def refusal(request: Request) -> Response | None:
+        """The one-line answer to a request that must not reach a route, or None."""
+        if len(str(request.url)) > MAX_URL_CHARS:
+            return error(request, 414, f"request URL longer than {MAX_URL_CHARS} characters")
+        header_bytes = sum(len(name) + len(value) for name, value in request.scope["headers"])
+        if header_bytes > MAX_HEADER_BYTES:
+            return error(request, 431, f"request headers larger than {MAX_HEADER_BYTES} bytes")
+        if len(request.query_params.multi_items()) > MAX_QUERY_PARAMS:
+            return error(request, 400, f"more than {MAX_QUERY_PARAMS} query parameters")
+        if token is not None and (answer := token_answer(request)) is not None:
+            return answer
+        if request.method != "GET":
+            answer = error(request, 405, "read-only: only GET is answered")
+            answer.headers["Allow"] = "GET"
+            return answer
+        if request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers:
+            return error(request, 413, "a GET request carries no body")
+        return None
+
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
-        if len(str(request.url)) > MAX_URL_CHARS:
-            response: Response = JSONResponse({"error": f"request URL longer than {MAX_URL_CHARS} characters"},
-                                              status_code=414)
-        elif request.method != "GET":
-            response = JSONResponse({"error": "read-only: only GET is answered"}, status_code=405,
-                                    headers={"Allow": "GET"})
-        else:
-            response = await call_next(request)
+        response = refusal(request)
+        if response is None:
+            try:
+                # a sync route runs in a worker thread, which cannot be stopped: the client is
+                # answered at the limit and the thread finishes its work unseen
+                response = await asyncio.wait_for(call_next(request), timeout=time_limit)
+            except asyncio.TimeoutError:
+                response = error(request, 503, f"the request took longer than {time_limit:g} s and was "
+                                               "given up; try again, or a narrower query")
+                response.headers["Retry-After"] = "5"
+                response.headers["Connection"] = "close"
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
@@ -148,11 +234,7 @@ def create_app(db: Path) -> FastAPI:
     def error(request: Request, status: int, message: str) -> Response:
         if wants_json(request):
             return JSONResponse({"error": message}, status_code=status)
-        html = environment().from_string(
-            "<!doctype html><html lang=en><meta charset=utf-8><title>{{ status }} · parley</title>"
-            "<link rel=stylesheet href=/static/parley.css><main><h2>{{ status }}</h2><p>{{ message }}</p>"
-            "<p><a href=/>Back to the overview</a></p></main></html>").render(status=status, message=message)
-        return HTMLResponse(html, status_code=status)
+        return HTMLResponse(_error_page().render(status=status, message=message), status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
