@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from parley.export import build_export, write_export
-from parley.ingest import IngestError
+from parley.ingest import MAX_FILE_MB, IngestError
 from parley.lexicon import load_lexicon
 from parley.store import Store, StoreError
 
@@ -49,18 +49,22 @@ def analyze(
     lexicon_dirs: LexiconOption = None,
     no_known_actors: Annotated[bool, typer.Option(help="Ignore the bundled list of known actors.")] = False,
     quiet: Annotated[bool, typer.Option(help="No summary tables.")] = False,
+    max_file_mb: Annotated[float, typer.Option(
+        "--max-file-mb", help="Skip (and name) files larger than this many megabytes.")] = MAX_FILE_MB,
 ) -> None:
     """Read articles, extract and reconcile what they say, store it, and brief."""
     from parley.pipeline import analyze as run
     from parley.present.terminal import print_summary
 
+    if not max_file_mb > 0:
+        fail(f"--max-file-mb must be more than 0 (got {max_file_mb:g})")
     lexicon = load_lexicon(tuple(lexicon_dirs or ()), not no_known_actors)
     store = open_store(db)
     with Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=errors, transient=True) as bar:
         task = bar.add_task("extract", total=None)
         try:
-            report = run(paths, store, lexicon,
+            report = run(paths, store, lexicon, max_file_mb=max_file_mb,
                          progress=lambda done, total: bar.update(task, completed=done, total=total))
         except IngestError as err:
             fail(str(err))

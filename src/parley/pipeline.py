@@ -15,7 +15,7 @@ from pathlib import Path
 
 from parley.embeddings import CachedEmbedder, Embedder
 from parley.extract.run import EXTRACTOR_VERSION, extract_all
-from parley.ingest import IngestError, SourceFile, find_files, read_file
+from parley.ingest import MAX_FILE_MB, IngestError, SourceFile, find_files, read_file
 from parley.lexicon import Lexicon
 from parley.nlp import load_pipeline
 from parley.reconcile.run import reconcile
@@ -37,7 +37,8 @@ class RunReport:
 Progress = Callable[[int, int], None]  # (done, total)
 
 
-def _collect(paths: Sequence[Path], store: Store, report: RunReport) -> tuple[list[Document], dict[str, tuple[SourceFile, list[str]]]]:
+def _collect(paths: Sequence[Path], store: Store, report: RunReport,
+             max_file_mb: float | None = MAX_FILE_MB) -> tuple[list[Document], dict[str, tuple[SourceFile, list[str]]]]:
     """New documents from changed files, and the files to remember once they are stored."""
     new: dict[str, Document] = {}
     pending: dict[str, tuple[SourceFile, list[str]]] = {}
@@ -48,7 +49,7 @@ def _collect(paths: Sequence[Path], store: Store, report: RunReport) -> tuple[li
             report.files_unchanged += 1
             continue
         try:
-            result = read_file(sf)
+            result = read_file(sf, max_file_mb)
         except IngestError as err:
             report.problems.append(str(err))
             continue
@@ -68,10 +69,12 @@ def _collect(paths: Sequence[Path], store: Store, report: RunReport) -> tuple[li
 
 
 def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
-            progress: Progress | None = None) -> RunReport:
+            progress: Progress | None = None, max_file_mb: float | None = MAX_FILE_MB) -> RunReport:
+    """Analyze the files under ``paths`` into ``store``; files over ``max_file_mb`` megabytes
+    are skipped (None: no limit)."""
     report = RunReport()
     started = time.perf_counter()
-    new, pending = _collect(paths, store, report)
+    new, pending = _collect(paths, store, report, max_file_mb)
     stale = [d for d in store.stale_documents(EXTRACTOR_VERSION) if d.id not in {n.id for n in new}]
     report.seconds["ingest"] = time.perf_counter() - started
 
