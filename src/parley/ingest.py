@@ -501,7 +501,7 @@ def _json_lines_documents(text: str, sf: SourceFile) -> ReadResult:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            result.problems.append(IngestError(str(sf.path), f"line {number} is not valid JSON ({err.msg})"))
+            result.problems.append(IngestError(str(sf.path), f"line {number} is not valid JSON ({err.msg.removesuffix(' at')} at column {err.colno})"))
             continue
         _add_record(result, record, sf, place=f"line {number}", number=number)
     return result
