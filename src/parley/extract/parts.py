@@ -53,17 +53,16 @@ def cut_into_parts(text: str, part_chars: int = PART_CHARS) -> list[tuple[int, i
 
 
 def _cut(text: str, start: int, limit: int) -> int:
-    """Where the part starting at ``start`` ends: after the best boundary in
-    text[start:limit] that leaves the part at least half full, else at ``limit``."""
+    """Where the part starting at ``start`` ends: after the last boundary of the best kind
+    in text[start:limit], else at ``limit``. (A short paragraph before one too long for the
+    rest of the part makes a short part: parts cost next to nothing, a cut sentence does.)"""
     window = text[start:limit]
-    half = len(window) // 2
-    for search_from in (half, 0):  # no white space at all past the half: look before it
-        for boundary in BOUNDARIES:
-            last = None
-            for last in boundary.finditer(window, search_from):
-                pass
-            if last is not None:
-                return start + last.end()
+    for boundary in BOUNDARIES:
+        last = None
+        for last in boundary.finditer(window):
+            pass
+        if last is not None:
+            return start + last.end()
     return limit
 
 
