@@ -44,6 +44,17 @@ def load_pipeline() -> Language:
     return nlp
 
 
+_LAST_TEXT: list[tuple[Doc, str]] = []  # the text of the document being extracted
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per document: spaCy joins every token anew on each read,
+    and extractors read it once per name or quotation, which made long texts quadratic."""
+    if not (_LAST_TEXT and _LAST_TEXT[0][0] is doc):
+        _LAST_TEXT[:] = [(doc, doc.text)]
+    return _LAST_TEXT[0][1]
+
+
 def blank_pipeline() -> Language:
     """A tokenizer-only English pipeline, for tests that need no model."""
     return spacy.blank("en")

@@ -34,6 +34,7 @@ from spacy.tokens import Doc, Span, Token
 
 from parley.lexicon import Lexicon
 from parley.names import NameRules, name_parts, name_rules, same_person, spelling_key, surname_key
+from parley.nlp import doc_text
 from parley.records import Actor, Document, Mention
 
 NAME_PARTICLES = {"von", "der", "de", "van", "den", "al", "bin", "da", "di", "la", "le", "du", "ibn"}
@@ -259,7 +260,7 @@ def _hyphen_inside_name(token: Token) -> bool:
 def _char_span(tokens: list[Token]) -> tuple[int, int, str]:
     doc = tokens[0].doc
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    return start, end, doc.text[start:end]
+    return start, end, doc_text(doc)[start:end]
 
 
 def _person_from_span(span: Span, gaz: Gazetteer) -> Candidate | None:
@@ -337,7 +338,7 @@ def _looks_like_person(span: Span, gaz: Gazetteer) -> bool:
 
 def _candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
     found: list[Candidate] = []
-    text = doc.text
+    text = doc_text(doc)
     if gaz.pattern is not None:
         for match in gaz.pattern.finditer(text):
             form = match.group(0)
@@ -446,7 +447,7 @@ SIGNATURE = re.compile(r"[”\"][\s>]*[—–]{1,2}\s*([A-Z][\w.’'-]*(?:[ \t]+
 def _signed_names(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
     """The name after a quotation and a dash ("... ” — Ingrid Solheim") is a person."""
     found = []
-    for match in SIGNATURE.finditer(doc.text):
+    for match in SIGNATURE.finditer(doc_text(doc)):
         span = doc.char_span(match.start(1), match.end(1), alignment_mode="contract")
         candidate = _name_candidate(list(span), True, gaz, span) if span is not None else None
         if candidate:
@@ -720,12 +721,12 @@ def _phrase(doc: Doc, start: int, end: int) -> str | None:
         tokens.pop()
     if not tokens or len(tokens) > 12:
         return None
-    return doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
+    return doc_text(doc)[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
 
 
 def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
     gaz = gazetteer(lexicon)
-    credits = _credit_ranges(doc.text, gaz)
+    credits = _credit_ranges(doc_text(doc), gaz)
     candidates = [c for c in _drop_overlaps(_candidates(doc, gaz)) if not _names_a_thing(c, doc, gaz)
                   and not (c.kind == "person" and any(s <= c.start and c.end <= e for s, e in credits))]
 
@@ -757,15 +758,15 @@ def find_actors(document: Document, doc: Doc, lexicon: Lexicon) -> ActorTable:
         kinds.setdefault(actor_id, gaz.known[actor_id].kind if actor_id in gaz.known else c.kind)
         forms[actor_id][c.text] += 1
         if kinds[actor_id] == "person":
-            titled = _titled_form(doc.text, c.start, c.text, gaz)
+            titled = _titled_form(doc_text(doc), c.start, c.text, gaz)
             if titled:
                 titled_forms[actor_id].add(titled)  # an alias: "Mr. Putin", "General Andriy Hnatov"
         elif kinds[actor_id] == "organization" and actor_id not in gaz.known:
-            country = _country_before(doc.text, c.start, gaz)
+            country = _country_before(doc_text(doc), c.start, gaz)
             if country:  # "Oman's Foreign Ministry", "the Omani Foreign Ministry"
                 titled_forms[actor_id].add(f"{country[0]} {c.text}")
                 org_countries.setdefault(actor_id, country[1])
-            article = re.search(r"\b(the|The)\s+$", doc.text[max(0, c.start - 4):c.start])
+            article = re.search(r"\b(the|The)\s+$", doc_text(doc)[max(0, c.start - 4):c.start])
             if article:  # "the Prime Minister's Office" as written
                 titled_forms[actor_id].add(f"{article.group(1)} {c.text}")
         table.mentions.append(Mention(actor_id, c.text, c.start, c.end))
@@ -815,7 +816,7 @@ def _add_surname_mentions(table: ActorTable, doc: Doc, named: NamedInFull,
         bisect.insort(taken, (start, end))
 
     pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(present, key=len, reverse=True))) + r")(?![\w-])")
-    for match in pattern.finditer(doc.text):
+    for match in pattern.finditer(doc_text(doc)):
         if free(match.start(), match.end()):
             add(present[match.group(0)], match.group(0), match.start(), match.end())
     by_key: dict[str, set[str]] = defaultdict(set)
@@ -852,7 +853,7 @@ def _infer_genders(table: ActorTable, doc: Doc) -> None:
     for m in table.mentions:
         if m.actor in table.genders:
             continue
-        before = doc.text[max(0, m.start - 5): m.start]
+        before = doc_text(doc)[max(0, m.start - 5): m.start]
         if re.search(r"\bMr\.?\s$", before):
             table.genders[m.actor] = "m"
         elif re.search(r"\b(Ms|Mrs)\.?\s$", before):

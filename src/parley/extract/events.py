@@ -63,6 +63,7 @@ from parley.extract.syntax import (
     span_text_offsets, subjects_of, token_forms,
 )
 from parley.lexicon import Lexicon
+from parley.nlp import doc_text
 from parley.records import Document, Event, TimeExpression, When
 
 
@@ -183,7 +184,7 @@ class _EventReader:
         self.index = actor_index(doc, actors, lexicon)
         self.times = sorted(times, key=lambda te: te.start)
         self.time_ranges = [(te.start - 1, te.end) for te in self.times]  # "0900 *GMT*" names nobody
-        self.quotes = quoted_ranges(doc.text)
+        self.quotes = quoted_ranges(doc_text(doc))
         self.segments = segments(doc)
         self.last_sides: list[str] = []  # the parties of the latest meeting with two or more
         self.published = document.published

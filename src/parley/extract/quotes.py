@@ -50,6 +50,7 @@ from parley.extract.actors import ActorTable, gazetteer
 from parley.extract.quotation_marks import quotation_spans
 from parley.extract.syntax import actor_index
 from parley.lexicon import Lexicon
+from parley.nlp import doc_text
 from parley.records import Document, Quote
 from parley.roles import describe, resolve, role_table
 
@@ -130,7 +131,7 @@ class _Attributor:
         self.statement_nouns = set(language.get("statement_nouns", []))
         self.object_senses = set(language.get("speech_verbs_other_sense_with_object", []))
         self.pronouns = dict(language.get("pronouns", {}))
-        self.spans = quotation_spans(doc.text)
+        self.spans = quotation_spans(doc_text(doc))
         self.marked = [(s - 1, e + 1) for s, e in self.spans]
         self.sentences = list(doc.sents)
         self.sentence_starts = [s.start_char for s in self.sentences]
@@ -158,7 +159,7 @@ class _Attributor:
         if head.lower_ in self.pronouns and head.pos_ == "PRON":
             return self.from_pronoun(head, cue)
         tokens = self._phrase(head)
-        text = self.doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)].strip()
+        text = doc_text(self.doc)[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)].strip()
         own = self.index.actor_of(head)
         if self.person(own):
             return Speaker(own, text, cue)
@@ -407,7 +408,7 @@ class _Attributor:
                 if any(self.person(a) for a in self.actors.actors_in(token.idx, pronoun.idx)):
                     return None
                 phrase = [t for t in token.subtree if t.i <= token.i]
-                return self.doc.text[phrase[0].idx: token.idx + len(token.text)]
+                return doc_text(self.doc)[phrase[0].idx: token.idx + len(token.text)]
         return None
 
     # ---- the sieves: finding the mention
@@ -469,7 +470,7 @@ class _Attributor:
     def _closes_sentence(self, end: int) -> bool:
         """A quotation ending with a full stop (or ? !) and followed by a capital: what
         comes after it is a new sentence, whatever the parser says."""
-        text = self.doc.text
+        text = doc_text(self.doc)
         if not text[:end].rstrip().endswith((".", "!", "?")):
             return False
         rest = text[end + 1: end + 40].lstrip(" \t\n”\"’'»")
@@ -506,8 +507,9 @@ class _Attributor:
     def by_colon(self, start: int) -> Speaker | None:
         """The clause that a colon ending the quote's line before it closes: its subject,
         or, with no subject, the person it names ("Quote from Umerov:")."""
-        line_start = self.doc.text.rfind("\n", 0, start) + 1  # the quote's own line
-        before = self.doc.text[line_start:start].rstrip(" “\"‘«„")
+        text = doc_text(self.doc)
+        line_start = text.rfind("\n", 0, start) + 1  # the quote's own line
+        before = text[line_start:start].rstrip(" “\"‘«„")
         if not before.endswith(":"):
             return None
         words = self.doc.char_span(line_start, line_start + len(before) - 1, alignment_mode="contract")
@@ -583,7 +585,7 @@ class _Attributor:
         return None
 
     def attribute(self, start: int, end: int) -> Speaker:
-        text = self.doc.text
+        text = doc_text(self.doc)
         dash = DASH_ATTRIBUTION.match(text[end + 1: end + 80])
         if dash and not self._signature_goes_on(end + 1 + dash.end(1)):
             name_start = end + 1 + dash.start(1)
@@ -609,8 +611,9 @@ class _Attributor:
     def _signature_goes_on(self, position: int) -> bool:
         """"'...'— Putin, Witkoff conclude talks": the dash opens a headline's next clause,
         not a signature. A signature ends its line, or a role follows it."""
-        line_end = self.doc.text.find("\n", position)
-        rest = self.doc.text[position: line_end if line_end >= 0 else len(self.doc.text)]
+        text = doc_text(self.doc)
+        line_end = text.find("\n", position)
+        rest = text[position: line_end if line_end >= 0 else len(text)]
         words = self.doc.char_span(position, position + len(rest), alignment_mode="expand") if rest.strip() else None
         return len(rest.split()) > 8 or any(t.pos_ == "VERB" for t in words or [])
 
@@ -629,12 +632,12 @@ class _Attributor:
 
     def quotes(self) -> list[Quote]:
         for start, end in self.spans:
-            inner = self.doc.text[start:end]
+            inner = doc_text(self.doc)[start:end]
             if _word_count(inner) < MIN_WORDS or _is_title(inner):
                 continue
             speaker = self.attribute(start, end)
             sentence = self.doc.char_span(start, end, alignment_mode="expand")
-            evidence = (self.doc.text[sentence[0].sent.start_char: sentence[-1].sent.end_char]
+            evidence = (doc_text(self.doc)[sentence[0].sent.start_char: sentence[-1].sent.end_char]
                         if sentence is not None else inner)
             self.found.append(Quote(
                 document=self.document.source, text=inner.strip(), speaker=speaker.actor,
