@@ -2,7 +2,8 @@
 
 A document longer than ``PART_CHARS`` (a transcript, a report) is not parsed in one piece:
 a spaCy parse of several megabytes needs gigabytes of memory and passes the model's
-``max_length``. ``extract/run.py`` parses and extracts it part by part instead, so memory
+``max_length``, and extractors that look back over the whole document slow down with
+its length. ``extract/run.py`` parses and extracts it part by part instead, so memory
 stays that of one part whatever the document's size; this module
 
 - cuts the text into parts (``cut_into_parts``): at the last paragraph break of each
@@ -25,7 +26,9 @@ from collections.abc import Iterable
 from parley.records import Actor, Extraction, Framing
 
 # Characters in one part: about 17,000 words, far beyond a news article (those keep the
-# one-piece path), small enough for the parse of a part to stay near 100 MB.
+# one-piece path). A part's parse and extraction add about 200 MB to a run, whatever the
+# document's size; spaCy's one-piece parse of a 0.5 MB text alone peaks near 1.9 GB
+# (benchmarks/long_document.py).
 PART_CHARS = 100_000
 
 # Boundaries, best first; a cut goes after the white space that ends a boundary.
