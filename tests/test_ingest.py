@@ -206,7 +206,7 @@ def test_jsonl_feed_keeps_good_records_and_reports_bad_ones_by_line():
 
     display = str(FIXTURES / "feed.jsonl")
     assert [str(problem) for problem in result.problems] == [
-        f"{display}: line 4 is not valid JSON (Expecting ',' delimiter)",
+        f"{display}: line 4 is not valid JSON (Expecting ',' delimiter at column 59)",
         f"{display}: line 5: no 'text', 'content' or 'body' field",
     ]
 
@@ -331,7 +331,7 @@ def test_ingest_reads_a_folder_reports_problems_and_drops_exact_duplicates(tmp_p
         "feed.jsonl#6",
     ]
     assert [problem.problem for problem in result.problems] == [
-        "line 4 is not valid JSON (Expecting ',' delimiter)",
+        "line 4 is not valid JSON (Expecting ',' delimiter at column 59)",
         "line 5: no 'text', 'content' or 'body' field",
         "unsupported file type '.pdf'",
     ]

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from parley.export import build_export, write_export
-from parley.ingest import IngestError
+from parley.ingest import MAX_FILE_MB, IngestError
 from parley.lexicon import Lexicon, load_lexicon
 from parley.store import Store, StoreBusy, StoreError, writer_lock
 
@@ -51,19 +51,23 @@ def analyze(
     quiet: Annotated[bool, typer.Option(help="No summary tables.")] = False,
     wait: Annotated[float, typer.Option(
         min=0, help="Seconds to wait while another `parley analyze` writes to the same store.")] = 300,
+    max_file_mb: Annotated[float, typer.Option(
+        "--max-file-mb", help="Skip (and name) files larger than this many megabytes.")] = MAX_FILE_MB,
 ) -> None:
     """Read articles, extract and reconcile what they say, store it, and brief."""
+    if not max_file_mb > 0:
+        fail(f"--max-file-mb must be more than 0 (got {max_file_mb:g})")
     lexicon = load_lexicon(tuple(lexicon_dirs or ()), not no_known_actors)
     try:
         with writer_lock(db, wait, on_wait=lambda: errors.print(
                 f"waiting for another `parley analyze` writing to {db} (up to {wait:g}s)", highlight=False)):
-            _analyze(paths, db, html, json_out, lexicon, quiet)
+            _analyze(paths, db, html, json_out, lexicon, quiet, max_file_mb)
     except StoreBusy as err:
         fail(str(err))
 
 
 def _analyze(paths: list[Path], db: Path, html: Path | None, json_out: Path | None, lexicon: Lexicon,
-             quiet: bool) -> None:
+             quiet: bool, max_file_mb: float) -> None:
     """``parley analyze`` once it holds the store's writer lock."""
     from parley.pipeline import analyze as run
     from parley.present.terminal import print_summary
@@ -73,7 +77,7 @@ def _analyze(paths: list[Path], db: Path, html: Path | None, json_out: Path | No
                   console=errors, transient=True) as bar:
         task = bar.add_task("extract", total=None)
         try:
-            report = run(paths, store, lexicon,
+            report = run(paths, store, lexicon, max_file_mb=max_file_mb,
                          progress=lambda done, total: bar.update(task, completed=done, total=total))
         except IngestError as err:
             fail(str(err))

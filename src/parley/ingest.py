@@ -52,6 +52,11 @@ JUNK_FILE_NAMES = {"Thumbs.db", "desktop.ini"}
 MIN_ARTICLE_WORDS = 25
 MIN_PARAGRAPH_WORDS = 12
 
+# Files larger than this many megabytes (10**6 bytes) are skipped unread: a news folder
+# holds nothing that size but a dump or a stray archive. Long texts below it are read and
+# analysed in parts (see parley.extract.parts).
+MAX_FILE_MB = 20.0
+
 MAX_HEADLINE_WORDS = 20
 MAX_HEADLINE_CHARS = 200
 
@@ -162,7 +167,7 @@ def _sha256_of_file(path: Path) -> str:
 # ---------------------------------------------------------------- reading files
 
 
-def ingest(paths: Sequence[Path]) -> ReadResult:
+def ingest(paths: Sequence[Path], max_file_mb: float | None = MAX_FILE_MB) -> ReadResult:
     """Read every file under `paths`: documents without exact duplicates, and every problem.
 
     Files that cannot be read at all are reported in `problems` like bad feed records.
@@ -171,7 +176,7 @@ def ingest(paths: Sequence[Path]) -> ReadResult:
     result = ReadResult()
     for source_file in find_files(paths):
         try:
-            file_result = read_file(source_file)
+            file_result = read_file(source_file, max_file_mb)
         except IngestError as err:
             result.problems.append(err)
             continue
@@ -181,10 +186,11 @@ def ingest(paths: Sequence[Path]) -> ReadResult:
     return result
 
 
-def read_file(sf: SourceFile) -> ReadResult:
+def read_file(sf: SourceFile, max_file_mb: float | None = MAX_FILE_MB) -> ReadResult:
     """The documents in one file.
 
     Raises IngestError when the file as a whole cannot be used (unsupported type,
+    larger than ``max_file_mb`` megabytes (None: no limit; checked before it is read),
     empty, binary, undecodable, invalid JSON, a page without article text, a
     one-article JSON file without text). Bad records inside a feed do not raise:
     they are listed in the result's `problems` and the other records still come through.
@@ -195,6 +201,9 @@ def read_file(sf: SourceFile) -> ReadResult:
         kind = f"'{suffix}'" if suffix else "(no extension)"
         raise IngestError(display, f"unsupported file type {kind}")
     try:
+        if max_file_mb is not None and (size := sf.path.stat().st_size) > max_file_mb * 1_000_000:
+            raise IngestError(display, f"{_megabytes(size)} MB, larger than the {max_file_mb:g} MB limit"
+                                       " (raise it with --max-file-mb)")
         raw = sf.path.read_bytes()
     except OSError as err:
         raise IngestError(display, f"cannot read file ({err.strerror or err})") from err
@@ -206,6 +215,11 @@ def read_file(sf: SourceFile) -> ReadResult:
     if suffix in JSON_SUFFIXES:
         return _json_documents(text, sf)
     return _json_lines_documents(text, sf)
+
+
+def _megabytes(size: int) -> str:
+    megabytes = size / 1_000_000
+    return f"{megabytes:.1f}" if megabytes >= 0.1 else f"{megabytes:.2g}"
 
 
 def document_id(text: str) -> str:
@@ -487,7 +501,7 @@ def _json_lines_documents(text: str, sf: SourceFile) -> ReadResult:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            result.problems.append(IngestError(str(sf.path), f"line {number} is not valid JSON ({err.msg})"))
+            result.problems.append(IngestError(str(sf.path), f"line {number} is not valid JSON ({err.msg.removesuffix(' at')} at column {err.colno})"))
             continue
         _add_record(result, record, sf, place=f"line {number}", number=number)
     return result

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from parley.embeddings import CachedEmbedder, Embedder
 from parley.extract.run import EXTRACTOR_VERSION, extract_all
-from parley.ingest import IngestError, SourceFile, find_files, read_file
+from parley.ingest import MAX_FILE_MB, IngestError, SourceFile, find_files, read_file
 from parley.lexicon import Lexicon
 from parley.nlp import load_pipeline
 from parley.reconcile.run import reconcile
@@ -42,7 +42,8 @@ class RunReport:
 Progress = Callable[[int, int], None]  # (done, total)
 
 
-def _collect(paths: Sequence[Path], store: Store, report: RunReport) -> tuple[list[Document], dict[str, tuple[SourceFile, list[str]]]]:
+def _collect(paths: Sequence[Path], store: Store, report: RunReport,
+             max_file_mb: float | None = MAX_FILE_MB) -> tuple[list[Document], dict[str, tuple[SourceFile, list[str]]]]:
     """New documents from changed files, and the files to remember once they are stored."""
     new: dict[str, Document] = {}
     pending: dict[str, tuple[SourceFile, list[str]]] = {}
@@ -53,23 +54,24 @@ def _collect(paths: Sequence[Path], store: Store, report: RunReport) -> tuple[li
         if sf.raw_hash and store.file_hash(key) == sf.raw_hash:
             unchanged[key] = sf
             continue
-        _read(sf, key, store, report, new, pending)
+        _read(sf, key, store, report, new, pending, max_file_mb)
     # A changed file's new text replaces its old one. An unchanged file holding that same old
     # text (stored once, under the changed file's name) is read again, so the text stays.
     replaced = {old for d in new.values() if (old := store.document_of_source(d.source)) not in (None, d.id)}
     again = sorted(store.files_listing(replaced) & unchanged.keys())
     for key in again:
-        _read(unchanged.pop(key), key, store, report, new, pending, replaced)
+        _read(unchanged.pop(key), key, store, report, new, pending, max_file_mb, replaced)
     report.files_unchanged = len(unchanged)
     return list(new.values()), pending
 
 
 def _read(sf: SourceFile, key: str, store: Store, report: RunReport, new: dict[str, Document],
-          pending: dict[str, tuple[SourceFile, list[str]]], replaced: frozenset[str] | set[str] = frozenset()) -> None:
+          pending: dict[str, tuple[SourceFile, list[str]]], max_file_mb: float | None,
+          replaced: frozenset[str] | set[str] = frozenset()) -> None:
     """Read one file: its documents not stored yet go to ``new`` (as do those whose stored
     copy is being ``replaced``), the file to ``pending``, problems and duplicates to ``report``."""
     try:
-        result = read_file(sf)
+        result = read_file(sf, max_file_mb)
     except IngestError as err:
         report.problems.append(str(err))
         return
@@ -119,10 +121,12 @@ class FileRecords:
 
 
 def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
-            progress: Progress | None = None) -> RunReport:
+            progress: Progress | None = None, max_file_mb: float | None = MAX_FILE_MB) -> RunReport:
+    """Analyze the files under ``paths`` into ``store``; files over ``max_file_mb`` megabytes
+    are skipped (None: no limit)."""
     report = RunReport()
     started = time.perf_counter()
-    new, pending = _collect(paths, store, report)
+    new, pending = _collect(paths, store, report, max_file_mb)
     stale = [d for d in store.stale_documents(EXTRACTOR_VERSION) if d.id not in {n.id for n in new}]
     report.seconds["ingest"] = time.perf_counter() - started
 

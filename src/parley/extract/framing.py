@@ -153,8 +153,18 @@ def sentence_score(sentence: str, cues: FramingCues) -> tuple[float, list[str]]:
 
 def find_framing(document: Document, doc: Doc, lexicon: Lexicon) -> Framing:
     """The document's framing of the prospects of the talks, with the sentences behind it."""
+    return framing_of(document, framing_sentences(doc), lexicon)
+
+
+def framing_sentences(doc: Doc) -> list[str]:
+    """The sentences framing is read from, in order (a document parsed in parts gives
+    those of each part, one after the other)."""
+    return [span_text_offsets(s)[0] for s in segments(doc)]
+
+
+def framing_of(document: Document, sentences: list[str], lexicon: Lexicon) -> Framing:
+    """The framing of a document whose sentences (``framing_sentences``) are given."""
     cues = _cues(lexicon)
-    sentences = [span_text_offsets(s)[0] for s in segments(doc)]
     title = " ".join((document.title or "").split())
     if sentences and title and " ".join(sentences[0].split()) == title:
         sentences = sentences[1:]  # the headline is the text's first line

@@ -45,6 +45,7 @@ quotation of their own.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -106,8 +107,11 @@ class IssueCues:
         found = self.issues.find(segment)
         if not self.issue_entities:
             return found
-        for start, end, label in doc_view(segment.doc).entities:
-            if start < segment.start or end > segment.end:
+        entities = doc_view(segment.doc).entities  # sorted by start
+        for start, end, label in entities[bisect.bisect_left(entities, (segment.start,)):]:
+            if start >= segment.end:
+                break
+            if end > segment.end:
                 continue
             issue = self.issue_entities.get(label)
             if issue and not any(m.start < end and start < m.end for m in found):

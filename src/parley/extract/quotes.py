@@ -507,8 +507,9 @@ class _Attributor:
     def by_colon(self, start: int) -> Speaker | None:
         """The clause that a colon ending the quote's line before it closes: its subject,
         or, with no subject, the person it names ("Quote from Umerov:")."""
-        line_start = doc_text(self.doc).rfind("\n", 0, start) + 1  # the quote's own line
-        before = doc_text(self.doc)[line_start:start].rstrip(" “\"‘«„")
+        text = doc_text(self.doc)
+        line_start = text.rfind("\n", 0, start) + 1  # the quote's own line
+        before = text[line_start:start].rstrip(" “\"‘«„")
         if not before.endswith(":"):
             return None
         words = self.doc.char_span(line_start, line_start + len(before) - 1, alignment_mode="contract")
@@ -610,8 +611,9 @@ class _Attributor:
     def _signature_goes_on(self, position: int) -> bool:
         """"'...'— Putin, Witkoff conclude talks": the dash opens a headline's next clause,
         not a signature. A signature ends its line, or a role follows it."""
-        line_end = doc_text(self.doc).find("\n", position)
-        rest = doc_text(self.doc)[position: line_end if line_end >= 0 else len(doc_text(self.doc))]
+        text = doc_text(self.doc)
+        line_end = text.find("\n", position)
+        rest = text[position: line_end if line_end >= 0 else len(text)]
         words = self.doc.char_span(position, position + len(rest), alignment_mode="expand") if rest.strip() else None
         return len(rest.split()) > 8 or any(t.pos_ == "VERB" for t in words or [])
 

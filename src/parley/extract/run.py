@@ -2,19 +2,23 @@
 
 Each kind of record has its own module; this one only runs them in order, since
 quotes, events and positions need the document's actors, and events its times.
+A document longer than a part (``parts.PART_CHARS``) is parsed and extracted part by
+part, and the parts' extractions joined (``parts.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from parley.extract import parts
 from parley.extract.actors import find_actors
 from parley.extract.events import find_events
 from parley.extract.figures import find_figures
-from parley.extract.framing import find_framing
+from parley.extract.framing import find_framing, framing_of, framing_sentences
 from parley.extract.positions import find_positions
 from parley.extract.quotes import find_quotes
 from parley.extract.times import find_times
@@ -44,9 +48,34 @@ def extract(document: Document, doc: Doc, lexicon: Lexicon) -> Extraction:
 
 
 def extract_all(documents: Iterable[Document], nlp: Language, lexicon: Lexicon,
-                batch_size: int = 8) -> Iterator[tuple[Document, Extraction]]:
-    """Parse documents in batches with spaCy and extract each one."""
+                batch_size: int = 8, part_chars: int | None = None) -> Iterator[tuple[Document, Extraction]]:
+    """Parse documents in batches with spaCy and extract each one; a document longer than
+    ``part_chars`` (``parts.PART_CHARS`` by default) is extracted in parts, after the others."""
+    part_chars = min(part_chars or parts.PART_CHARS, nlp.max_length)
     documents = list(documents)
-    parsed = nlp.pipe((d.text for d in documents), batch_size=batch_size)
-    for document, doc in zip(documents, parsed):
+    short = [d for d in documents if len(d.text) <= part_chars]
+    parsed = nlp.pipe((d.text for d in short), batch_size=batch_size)
+    for document, doc in zip(short, parsed):
         yield document, extract(document, doc, lexicon)
+    for document in documents:
+        if len(document.text) > part_chars:
+            yield document, extract_in_parts(document, nlp, lexicon, part_chars)
+
+
+def extract_in_parts(document: Document, nlp: Language, lexicon: Lexicon,
+                     part_chars: int | None = None) -> Extraction:
+    """The extraction of a long document, parsed and extracted one part at a time (so that
+    memory stays that of one part), every offset pointing into the whole text."""
+    spans = parts.cut_into_parts(document.text, min(part_chars or parts.PART_CHARS, nlp.max_length))
+    texts = (document.text[start:end] for start, end in spans)
+    sentences: list[str] = []
+
+    def extracted() -> Iterator[tuple[int, Extraction]]:
+        for (start, end), doc in zip(spans, nlp.pipe(texts, batch_size=1)):
+            part = replace(document, text=document.text[start:end])
+            sentences.extend(framing_sentences(doc))
+            yield start, extract(part, doc, lexicon)
+
+    joined = parts.join_parts(extracted(), framing=None)
+    joined.framing = framing_of(document, sentences, lexicon)
+    return joined
