@@ -8,7 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from parley.export import build_export, write_export
 from parley.ingest import IngestError
@@ -26,7 +28,7 @@ LexiconOption = Annotated[Optional[list[Path]], typer.Option(
 
 
 def fail(message: str) -> None:
-    errors.print(f"[red]error:[/] {message}", highlight=False)
+    errors.print(f"[red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(2)
 
 
@@ -68,9 +70,9 @@ def analyze(
             errors.print("interrupted: documents extracted so far are stored; run again to finish.")
             raise typer.Exit(130)
     for problem in report.problems:
-        errors.print(f"[yellow]skipped[/] {problem}", highlight=False)
+        errors.print(f"[yellow]skipped[/] {escape(problem)}", highlight=False)
     for source, original in report.duplicates:
-        errors.print(f"[dim]duplicate[/] {source}: same text as {original}, stored once", highlight=False)
+        errors.print(f"[dim]duplicate[/] {escape(f'{source}: same text as {original}, stored once')}", highlight=False)
     export = build_export(store)
     if not quiet:
         print_summary(export, console)
@@ -81,11 +83,11 @@ def analyze(
     if json_out:
         write_export(store, json_out)
     unchanged = report.files_unchanged
-    console.print(
+    console.print(Text(
         f"{len(report.added)} new documents, {len(report.reextracted)} re-extracted, "
         f"{unchanged} unchanged files, {len(report.duplicates)} duplicates, {len(report.problems)} problems "
         f"in {sum(report.seconds.values()):.1f}s -> {db}"
-        + (f", {html}" if html else "") + (f", {json_out}" if json_out else ""), highlight=False)
+        + (f", {html}" if html else "") + (f", {json_out}" if json_out else "")))
 
 
 @app.command()
@@ -180,7 +182,6 @@ def ask(
         "--no-rerank", help="Rank by shared words (BM25) only: no sentence model, faster.")] = False,
 ) -> None:
     """Answer a question with sentences quoted from the articles, each with its source."""
-    from rich.text import Text
 
     from parley.search import QueryError, SearchIndex, check_query
 
@@ -218,9 +219,9 @@ def serve(
     except StoreError as err:
         fail(str(err))
     if host not in ("127.0.0.1", "localhost", "::1"):
-        errors.print(f"[yellow]note:[/] listening on {host}: anyone who can reach this machine can read the briefing",
+        errors.print(f"[yellow]note:[/] listening on {escape(host)}: anyone who can reach this machine can read the briefing",
                      highlight=False)
-    console.print(f"parley: serving {db} (read-only) at http://{host}:{port}/  (Ctrl-C to stop)", highlight=False)
+    console.print(Text(f"parley: serving {db} (read-only) at http://{host}:{port}/  (Ctrl-C to stop)"))
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
