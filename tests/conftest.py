@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 
 from parley.lexicon import load_lexicon
 from parley.records import Document
+
+# Property-based tests (tests/test_fuzz.py). "ci", the default, runs a few examples chosen
+# the same way on every run; "campaign" (pytest --hypothesis-profile=campaign, or
+# tools/fuzz_campaign.py) runs PARLEY_FUZZ_EXAMPLES (2,000) per test, from a given or fresh seed.
+_FUZZ_SETTINGS = dict(deadline=None, database=None, print_blob=True,
+                      # the only function-scoped fixture they get is the autouse stand-in for the
+                      # sentence model, which holds for every example alike
+                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                             HealthCheck.large_base_example, HealthCheck.function_scoped_fixture])
+settings.register_profile("ci", max_examples=15, derandomize=True, **_FUZZ_SETTINGS)
+settings.register_profile("campaign", max_examples=int(os.environ.get("PARLEY_FUZZ_EXAMPLES", "2000")),
+                          **_FUZZ_SETTINGS)
+# "triage": like "campaign" but reports the first failure as found, without minutising it
+# (shrinking a failure of the costlier properties can take minutes).
+settings.register_profile("triage", parent=settings.get_profile("campaign"),
+                          phases=[Phase.explicit, Phase.generate])
+settings.load_profile("ci")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

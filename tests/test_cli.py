@@ -49,3 +49,18 @@ def test_briefing_escapes_article_markup(tmp_path: Path):
     page = html.read_text()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_file_names_and_outlets_that_look_like_markup_are_printed_as_written(tmp_path: Path):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "[draft] geneva.txt").write_text(ARTICLE, encoding="utf-8")
+    (articles / "notes[bold].pdf").write_bytes(b"%PDF-1.7")
+    line = '{"url": "https://news.example/%s", "outlet": "[bold]Wire", "text": "Talks in Oslo went on all night."}\n'
+    (articles / "feed.jsonl").write_text(line % "[/i]" + line % "again", encoding="utf-8")
+    result = runner.invoke(app, ["analyze", str(articles), "--db", str(tmp_path / "p.db")])
+    assert result.exit_code == 0, result.output
+    assert f"skipped {articles / 'notes[bold].pdf'}: unsupported file type '.pdf'" in result.output
+    assert "duplicate https://news.example/again: same text as https://news.example/[/i]" in result.output
+    assert "│ [draft]" in result.output  # the summary table, whose narrow columns cut them short
+    assert "│ [bold]W" in result.output

@@ -407,3 +407,8 @@ def test_an_elided_count_with_its_own_clause(figures_of):
 def test_about_of_a_percentage_keeps_its_own_clause(figures_of):
     found = figures_of("The plant reached 20 percent, far from the 90 percent needed for a bomb.")
     assert {"needed", "bomb"} <= content_words(found[1].about)
+
+
+def test_a_number_too_long_for_any_float_is_no_figure(figures_of):
+    found = figures_of("The fund holds $" + "9" * 400 + " and the envoys asked for 12% more.")
+    assert [(f.text, f.unit) for f in found] == [("12%", "percent")]

@@ -233,6 +233,42 @@ def test_json_list_record_without_text_is_reported_by_item(tmp_path):
     ]
 
 
+def test_a_front_matter_value_with_a_long_run_of_spaces_is_read_at_once(tmp_path):
+    # read with a lazy pattern this took minutes (quadratic in the run of spaces)
+    path = tmp_path / "spaced.md"
+    path.write_text("---\ntitle: Talks" + " " * 200_000 + "resume\n---\nThe envoys met in Oslo on Monday.\n",
+                    encoding="utf-8")
+    document = read_one(path)
+    assert document.title.split() == ["Talks", "resume"]
+    assert document.text == "The envoys met in Oslo on Monday."
+
+
+def test_json_that_python_cannot_hold_is_one_clear_problem(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 50_000 + "]" * 50_000, encoding="utf-8")
+    [source_file] = find_files([deep])
+    with pytest.raises(IngestError) as caught:
+        read_file(source_file)
+    assert str(caught.value) == f"{deep}: not valid JSON (nested too deeply)"
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"text": "Envoys met in Oslo.", "published": 1' + "0" * 5_000 + "}\n"
+                    '{"text": "The talks go on in Oslo."}\n', encoding="utf-8")
+    [source_file] = find_files([feed])
+    result = read_file(source_file)
+    assert [d.text for d in result.documents] == ["The talks go on in Oslo."]
+    assert [str(p) for p in result.problems] == [f"{feed}: line 1 is not valid JSON (a number too long to read)"]
+
+
+def test_a_lone_surrogate_escape_in_a_feed_becomes_a_replacement_character(tmp_path):
+    path = tmp_path / "feed.json"
+    path.write_text('{"text": "The envoys met \\ud83d in Oslo.", "title": "Oslo \\udc00"}', encoding="utf-8")
+    document = read_one(path)
+    assert document.text == "The envoys met \ufffd in Oslo."
+    assert document.title == "Oslo \ufffd"
+    assert document.id == document_id(document.text)
+
+
 # ---------------------------------------------------------------- bad input: one clear line
 
 

@@ -261,3 +261,20 @@ def test_vague_times_are_found_undated_and_ages_are_not_times(times_of):
 def test_a_weekday_named_by_a_capitalised_word_gets_no_date(times_of):
     found = times_of("Shops opened early on Black Friday.")
     assert [t.when.date for t in found if "Friday" in t.when.text] == [None]
+
+
+@pytest.mark.parametrize(
+    "text, published",
+    [
+        ("999999999 days ago", WEDNESDAY),  # before year 1
+        ("9999999999 years ago", WEDNESDAY),
+        ("next year", "9999-12-31"),  # a feed may say it was published on the calendar's last day
+        ("next Monday", "9999-12-31"),
+        ("September of next year", "9999-12-31"),
+        ("last month", "0001-01-01"),
+        ("a day earlier", "0001-01-01"),
+        ("² days ago", WEDNESDAY),  # a superscript two is a digit to str.isdigit, not to int()
+    ],
+)
+def test_a_date_beyond_the_calendar_stays_unresolved(text, published):
+    assert resolved(text, published) == (None, None, None)

@@ -8,7 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from parley.export import build_export, write_export
 from parley.ingest import MAX_FILE_MB, IngestError
@@ -26,7 +28,7 @@ LexiconOption = Annotated[Optional[list[Path]], typer.Option(
 
 
 def fail(message: str) -> None:
-    errors.print(f"[red]error:[/] {message}", highlight=False)
+    errors.print(f"[red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(2)
 
 
@@ -60,7 +62,7 @@ def analyze(
     lexicon = load_lexicon(tuple(lexicon_dirs or ()), not no_known_actors)
     try:
         with writer_lock(db, wait, on_wait=lambda: errors.print(
-                f"waiting for another `parley analyze` writing to {db} (up to {wait:g}s)", highlight=False)):
+                f"waiting for another `parley analyze` writing to {escape(str(db))} (up to {wait:g}s)", highlight=False)):
             _analyze(paths, db, html, json_out, lexicon, quiet, max_file_mb)
     except StoreBusy as err:
         fail(str(err))
@@ -85,9 +87,9 @@ def _analyze(paths: list[Path], db: Path, html: Path | None, json_out: Path | No
             errors.print("interrupted: documents extracted so far are stored; run again to finish.")
             raise typer.Exit(130)
     for problem in report.problems:
-        errors.print(f"[yellow]skipped[/] {problem}", highlight=False)
+        errors.print(f"[yellow]skipped[/] {escape(problem)}", highlight=False)
     for source, original in report.duplicates:
-        errors.print(f"[dim]duplicate[/] {source}: same text as {original}, stored once", highlight=False)
+        errors.print(f"[dim]duplicate[/] {escape(f'{source}: same text as {original}, stored once')}", highlight=False)
     export = build_export(store)
     if not quiet:
         print_summary(export, console)
@@ -98,11 +100,11 @@ def _analyze(paths: list[Path], db: Path, html: Path | None, json_out: Path | No
     if json_out:
         write_export(store, json_out)
     unchanged = report.files_unchanged
-    console.print(
+    console.print(Text(
         f"{len(report.added)} new documents, {len(report.reextracted)} re-extracted, "
         f"{unchanged} unchanged files, {len(report.duplicates)} duplicates, {len(report.problems)} problems "
         f"in {sum(report.seconds.values()):.1f}s -> {db}"
-        + (f", {html}" if html else "") + (f", {json_out}" if json_out else ""), highlight=False)
+        + (f", {html}" if html else "") + (f", {json_out}" if json_out else "")))
 
 
 @app.command()
@@ -197,7 +199,6 @@ def ask(
         "--no-rerank", help="Rank by shared words (BM25) only: no sentence model, faster.")] = False,
 ) -> None:
     """Answer a question with sentences quoted from the articles, each with its source."""
-    from rich.text import Text
 
     from parley.search import QueryError, SearchIndex, check_query
 
@@ -249,7 +250,7 @@ def serve(
     except StoreError as err:
         fail(str(err))
     if not is_loopback(host):
-        errors.print(f"[yellow]warning:[/] listening on {host} (--public): anyone who can reach this machine "
+        errors.print(f"[yellow]warning:[/] listening on {escape(host)} (--public): anyone who can reach this machine "
                      + ("and has the token " if token else "") + "can read the briefing; "
                      + ("" if token else "consider --token. ") + "The traffic is not encrypted.",
                      highlight=False)
@@ -259,8 +260,8 @@ def serve(
     snapshot = application.state.snapshot.current()
     if snapshot.index is not None and snapshot.index.embed is not None:
         snapshot.index.embed(["warming up"])
-    console.print(f"parley: serving {db} (read-only) at http://{host}:{port}/"
-                  + ("  (access token required)" if token else "") + "  (Ctrl-C to stop)", highlight=False)
+    console.print(Text(f"parley: serving {db} (read-only) at http://{host}:{port}/"
+                       + ("  (access token required)" if token else "") + "  (Ctrl-C to stop)"))
     uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False,
                 limit_concurrency=64, h11_max_incomplete_event_size=16 * 1024)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from datetime import date, timedelta
 
 from parley.records import When
 
@@ -39,6 +40,15 @@ def date_range(when: When) -> tuple[str, str]:
         year, month = int(first[:4]), int(first[5:7])
         last = f"{first[:7]}-{calendar.monthrange(year, month)[1]:02d}"
     return first, last
+
+
+def shift_day(day: str, days: int) -> str:
+    """The day (YYYY-MM-DD) ``days`` after ``day``, before it when negative, stopping at the
+    ends of Python's calendar, 0001-01-01 and 9999-12-31 (a feed may date an article there)."""
+    try:
+        return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+    except OverflowError:
+        return (date.max if days > 0 else date.min).isoformat()
 
 
 def dates_compatible(a: When | None, b: When | None) -> bool:

@@ -311,7 +311,9 @@ def normalise_newlines(text: str) -> str:
 # ---------------------------------------------------------------- plain text and Markdown
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<block>.*?)^(?:---|\.\.\.)[ \t]*$\n?", re.S | re.M)
-_KEY_VALUE = re.compile(r"^(?P<key>[A-Za-z][\w-]*)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
+# The value is stripped in code: a lazy ".*?" before "[ \t]*$" takes quadratic time on a
+# value holding a long run of spaces.
+_KEY_VALUE = re.compile(r"^(?P<key>[A-Za-z][\w-]*)[ \t]*:(?P<value>.*)$")
 _BULLET = re.compile(r"^(?:[-*+•‣▪◦–—]\s|\d{1,3}[.)]\s)")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(?P<heading>.*?)(?:\s+#+)?\s*$")
 
@@ -353,7 +355,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     for line in match["block"].splitlines():
         pair = _KEY_VALUE.match(line)
         if pair:
-            pairs[pair["key"]] = _unquote(pair["value"])
+            pairs[pair["key"]] = _unquote(pair["value"].strip(" \t"))
     if not pairs:
         return {}, text
     record = _find_fields(pairs)
@@ -465,6 +467,8 @@ def _json_documents(text: str, sf: SourceFile) -> ReadResult:
         value = json.loads(text)
     except json.JSONDecodeError as err:
         raise IngestError(display, f"not valid JSON ({err.msg.removesuffix(' at')} at line {err.lineno}, column {err.colno})") from err
+    except (RecursionError, ValueError) as err:
+        raise IngestError(display, f"not valid JSON ({_unreadable_json(err)})") from err
     records = _article_list(value)
     if records is None:
         if not isinstance(value, dict):
@@ -503,8 +507,17 @@ def _json_lines_documents(text: str, sf: SourceFile) -> ReadResult:
         except json.JSONDecodeError as err:
             result.problems.append(IngestError(str(sf.path), f"line {number} is not valid JSON ({err.msg.removesuffix(' at')} at column {err.colno})"))
             continue
+        except (RecursionError, ValueError) as err:
+            result.problems.append(IngestError(str(sf.path), f"line {number} is not valid JSON ({_unreadable_json(err)})"))
+            continue
         _add_record(result, record, sf, place=f"line {number}", number=number)
     return result
+
+
+def _unreadable_json(err: RecursionError | ValueError) -> str:
+    """Why json.loads gave up on well-formed JSON: nesting deeper than Python recurses, or
+    an integer of more digits than Python converts (4,300)."""
+    return "nested too deeply" if isinstance(err, RecursionError) else "a number too long to read"
 
 
 def _add_record(result: ReadResult, record: Any, sf: SourceFile, place: str, number: int) -> None:
@@ -571,14 +584,23 @@ def _article_text(value: Any) -> str | None:
         value = "\n\n".join(value)
     if not isinstance(value, str):
         return None
-    text = normalise_newlines(value).strip()
+    text = normalise_newlines(_without_lone_surrogates(value)).strip()
     return text or None
+
+
+def _without_lone_surrogates(value: str) -> str:
+    """`value` with each lone surrogate ("\\ud800" in JSON) replaced by U+FFFD: it is no
+    character, and UTF-8 (hashing, the store) cannot encode it."""
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _as_text(value: Any) -> str | None:
     """A metadata value as a string: objects give their name (or href/url), lists are joined."""
     if isinstance(value, str):
-        return value.strip() or None
+        return _without_lone_surrogates(value).strip() or None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):

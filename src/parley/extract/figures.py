@@ -19,6 +19,7 @@ A figure is found in two steps:
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
@@ -386,6 +387,8 @@ def _value(cand: Candidate, rules: FigureRules) -> float:
     else:
         base = float(cand.number.replace(",", ""))
     value = base * cand.scale
+    if not math.isfinite(value):
+        return value  # more digits than a float holds: no figure (see _figure)
     # €135.7bn is 135700000000, not 135699999999.99998: keep the digits that were written.
     return float(round(value, max(0, 6 - len(str(int(value)))))) if value >= 1 else value
 
@@ -614,6 +617,8 @@ def _figure(document: Document, doc: Doc, span: Span, sent: Span, cand: Candidat
     setting = _setting(span, sent, document.text)
     skip = setting.skip
     value = _value(cand, rules)
+    if not math.isfinite(value):
+        return None  # "9999…9" with hundreds of digits: beyond any float, so beyond any figure
     root = _span_root(span)
     previous = doc[span.start - 1] if span.start > 0 else None
     if cand.spelled and previous is not None and previous.lower_ in rules.vague_counts:

@@ -26,7 +26,9 @@
   the last Monday-to-Sunday week wholly in March.
 - Ranges of years, months or days ("between 2019 and 2021", "from April to June") run
   from the first day of their first part to the last day of their second.
-- Durations ("two days", "five hours"), seasons and vague words ("recent") stay unresolved.
+- Durations ("two days", "five hours"), seasons and vague words ("recent") stay unresolved,
+  and so does a date outside Python's calendar, years 1 to 9999 ("999999999 days ago",
+  "next year" in a feed dated 9999-12-31).
 
 Some expressions point back to the date last mentioned before them in the article
 (``mentioned``, a :class:`Mentions`), or to publication when none was: "the same day",
@@ -215,6 +217,11 @@ def _strip_prepositions(text: str, rules: TimeRules, keep: frozenset[str] = froz
     return text
 
 
+def _first_day(year: int, month: int = 1) -> str:
+    """The first day of a month as YYYY-MM-DD; ValueError outside years 1 to 9999."""
+    return date(year, month, 1).isoformat()
+
+
 def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -308,7 +315,7 @@ def _two_digit_year(text: str, base: date, tense: str | None, rules: TimeRules) 
     century = base.year // 100 * 100
     year = min((century + shift + int(m.group(1)) for shift in (-100, 0, 100)),
                key=lambda y: abs(y - base.year))
-    return When(text, f"{year:04d}-01-01", None, YEAR)
+    return When(text, _first_day(year), None, YEAR)
 
 
 def _ago(text: str, base: date, tense: str | None, rules: TimeRules) -> When | None:
@@ -316,7 +323,7 @@ def _ago(text: str, base: date, tense: str | None, rules: TimeRules) -> When | N
     ago = re.fullmatch(r"(\w+) (day|week|month|year)s? ago", text)
     if not ago:
         return None
-    n = int(ago.group(1)) if ago.group(1).isdigit() else rules.number_words.get(ago.group(1))
+    n = int(ago.group(1)) if ago.group(1).isdecimal() else rules.number_words.get(ago.group(1))
     if n is None:
         return None
     unit = ago.group(2)
@@ -351,7 +358,7 @@ def _named_month_phrase(text: str, base: date, tense: str | None,
         return _named_month(text, rules.months[before.group(2)], before.group(1), base)
     if after and after.group(1) in rules.months:
         year = base.year + {"this": 0, "last": -1, "next": 1}[after.group(2)]
-        return When(text, f"{year}-{rules.months[after.group(1)]:02d}-01", None, MONTH)
+        return When(text, _first_day(year, rules.months[after.group(1)]), None, MONTH)
     return None
 
 
@@ -376,7 +383,7 @@ def _named_month(text: str, month: int, which: str, base: date) -> When:
         year -= 1
     elif which in ("next", "coming") and month <= base.month:
         year += 1
-    return When(text, f"{year}-{month:02d}-01", None, MONTH)
+    return When(text, _first_day(year, month), None, MONTH)
 
 
 def _period(text: str, base: date, edge: str | None, which: str, unit: str) -> When | None:
@@ -579,10 +586,13 @@ def resolve_when(text: str, published: str | None, tense: str | None = None,
     same day"); without it they point back to publication.
     """
     lexicon = lexicon or load_lexicon()
-    reference = _reference(text, lexicon)
-    if reference is not None:
-        return (mentioned or Mentions(_parse_published(published))).resolve(text, reference)
-    return replace(_resolve(text, published, tense, lexicon))  # a copy
+    try:
+        reference = _reference(text, lexicon)
+        if reference is not None:
+            return (mentioned or Mentions(_parse_published(published))).resolve(text, reference)
+        return replace(_resolve(text, published, tense, lexicon))  # a copy
+    except (OverflowError, ValueError):  # the date falls outside years 1 to 9999
+        return When(text)
 
 
 @lru_cache(maxsize=4096)
@@ -656,7 +666,7 @@ def _counted_reference(core: str, rules: TimeRules, refs: ReferenceRules) -> Ref
     m = refs.counted.match(core)
     if not m:
         return None
-    count = int(m["count"]) if m["count"].isdigit() else rules.number_words.get(m["count"], 1)
+    count = int(m["count"]) if m["count"].isdecimal() else rules.number_words.get(m["count"], 1)
     count = -count if m["before"] else count
     if m["unit"] == YEAR:
         return Reference(PERIOD, 0, count)
@@ -714,7 +724,7 @@ class Mentions:
         if unit == QUARTER and self.quarter is not None:
             return _quarter_when(text, _month_start(self.quarter, 3 * shift + 12 * years))
         if unit == YEAR and self.year is not None:
-            return When(text, f"{self.year + shift + years:04d}-01-01", None, YEAR)
+            return When(text, _first_day(self.year + shift + years), None, YEAR)
         if unit == PERIOD and self.period is not None:
             first = _years_later(date.fromisoformat(self.period.date), years)
             last = self.period.end and _years_later(date.fromisoformat(self.period.end), years)

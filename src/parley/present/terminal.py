@@ -1,4 +1,8 @@
-"""Terminal views (rich), drawn from the export object so every view shows what export shows."""
+"""Terminal views (rich), drawn from the export object so every view shows what export shows.
+
+Every string that comes from the articles (names, sources, quotes, evidence) goes in as rich
+``Text`` or escaped, never as markup: a file named "notes[/b].txt" or an outlet "[bold]"
+is shown as written."""
 
 from __future__ import annotations
 
@@ -40,8 +44,8 @@ def print_summary(export: dict[str, Any], console: Console, limit: int = 12) -> 
         table.add_column(column, justify="right" if column not in {"source", "outlet"} else "left")
     for d in docs:
         counts = per_doc.get(d["source"], Counter())
-        source = d["source"] + (" [dim](copy)[/]" if d.get("duplicate_of") else "")
-        table.add_row(source, d.get("outlet") or "", d.get("published") or "", str(d["words"]),
+        source = Text.assemble(d["source"], (" (copy)", "dim") if d.get("duplicate_of") else "")
+        table.add_row(source, Text(d.get("outlet") or ""), d.get("published") or "", str(d["words"]),
                       *(str(counts[k]) for k in ("quotes", "figures", "events", "positions")))
     console.print(table)
 
@@ -49,8 +53,8 @@ def print_summary(export: dict[str, Any], console: Console, limit: int = 12) -> 
     for column in ("actor", "kind", "role", "affiliation", "documents", "mentions"):
         table.add_column(column)
     for a in export["actors"][:limit]:
-        table.add_row(a["name"], a["kind"], _short(a.get("role"), 40),
-                      names.get(a.get("affiliation") or "", a.get("affiliation") or ""),
+        table.add_row(Text(a["name"]), a["kind"], Text(_short(a.get("role"), 40)),
+                      Text(names.get(a.get("affiliation") or "", a.get("affiliation") or "")),
                       str(len(a["documents"])), str(a["mentions"]))
     console.print(table)
 
@@ -58,7 +62,7 @@ def print_summary(export: dict[str, Any], console: Console, limit: int = 12) -> 
     for column in ("speaker", "quote", "document"):
         table.add_column(column, overflow="fold")
     for q in export["quotes"][:limit]:
-        table.add_row(speaker_label(q, names, forms), Text(f"“{_short(q['text'], 90)}”"), q["document"])
+        table.add_row(Text(speaker_label(q, names, forms)), Text(f"“{_short(q['text'], 90)}”"), Text(q["document"]))
     console.print(table)
 
     table = Table(title=f"Figures ({len(export['figures'])})")
@@ -66,7 +70,7 @@ def print_summary(export: dict[str, Any], console: Console, limit: int = 12) -> 
         table.add_column(column)
     for f in export["figures"][:limit]:
         value = f"{f['value']:,.0f}" if float(f["value"]).is_integer() else f"{f['value']:,}"
-        table.add_row(f["text"], value, f["unit"], _short(f.get("about"), 40), f["document"])
+        table.add_row(Text(f["text"]), value, Text(f["unit"]), Text(_short(f.get("about"), 40)), Text(f["document"]))
     console.print(table)
 
 
@@ -85,9 +89,10 @@ def print_timeline(export: dict[str, Any], console: Console) -> None:
         label = Text(entry["kind"], style="bold")
         if entry.get("place"):
             label.append(f" · {entry['place']}")
-        participants = ", ".join(names.get(p, p) for p in entry["participants"])
-        reports = "\n".join(f"{r['document']}: {_short(r['evidence'], 110)}" for r in entry["reports"])
-        table.add_row(f"{day}\n[dim]{when.get('text') or ''}[/]", label, participants, entry.get("status") or "", reports)
+        participants = Text(", ".join(names.get(p, p) for p in entry["participants"]))
+        reports = Text("\n".join(f"{r['document']}: {_short(r['evidence'], 110)}" for r in entry["reports"]))
+        table.add_row(Text.assemble(f"{day}\n", (when.get("text") or "", "dim")), label, participants,
+                      entry.get("status") or "", reports)
     console.print(table)
 
 
@@ -110,7 +115,7 @@ def print_positions(export: dict[str, Any], console: Console) -> None:
         for issue in issues:
             cell = by_cell.get((party, issue))
             row.append("" if cell is None else cell["stance"].replace("_", " ") + ("*" if cell.get("changed") else ""))
-        table.add_row(names.get(party, party), *row)
+        table.add_row(Text(names.get(party, party)), *row)
     console.print(table)
     evidence = Table(title="Evidence", show_lines=True)
     for column in ("party", "issue", "stance", "evidence", "sources"):
@@ -119,8 +124,8 @@ def print_positions(export: dict[str, Any], console: Console) -> None:
         for issue in issues:
             cell = by_cell.get((party, issue))
             if cell:
-                evidence.add_row(names.get(party, party), issue, cell["stance"], _short(cell["evidence"], 160),
-                                 ", ".join(cell["sources"]))
+                evidence.add_row(Text(names.get(party, party)), issue, cell["stance"],
+                                 Text(_short(cell["evidence"], 160)), Text(", ".join(cell["sources"])))
     console.print(evidence)
 
 

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from parley.embeddings import Embedder
-from parley.compare import date_range, places_compatible
+from parley.compare import date_range, places_compatible, shift_day
 from parley.lexicon import Lexicon
 from parley.records import Claim, Document, Extraction, Figure, Quote
 from parley.reconcile.readings import (Reading, ReadingRules, Setting, delegation_party, read_sentence,
@@ -468,7 +468,7 @@ def _spans_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 @lru_cache(maxsize=8192)
 def _shift(day: str, days: int) -> str:
-    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+    return shift_day(day, days)
 
 
 @dataclass

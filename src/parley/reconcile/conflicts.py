@@ -45,7 +45,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from parley.compare import date_range, places_compatible
+from parley.compare import date_range, places_compatible, shift_day
 from parley.lexicon import Lexicon
 from parley.records import Actor, Conflict, Document, Event, Extraction, Figure
 from parley.reconcile.claims import Checked, Statement, phrase_pattern, source_keys, split_sentences
@@ -221,7 +221,7 @@ def _close_count_links(checked: Checked, keys: dict[str, str], vocab: Vocabulary
         week = _week_of(s.document.published)
         for index, figure in enumerate(s.figures):
             if figure.unit.islower() and figure.unit not in vocab.measures:
-                for bucket in (week, _week_of(_shift_days(week, 7))):
+                for bucket in (week, _week_of(shift_day(week, 7))):
                     blocks[(figure.unit, bucket)].append((abs(figure.value), n, index))
     links = set()
     for members in blocks.values():
@@ -251,8 +251,6 @@ def _week_of(day: str) -> str:
     return (first - timedelta(days=first.weekday())).isoformat()
 
 
-def _shift_days(day: str, days: int) -> str:
-    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
 
 
 def _gives_both(a: Statement, fa: Figure, b: Statement, fb: Figure, by_document, numbers) -> bool:

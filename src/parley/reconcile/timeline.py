@@ -27,7 +27,7 @@ from itertools import islice
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from parley.compare import date_range, place_key, places_compatible
+from parley.compare import date_range, place_key, places_compatible, shift_day
 from parley.records import Document, Event, Extraction, When
 
 UNDATED_WINDOW_DAYS = 7  # how far from its publication an undated report may lie
@@ -73,15 +73,11 @@ class _Report:
     place_key: str | None  # the place, normalised for comparing
 
 
-def _shift(day: str, days: int) -> str:
-    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
-
-
 def _time_span(event: Event, document: Document) -> tuple[str, str] | None:
     if event.when is not None and event.when.date:
         return date_range(event.when)
     if document.published:
-        return _shift(document.published, -UNDATED_WINDOW_DAYS), _shift(document.published, UNDATED_WINDOW_DAYS)
+        return shift_day(document.published, -UNDATED_WINDOW_DAYS), shift_day(document.published, UNDATED_WINDOW_DAYS)
     return None
 
 
@@ -95,6 +91,8 @@ def _weeks(span: tuple[str, str]) -> list[str]:
     weeks = []
     while day <= last and len(weeks) < LONG_SPAN_DAYS // 7 + 2:
         weeks.append(f"w{day.isoformat()}")
+        if date.max - day < timedelta(days=7):
+            break  # the calendar's last week
         day += timedelta(days=7)
     return weeks
 
