@@ -112,7 +112,7 @@ def test_a_feed_of_a_hundred_thousand_lines_is_read_with_every_bad_line_named(tm
     result = read_file(SourceFile(path=path, source="feed.jsonl", raw_hash=""))
     assert len(result.documents) == 100_000 - 100 - 99
     assert len(result.problems) == 199
-    assert str(result.problems[0]) == f"{path}: line 1000 is not valid JSON (Unterminated string starting at)"
+    assert str(result.problems[0]) == f"{path}: line 1000 is not valid JSON (Unterminated string starting at column 10)"
     assert str(result.problems[1]) == f"{path}: line 1001: the article text field is empty or not a string"
     assert result.documents[-1].text == "Envoy 99999 said the talks in Geneva would go on."
 

@@ -11,7 +11,6 @@ import pytest
 
 from parley.ingest import (
     IngestError,
-    SourceFile,
     document_id,
     find_files,
     ingest,

@@ -224,7 +224,6 @@ def test_a_quote_ending_its_sentence_is_not_attributed_to_the_next_sentence(pars
     quotes = quotes_of(parsed, lexicon,
                        "Ruritania said in a joint statement that it would \"lift the freeze on fuel deliveries "
                        "at once.\"\n\nForeign Minister Lode Claes said that the next step was up to the rebels.")
-    table = find_actors(*parsed("Ruritania said it would act."), lexicon)
     assert quotes[0].speaker != "lode-claes"
     assert quotes[0].speaker_text == "Ruritania"
 
