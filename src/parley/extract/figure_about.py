@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Span, Token
 
 if TYPE_CHECKING:
-    from parley.extract.figures import FigureRules
+    from parley.extract.figure_rules import FigureRules
 
 ARTICLES = {"the", "a", "an"}
 PLACE_ENTITIES = ("GPE", "LOC", "FAC")
