@@ -153,6 +153,10 @@ class NumberRules:
                 ranges[str(word).lower()] = (float(low), float(high))
         return cls(float(table.get("rounding", 0.05)), ranges)
 
+    def close(self, x: float, y: float) -> bool:
+        """Two numbers that may be the same value, given rounding."""
+        return abs(x - y) <= max(self.rounding * max(abs(x), abs(y)), 0.5)
+
     def agree(self, a: Figure, b: Figure) -> bool:
         """Two figures of one unit that can be the same value: "nearly 20%" and "20%",
         "€90bn" and "90 billion euros" - but not 653 and 635, nor 47 and 48."""
@@ -505,7 +509,7 @@ class Comparer:
                 shared += 2  # the words of one person
             else:
                 clash = clash or "speaker"  # two people's words, however alike
-        if a.readings and b.readings and readings_clash(a.readings, b.readings, self._close):
+        if a.readings and b.readings and readings_clash(a.readings, b.readings, self.numbers.close):
             clash = clash or "reading"  # a meeting called off and not, two terms, two changes
         if a.entries & b.entries:
             shared += 2
@@ -541,10 +545,6 @@ class Comparer:
         if a.time_span is None or b.time_span is None:
             return None
         return None if _spans_overlap(a.time_span, b.time_span) else "time"
-
-    def _close(self, x: float, y: float) -> bool:
-        """Two numbers of a change that may be the same value, given rounding."""
-        return abs(x - y) <= max(self.numbers.rounding * max(abs(x), abs(y)), 0.5)
 
     def _agree(self, a: Figure, b: Figure) -> bool:
         return ranges_meet(self._range(a), self._range(b), a.value == b.value)

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date, timedelta
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -48,7 +47,8 @@ import numpy as np
 from parley.compare import date_range, places_compatible, shift_day
 from parley.lexicon import Lexicon
 from parley.records import Actor, Conflict, Document, Event, Extraction, Figure
-from parley.reconcile.claims import Checked, Statement, phrase_pattern, source_keys, split_sentences
+from parley.reconcile.claims import (Checked, Statement, _next_month, _week, phrase_pattern, source_keys,
+                                     split_sentences)
 from parley.reconcile.reading_conflicts import (called_off_conflicts, change_conflicts, leader_conflicts,
                                                 moment_conflicts, term_conflicts)
 from parley.reconcile.sides import Side, UnionFind, _conflict, _day, document_days, judge_evolution
@@ -218,10 +218,10 @@ def _close_count_links(checked: Checked, keys: dict[str, str], vocab: Vocabulary
         s = statements[group[0]]
         if not s.document.published:
             continue
-        week = _week_of(s.document.published)
+        week = _week(s.document.published)
         for index, figure in enumerate(s.figures):
             if figure.unit.islower() and figure.unit not in vocab.measures:
-                for bucket in (week, _week_of(shift_day(week, 7))):
+                for bucket in (week, _week(shift_day(week, 7))):
                     blocks[(figure.unit, bucket)].append((abs(figure.value), n, index))
     links = set()
     for members in blocks.values():
@@ -244,13 +244,6 @@ def _close_count_links(checked: Checked, keys: dict[str, str], vocab: Vocabulary
 
 
 CLOSE_WINDOW = 50  # figures of one unit and week looked at past each one, in order of value
-
-
-def _week_of(day: str) -> str:
-    first = date.fromisoformat(day)
-    return (first - timedelta(days=first.weekday())).isoformat()
-
-
 
 
 def _gives_both(a: Statement, fa: Figure, b: Statement, fb: Figure, by_document, numbers) -> bool:
@@ -437,11 +430,6 @@ def date_conflicts(timeline: list[TimelineEntry], extractions: list[Extraction],
         about = f"date of {_event_label(first.kind, place, first.participants, names)}"
         conflicts.append(_conflict(about, "date", groups, evolution, note))
     return conflicts
-
-
-def _next_month(month: str) -> str:
-    year, number = int(month[:4]), int(month[5:7])
-    return f"{year + (number == 12):04d}-{number % 12 + 1:02d}"
 
 
 def _judge_status_groups(groups: list[list[Side]]) -> tuple[bool | None, str]:
@@ -742,7 +730,7 @@ def find_conflicts(documents: list[Document], extractions: list[Extraction], act
             + outcome_conflicts(checked, keys, vocab)
             + moment_conflicts(statements, keys, days)
             + term_conflicts(checked, keys, days, vocab.number_days)
-            + change_conflicts(checked, checked.comparer.numbers, keys, days, vocab.same_quantity_above,
+            + change_conflicts(checked, keys, days, vocab.same_quantity_above,
                                vocab.number_days)
             + called_off_conflicts(checked, keys, days)
             + leader_conflicts(statements, keys, days, vocab.number_days))

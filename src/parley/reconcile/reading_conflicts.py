@@ -27,11 +27,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 
-from parley.lexicon import load_lexicon
-from parley.names import name_rules, surname_key
 from parley.records import Conflict
-from parley.reconcile.claims import Checked, NumberRules, Statement
-from parley.reconcile.readings import Reading, changes_disagree, only_step, same_change
+from parley.reconcile.claims import Checked, Statement, _next_month
+from parley.reconcile.readings import Reading, changes_disagree, only_step, overlap, same_change
 from parley.reconcile.sides import Side, UnionFind, _conflict, judge_evolution, judge_succession
 
 MOMENT_KINDS = {"duration": ("number", "duration"), "start": ("date", "start time"), "end": ("date", "end time")}
@@ -63,10 +61,6 @@ def _independent(groups: list[list[Side]], keys: dict[str, str]) -> bool:
     return len(groups) >= 2 and len({keys.get(s.document, s.document) for g in groups for s in g}) >= 2
 
 
-def _overlap(a: Reading, b: Reading) -> bool:
-    return a.low <= b.high and b.low <= a.high
-
-
 def _day_label(iso: str) -> str:
     day = date.fromisoformat(iso)
     return f"{day:%B} {day.day}, {day.year}"
@@ -90,10 +84,10 @@ def moment_conflicts(statements: list[Statement], keys: dict[str, str], days: di
             links.find(i)
             for j in range(i + 1, len(members)):
                 b, rb = members[j]
-                if keys.get(a.source) != keys.get(b.source) and not _overlap(ra, rb):
+                if keys.get(a.source) != keys.get(b.source) and not overlap(ra, rb):
                     links.link(i, j)
         for component in links.groups():
-            groups = _value_groups([members[i] for i in component], _overlap, days)
+            groups = _value_groups([members[i] for i in component], overlap, days)
             if not _independent(groups, keys):
                 continue
             conflict_kind, what = MOMENT_KINDS[kind]
@@ -149,14 +143,10 @@ def term_conflicts(checked: Checked, keys: dict[str, str], days: dict[str, str],
                            keys, days, number_days)
 
 
-def change_conflicts(checked: Checked, numbers: NumberRules, keys: dict[str, str], days: dict[str, str],
+def change_conflicts(checked: Checked, keys: dict[str, str], days: dict[str, str],
                      same_above: float, number_days: int) -> list[Conflict]:
     """Sentences compared for claims that change one rate differently."""
-
-    def agree(x: float, y: float) -> bool:
-        slack = max(numbers.rounding * max(abs(x), abs(y)), 0.5)
-        return abs(x - y) <= slack
-
+    agree = checked.comparer.numbers.close
     links = [(x, y) for x, y, cosine, ra, rb in _paired_readings(checked, "change", keys)
              if (same_change(ra, rb, agree) or (cosine >= same_above and (only_step(ra) or only_step(rb))))
              and changes_disagree(ra, rb, agree)]
@@ -194,21 +184,16 @@ def called_off_conflicts(checked: Checked, keys: dict[str, str], days: dict[str,
 
 
 def _same_person(a: Reading, b: Reading) -> bool:
-    """One actor (spellings of one name are merged into one by ``reconcile/actors.py``),
-    or, for a leader named without an actor, one name spelled two ways (``parley.names``)."""
-    if a.person and b.person:
-        return a.person == b.person
-    rules = name_rules(load_lexicon())
-    return surname_key(a.value, rules) == surname_key(b.value, rules)
+    """One actor: spellings of one name are merged into one by ``reconcile/actors.py``, and a
+    leader named without an actor reads as ``name:<surname>`` (``readings.leaders``)."""
+    return a.person == b.person
 
 
 def _month_buckets(statement: Statement) -> set[str]:
     published = statement.document.published
     if not published:
         return {"?"}
-    month = published[:7]
-    year, number = int(month[:4]), int(month[5:7])
-    return {month, f"{year + (number == 12):04d}-{number % 12 + 1:02d}"}
+    return {published[:7], _next_month(published[:7])}
 
 
 def leader_conflicts(statements: list[Statement], keys: dict[str, str], days: dict[str, str],
@@ -222,9 +207,10 @@ def leader_conflicts(statements: list[Statement], keys: dict[str, str], days: di
                 by_party[reading.party].append((statement, reading))
     conflicts, seen = [], set()
     for party, reports in sorted(by_party.items()):
-        months = sorted({m for s, _ in reports for m in _month_buckets(s)} - {"?"}) or ["?"]
+        buckets = [_month_buckets(s) for s, _ in reports]
+        months = sorted(set().union(*buckets) - {"?"}) or ["?"]
         for month in months:
-            members = [(s, r) for s, r in reports if _month_buckets(s) & {month, "?"}]
+            members = [report for report, found in zip(reports, buckets) if found & {month, "?"}]
             groups = _value_groups(members, _same_person, days)
             signature = frozenset((s.document, s.value) for g in groups for s in g)
             if not _independent(groups, keys) or signature in seen:

@@ -282,6 +282,11 @@ def changes(text: str, offset: int, figures, rules: ReadingRules) -> list[Readin
     return found
 
 
+def overlap(a: Reading, b: Reading) -> bool:
+    """Two readings whose ranges meet."""
+    return a.low <= b.high and b.low <= a.high
+
+
 def only_step(reading: Reading) -> bool:
     """A change given by its step alone ("down 115 per cent")."""
     return reading.change[0] is None and reading.change[1] is None
@@ -435,6 +440,6 @@ def readings_clash(mine: tuple[Reading, ...], theirs: tuple[Reading, ...], agree
                     and changes_disagree(a, b, agree):
                 return True
             if a.kind in {"duration", "start", "end"} and a.setting and b.setting \
-                    and a.setting.first == b.setting.first and not (a.low <= b.high and b.low <= a.high):
+                    and a.setting.first == b.setting.first and not overlap(a, b):
                 return True
     return False
