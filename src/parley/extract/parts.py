@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from parley.records import Actor, Extraction, Framing
+from parley.records import Actor, Extraction
 
 # Characters in one part: about 17,000 words, far beyond a news article (those keep the
 # one-piece path). A part's parse and extraction add about 200 MB to a run, whatever the
@@ -80,9 +80,10 @@ def shift(extraction: Extraction, offset: int) -> Extraction:
     return extraction
 
 
-def join_parts(parts: Iterable[tuple[int, Extraction]], framing: Framing | None) -> Extraction:
+def join_parts(parts: Iterable[tuple[int, Extraction]]) -> Extraction:
     """One document's extraction from those of its parts, each given with the offset of its
-    part in the document's text; ``framing`` is read from the whole document's sentences."""
+    part in the document's text (its framing, read over every part's sentences, is the
+    caller's to set)."""
     joined: Extraction | None = None
     actors: dict[str, list[Actor]] = {}
     for offset, part in parts:
@@ -101,7 +102,6 @@ def join_parts(parts: Iterable[tuple[int, Extraction]], framing: Framing | None)
     if joined is None:
         raise ValueError("a document has at least one part")
     joined.actors = [_one_actor(found) for found in actors.values()]
-    joined.framing = framing
     return joined
 
 

@@ -29,7 +29,8 @@ from parley.records import Document, Extraction
 EXTRACTOR_VERSION = "4"
 
 
-def extract(document: Document, doc: Doc, lexicon: Lexicon) -> Extraction:
+def extract(document: Document, doc: Doc, lexicon: Lexicon, framing: bool = True) -> Extraction:
+    """``framing``: False for a part of a long document, whose framing is read over all parts."""
     actors = find_actors(document, doc, lexicon)
     times = find_times(document, doc, lexicon)
     quotes = find_quotes(document, doc, actors, lexicon)
@@ -42,7 +43,7 @@ def extract(document: Document, doc: Doc, lexicon: Lexicon) -> Extraction:
         times=times,
         events=find_events(document, doc, actors, times, lexicon),
         positions=find_positions(document, doc, actors, lexicon, quotes),
-        framing=find_framing(document, doc, lexicon),
+        framing=find_framing(document, doc, lexicon) if framing else None,
         sentences=[[s.start_char, s.end_char] for s in doc.sents],
     )
 
@@ -74,8 +75,8 @@ def extract_in_parts(document: Document, nlp: Language, lexicon: Lexicon,
         for (start, end), doc in zip(spans, nlp.pipe(texts, batch_size=1)):
             part = replace(document, text=document.text[start:end])
             sentences.extend(framing_sentences(doc))
-            yield start, extract(part, doc, lexicon)
+            yield start, extract(part, doc, lexicon, framing=False)
 
-    joined = parts.join_parts(extracted(), framing=None)
+    joined = parts.join_parts(extracted())
     joined.framing = framing_of(document, sentences, lexicon)
     return joined
