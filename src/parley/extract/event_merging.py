@@ -218,13 +218,6 @@ def _arrives_for(visit: Candidate, meeting: Candidate) -> bool:
     return timedelta(0) <= gap <= timedelta(days=ARRIVAL_DAYS)
 
 
-def _same_destination(visit: Candidate, meeting: Candidate) -> bool:
-    """The same place, or places standing for the same country ("Peru", "Lima")."""
-    if places_compatible(meeting.place, visit.place):
-        return True
-    return visit.place_actor is not None and visit.place_actor == meeting.place_actor
-
-
 def _fold_visits_into_meetings(events: list[Candidate]) -> list[Candidate]:
     """A trip to where the document's talks take place is part of those talks; so is a trip
     by one of the participants of talks placed nowhere else ("X will fly to Lima on
@@ -235,7 +228,7 @@ def _fold_visits_into_meetings(events: list[Candidate]) -> list[Candidate]:
     for e in events:
         host = None
         if e.kind == "visit" and e.place:  # "a visit to Peru" for talks in Lima
-            host = next((m for m in placed if _same_destination(e, m) and _arrives_for(e, m)), None) or next(
+            host = next((m for m in placed if _places_fit(e, m) and _arrives_for(e, m)), None) or next(
                 (m for m in meetings if not m.place and _shares_participant(e, m) and _arrives_for(e, m)
                  and statuses_compatible(e.status, m.status)), None)
         elif e.kind == "visit" and e.participants:  # "confirmed his arrival": for the talks he is at

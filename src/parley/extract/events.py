@@ -89,7 +89,7 @@ def _unrealized(trigger: Token, chain: list[Token]) -> bool:
     for below, t in zip([trigger] + chain, chain):
         if below.dep_ == "conj":
             break  # "a demand for X *and* a warrant"
-        if t.pos_ in VERBAL and any(c.tag_ == "TO" for c in t.children if c.dep_ == "aux"):
+        if _infinitive(t):
             return True
         if t.pos_ in VERBAL and t.tag_ == "VBG" and t.dep_ == "pcomp":
             return True

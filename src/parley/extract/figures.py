@@ -123,7 +123,7 @@ def _swaps(text: str, rules: FigureRules):
         m = rules.swap_pattern.search(text, max(0, joint.start() - 40), joint.end() + 40)
         if m is None or not m.start() < joint.start() < m.end():
             continue
-        first, second = re.split(r"-for-|\s+for\s+", m.group(0), flags=re.IGNORECASE)
+        first, second = SWAP_JOIN.split(m.group(0))
         spelled = not first[0].isdigit()
         values = [rules.word_value(n) if spelled else float(n.replace(",", ""))
                   for n in (first, second)]

@@ -130,7 +130,6 @@ class _Attributor:
         self.org_nouns = set(language.get("organization_speaker_nouns", []))
         self.statement_nouns = set(language.get("statement_nouns", []))
         self.object_senses = set(language.get("speech_verbs_other_sense_with_object", []))
-        self.pronouns = dict(language.get("pronouns", {}))
         self.spans = quotation_spans(doc_text(doc))
         self.marked = [(s - 1, e + 1) for s, e in self.spans]
         self.sentences = list(doc.sents)
@@ -141,8 +140,7 @@ class _Attributor:
 
     def outside(self, token: Token) -> bool:
         """Whether a token stands outside every quotation (with its marks)."""
-        i = bisect.bisect_right(self.marked, (token.idx, float("inf"))) - 1
-        return not (i >= 0 and self.marked[i][0] <= token.idx < self.marked[i][1])
+        return self._outside_char(token.idx)
 
     def sentence_index(self, char: int) -> int:
         return max(0, bisect.bisect_right(self.sentence_starts, char) - 1)
@@ -156,7 +154,7 @@ class _Attributor:
     def from_phrase(self, head: Token, cue: str | None) -> Speaker | None:
         """The speaker a subject (or other phrase) names; None when it names nobody who
         can speak ("The talks were useful: ..." has no speaker in its subject)."""
-        if head.lower_ in self.pronouns and head.pos_ == "PRON":
+        if head.lower_ in self.index.pronoun_genders and head.pos_ == "PRON":
             return self.from_pronoun(head, cue)
         tokens = self._phrase(head)
         text = doc_text(self.doc)[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)].strip()
@@ -332,7 +330,7 @@ class _Attributor:
         described = self._recent_described_person(pronoun)
         if described is not None:
             return Speaker(None, described, cue, unnamed=True)
-        gender = self.pronouns.get(pronoun.lower_, "")
+        gender = self.index.pronoun_genders.get(pronoun.lower_, "")
         if not gender:  # "they": a group
             return Speaker(None, pronoun.text, cue, unnamed=True)
         for candidate in self._salient_persons(pronoun):
@@ -357,7 +355,7 @@ class _Attributor:
                         if self.person(m.actor) and self._outside_char(m.start)]
             main = self._main_subject(sentence)
             if main is not None and main.idx < limit:
-                if main.pos_ == "PRON" and self.pronouns.get(main.lower_):
+                if main.pos_ == "PRON" and self.index.pronoun_genders.get(main.lower_):
                     continue  # "He said ...": still the person before
                 own = self.index.actor_of(main)
                 if own is None and main.pos_ in {"NOUN", "PROPN"} and main.i != token.i \
