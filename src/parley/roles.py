@@ -119,11 +119,12 @@ def offices_of(actor: Actor, table: RoleTable, titles: Iterable[str] = ()) -> se
     return found
 
 
-def fits(description: Description, actor: Actor, offices: set[str], table: RoleTable,
+def fits(description: Description, actor: Actor, table: RoleTable,
          affiliation_of: dict[str, str | None], titles: Iterable[str] = ()) -> bool:
     """Whether an actor (a person) is one the description can name."""
     if actor.kind != "person" or not description.is_office:
         return False
+    offices = offices_of(actor, table, titles)
     wanted = set(description.roles)
     for role in description.roles:
         wanted |= table.covers.get(role, frozenset())
@@ -148,6 +149,5 @@ def resolve(description: Description, actors: Iterable[Actor], table: RoleTable,
     titles = titles or {}
     affiliation_of = affiliation_of or {}
     fitting = {a.id for a in actors
-               if fits(description, a, offices_of(a, table, titles.get(a.id, ())), table, affiliation_of,
-                       titles.get(a.id, ()))}
+               if fits(description, a, table, affiliation_of, titles.get(a.id, ()))}
     return fitting.pop() if len(fitting) == 1 else None

@@ -278,8 +278,7 @@ def _attested(span: Span, gaz: Gazetteer) -> bool:
     root = span.root
     if _speech_subject(root, gaz):
         return True
-    if (root.dep_ == "appos" and _role_head(root.head, gaz)) or any(
-            c.dep_ == "appos" and _role_head(c, gaz) for c in root.children):
+    if _role_in_apposition(root, gaz):
         return True
     listed = [c for c in root.children if c.dep_ == "conj"] + ([root.head] if root.dep_ == "conj" else [])
     return any(t.ent_type_ == "PERSON" and not (span.start <= t.i < span.end) for t in listed)
@@ -320,6 +319,13 @@ def _role_head(token: Token, gaz: Gazetteer) -> bool:
     return token.lower_ in gaz.role_nouns or token.text in gaz.titles
 
 
+def _role_in_apposition(root: Token, gaz: Gazetteer) -> bool:
+    """A role stands in apposition to the name ("Sinwar, the group's leader"; "the envoy,
+    Lode Claes")."""
+    return (root.dep_ == "appos" and _role_head(root.head, gaz)) or any(
+        c.dep_ == "appos" and _role_head(c, gaz) for c in root.children)
+
+
 def _looks_like_person(span: Span, gaz: Gazetteer) -> bool:
     """A 2-4 word capitalised name the model mislabelled, standing next to a role."""
     words = [t for t in span if t.text not in POSSESSIVE]
@@ -327,10 +333,7 @@ def _looks_like_person(span: Span, gaz: Gazetteer) -> bool:
         return False
     if any(t.text in gaz.org_words or t.text in gaz.forms or t.text in gaz.demonyms for t in words):
         return False
-    root = span.root
-    if root.dep_ == "appos" and _role_head(root.head, gaz):
-        return True
-    if any(child.dep_ == "appos" and _role_head(child, gaz) for child in root.children):
+    if _role_in_apposition(span.root, gaz):
         return True
     before = span.doc[span.start - 1] if span.start > 0 else None
     return bool(before is not None and _role_head(before, gaz))

@@ -36,9 +36,7 @@ def _merge_map(locals_by_id: dict[str, list[Actor]], rules: NameRules) -> dict[s
     # A surname alone: the single person named in full whose surname it is.
     for actor_id, found in parts.items():
         if found and not found.given and len(by_surname.get(found.surname, ())) == 1:
-            target = by_surname[found.surname][0]
-            if target != actor_id:
-                mapping[actor_id] = target
+            mapping[actor_id] = by_surname[found.surname][0]  # a different id: it has a given name
     return mapping
 
 
