@@ -122,7 +122,6 @@ class _Attributor:
         self.gaz = gazetteer(lexicon)
         self.roles = role_table(lexicon)
         language = lexicon["language"]
-        self.speech_verbs = {v.lower() for v in language.get("speech_verbs", [])}
         self.audience = set(language.get("audience_nouns", []))
         self.speaker_nouns = set(language.get("speaker_nouns", []))
         self.groups = set(language.get("group_speaker_nouns", []))
@@ -414,7 +413,7 @@ class _Attributor:
     def _speech_verbs(self, sent: Span) -> list[Token]:
         """Verbs of saying outside quotations; not one that has another sense with a noun
         object ("conclude a meeting", "continue the talks")."""
-        return [t for t in sent if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in self.speech_verbs
+        return [t for t in sent if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in self.gaz.speech_verbs
                 and self.outside(t) and not (t.lemma_.lower() in self.object_senses and any(
                     c.dep_ == "dobj" and c.pos_ in {"NOUN", "PROPN"} for c in t.children))]
 

@@ -239,14 +239,19 @@ def _quarter_start(day: date) -> date:
     return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
 
 
+def _quarter_end(start: date) -> date:
+    """The last day of the quarter beginning on ``start``."""
+    return _month_end(_month_start(start, 2))
+
+
 def _quarter_when(text: str, start: date) -> When:
     """The quarter beginning on ``start``: its three months, at month precision."""
-    return When(text, _iso(start), _iso(_month_end(_month_start(start, 2))), MONTH)
+    return When(text, _iso(start), _iso(_quarter_end(start)), MONTH)
 
 
 def _is_quarter(first: date, last: date | None) -> bool:
     return (last is not None and first.day == 1 and first.month % 3 == 1
-            and last == _month_end(_month_start(first, 2)))
+            and last == _quarter_end(first))
 
 
 def _years_later(day: date, years: int) -> date:
@@ -494,10 +499,10 @@ def _nearest_quarter(number: int, base: date, tense: str | None) -> date:
     if tense == "past":
         starts = [s for s in starts if s <= base]
     elif tense == "future":
-        starts = [s for s in starts if _month_end(_month_start(s, 2)) >= base]
+        starts = [s for s in starts if _quarter_end(s) >= base]
 
     def distance(start: date) -> int:
-        end = _month_end(_month_start(start, 2))
+        end = _quarter_end(start)
         return 0 if start <= base <= end else min(abs((start - base).days), abs((end - base).days))
     return min(starts, key=distance)
 
