@@ -151,14 +151,16 @@ def test_a_file_past_the_size_limit_is_skipped_unread_and_the_rest_stored(tmp_pa
         handle.truncate(25_000_000)  # 25 MB (sparse: nothing is written)
     read = []
     real_read_bytes = Path.read_bytes
+    real_open = Path.open
     monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real_read_bytes(self))
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: read.append(self.name) or real_open(self, *a, **k))
 
     with Store(tmp_path / "p.db") as store:
         report = analyze([folder], store, lexicon)
         assert report.problems == [f"{folder / 'dump.txt'}: 25.0 MB, larger than the 20 MB limit "
                                    "(raise it with --max-file-mb)"]
         assert report.added == ["article.txt"]
-        assert "dump.txt" not in read
+        assert "dump.txt" not in read  # not even to hash it
 
 
 def test_a_folder_of_odd_files_is_analysed_to_the_end(tmp_path, monkeypatch):

@@ -109,8 +109,11 @@ class ReadResult:
 # ---------------------------------------------------------------- finding files
 
 
-def find_files(paths: Sequence[Path]) -> Iterator[SourceFile]:
+def find_files(paths: Sequence[Path], max_file_mb: float | None = None) -> Iterator[SourceFile]:
     """The files to read under `paths` (files, or folders walked recursively).
+
+    A file larger than ``max_file_mb`` megabytes is not read to be hashed (its raw_hash is
+    empty): read_file refuses it, in one line, before reading it.
 
     Raises IngestError at once when a path does not exist. In folders, hidden files
     and folders (names starting with ".") and OS litter (Thumbs.db, desktop.ini,
@@ -122,10 +125,10 @@ def find_files(paths: Sequence[Path]) -> Iterator[SourceFile]:
     for path in paths:
         if not path.exists():
             raise IngestError(str(path), "no such file or directory")
-    return _source_files(paths)
+    return _source_files(paths, max_file_mb)
 
 
-def _source_files(paths: list[Path]) -> Iterator[SourceFile]:
+def _source_files(paths: list[Path], max_file_mb: float | None) -> Iterator[SourceFile]:
     seen: set[Path] = set()
     for path in paths:
         for file_path, source in _files_under(path):
@@ -133,7 +136,7 @@ def _source_files(paths: list[Path]) -> Iterator[SourceFile]:
             if real in seen:
                 continue
             seen.add(real)
-            yield SourceFile(path=file_path, source=source, raw_hash=_sha256_of_file(file_path))
+            yield SourceFile(path=file_path, source=source, raw_hash=_sha256_of_file(file_path, max_file_mb))
 
 
 def _files_under(path: Path) -> Iterator[tuple[Path, str]]:
@@ -156,8 +159,10 @@ def _is_skipped(file_name: str) -> bool:
     return file_name.startswith(".") or file_name.endswith("~") or file_name in JUNK_FILE_NAMES
 
 
-def _sha256_of_file(path: Path) -> str:
+def _sha256_of_file(path: Path, max_file_mb: float | None = None) -> str:
     try:
+        if max_file_mb is not None and path.stat().st_size > max_file_mb * 1_000_000:
+            return ""  # too large: read_file refuses it before reading it
         with path.open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
@@ -174,7 +179,7 @@ def ingest(paths: Sequence[Path], max_file_mb: float | None = MAX_FILE_MB) -> Re
     Raises IngestError only when a path does not exist.
     """
     result = ReadResult()
-    for source_file in find_files(paths):
+    for source_file in find_files(paths, max_file_mb):
         try:
             file_result = read_file(source_file, max_file_mb)
         except IngestError as err:

@@ -48,7 +48,7 @@ def _collect(paths: Sequence[Path], store: Store, report: RunReport,
     new: dict[str, Document] = {}
     pending: dict[str, tuple[SourceFile, list[str]]] = {}
     unchanged: dict[str, SourceFile] = {}
-    for sf in find_files(paths):
+    for sf in find_files(paths, max_file_mb):
         report.files += 1
         key = str(sf.path.resolve())
         if sf.raw_hash and store.file_hash(key) == sf.raw_hash:
