@@ -346,11 +346,11 @@ class Parties:
 
     def _holders(self, cue: Token, within: Span | None) -> list[str]:
         found = self.named_by([c for c in cue.children if c.dep_ == "poss"]) or self._modifiers(cue) \
-            or self._from(cue)
+            or self._named_after(cue, "from")
         if found:
             return found
         if is_nounish(cue) and any(c.dep_ == "prep" and c.lower_ == "between" for c in cue.children):
-            return self._between(cue)  # the parties to it, not whoever announced it
+            return self._named_after(cue, "between")  # the parties to it, not whoever announced it
         if is_nounish(cue):
             if cue.dep_ in {"dobj", "attr", "oprd"} and is_verbal(cue.head):
                 if cue.dep_ == "dobj" and self.cues.stating_verbs and \
@@ -381,18 +381,12 @@ class Parties:
                 words += [c for w in [child, *child.conjuncts] for c in w.children if c.dep_ == "compound"]
         return self.index.actors_in(words, resolve_pronouns=False)
 
-    def _between(self, cue: Token) -> list[str]:
-        """'an agreement *between X and Y*'."""
+    def _named_after(self, cue: Token, preposition: str) -> list[str]:
+        """The actors a noun's preposition names: 'an agreement *between X and Y*',
+        'opposition *from Belgium*'."""
         if not is_nounish(cue):
             return []
-        return self.named_by([g for c in cue.children if c.dep_ == "prep" and c.lower_ == "between"
-                              for g in c.children if g.dep_ == "pobj"])
-
-    def _from(self, cue: Token) -> list[str]:
-        """'opposition *from Belgium*', 'objections from Hungary'."""
-        if not is_nounish(cue):
-            return []
-        return self.named_by([g for c in cue.children if c.dep_ == "prep" and c.lower_ == "from"
+        return self.named_by([g for c in cue.children if c.dep_ == "prep" and c.lower_ == preposition
                               for g in c.children if g.dep_ == "pobj"])
 
     def _other_side(self, cue: Token) -> list[str]:
