@@ -15,14 +15,16 @@ from rich.text import Text
 from parley.export import build_export, write_export
 from parley.ingest import MAX_FILE_MB, IngestError
 from parley.lexicon import Lexicon, load_lexicon
-from parley.store import Store, StoreBusy, StoreError, writer_lock
+from parley.store import Store, StoreError, is_postgres_url, location_of, writer_lock
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Follow a negotiation through the news: who said and did what, from which source.")
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
-DbOption = Annotated[Path, typer.Option("--db", help="SQLite store.")]
+DB_HELP = "Store: an SQLite file, or a PostgreSQL database as postgresql://USER:PASSWORD@HOST:PORT/DBNAME."
+DEFAULT_DB = "parley.db"
+DbOption = Annotated[str, typer.Option("--db", help=DB_HELP)]
 LexiconOption = Annotated[Optional[list[Path]], typer.Option(
     "--lexicon", help="Folder of extra data files (actors.toml, issues.toml, ...) merged over the bundled ones.")]
 
@@ -32,8 +34,12 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def open_store(db: Path, must_exist: bool = False, read_only: bool = False) -> Store:
-    if (must_exist or read_only) and not db.exists():
+def open_store(db: str, must_exist: bool = False, read_only: bool = False) -> Store:
+    """The store at ``db``: a file path or a ``postgresql://`` URL. ``must_exist``: a store
+    ``parley analyze`` made (a PostgreSQL one is then opened read-only: nothing is created)."""
+    if is_postgres_url(db):
+        read_only = read_only or must_exist
+    elif (must_exist or read_only) and not Path(db).exists():
         fail(f"{db}: no such store (run `parley analyze` first)")
     try:
         return Store(db, read_only=read_only)
@@ -45,7 +51,7 @@ def open_store(db: Path, must_exist: bool = False, read_only: bool = False) -> S
 @app.command()
 def analyze(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders of articles (.txt .md .html .json .jsonl).")],
-    db: DbOption = Path("parley.db"),
+    db: DbOption = DEFAULT_DB,
     html: Annotated[Optional[Path], typer.Option(help="Write the HTML briefing here.")] = None,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the export JSON here.")] = None,
     lexicon_dirs: LexiconOption = None,
@@ -62,13 +68,13 @@ def analyze(
     lexicon = load_lexicon(tuple(lexicon_dirs or ()), not no_known_actors)
     try:
         with writer_lock(db, wait, on_wait=lambda: errors.print(
-                f"waiting for another `parley analyze` writing to {escape(str(db))} (up to {wait:g}s)", highlight=False)):
+                f"waiting for another `parley analyze` writing to {escape(location_of(db))} (up to {wait:g}s)", highlight=False)):
             _analyze(paths, db, html, json_out, lexicon, quiet, max_file_mb)
-    except StoreBusy as err:
+    except StoreError as err:  # busy, or the PostgreSQL server cannot be reached
         fail(str(err))
 
 
-def _analyze(paths: list[Path], db: Path, html: Path | None, json_out: Path | None, lexicon: Lexicon,
+def _analyze(paths: list[Path], db: str, html: Path | None, json_out: Path | None, lexicon: Lexicon,
              quiet: bool, max_file_mb: float) -> None:
     """``parley analyze`` once it holds the store's writer lock."""
     from parley.pipeline import analyze as run
@@ -103,13 +109,13 @@ def _analyze(paths: list[Path], db: Path, html: Path | None, json_out: Path | No
     console.print(Text(
         f"{len(report.added)} new documents, {len(report.reextracted)} re-extracted, "
         f"{unchanged} unchanged files, {len(report.duplicates)} duplicates, {len(report.problems)} problems "
-        f"in {sum(report.seconds.values()):.1f}s -> {db}"
+        f"in {sum(report.seconds.values()):.1f}s -> {store.location}"
         + (f", {html}" if html else "") + (f", {json_out}" if json_out else "")))
 
 
 @app.command()
 def export(
-    db: DbOption = Path("parley.db"),
+    db: DbOption = DEFAULT_DB,
     fmt: Annotated[str, typer.Option("--format", help="Export format (json).")] = "json",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
@@ -127,7 +133,7 @@ def export(
 def evaluate(
     gold: Annotated[Optional[list[Path]], typer.Argument(
         help="Gold files or folders (corpus.json is the corpus gold); open or sealed.")] = None,
-    db: Annotated[Optional[Path], typer.Option("--db", help="Store to score.")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", help=f"Store to score. {DB_HELP}")] = None,
     export_file: Annotated[Optional[Path], typer.Option("--export", help="Export JSON to score instead of a store.")] = None,
     meantime: Annotated[Optional[Path], typer.Option(
         "--meantime", help="Score date values and person discovery on the MEANTIME corpus in this folder "
@@ -155,7 +161,7 @@ def evaluate(
             except (OSError, ValueError) as err:
                 fail(f"{export_file}: cannot read export ({err})")
         else:
-            data = build_export(open_store(db or Path("parley.db"), must_exist=True))
+            data = build_export(open_store(db or DEFAULT_DB, must_exist=True))
         try:
             gold_set = load_gold(gold)
         except GoldError as err:
@@ -167,7 +173,7 @@ def evaluate(
 
 
 @app.command()
-def timeline(db: DbOption = Path("parley.db")) -> None:
+def timeline(db: DbOption = DEFAULT_DB) -> None:
     """Events in order, each with the documents that report it."""
     from parley.present.terminal import print_timeline
 
@@ -175,7 +181,7 @@ def timeline(db: DbOption = Path("parley.db")) -> None:
 
 
 @app.command()
-def positions(db: DbOption = Path("parley.db")) -> None:
+def positions(db: DbOption = DEFAULT_DB) -> None:
     """Each party's latest stance on each issue, with its evidence."""
     from parley.present.terminal import print_positions
 
@@ -183,7 +189,7 @@ def positions(db: DbOption = Path("parley.db")) -> None:
 
 
 @app.command()
-def checks(db: DbOption = Path("parley.db")) -> None:
+def checks(db: DbOption = DEFAULT_DB) -> None:
     """Source checks: corroborated and single-source claims, conflicts, framing."""
     from parley.present.terminal import print_checks
 
@@ -193,7 +199,7 @@ def checks(db: DbOption = Path("parley.db")) -> None:
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="A question, in plain words.")],
-    db: DbOption = Path("parley.db"),
+    db: DbOption = DEFAULT_DB,
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many answers.")] = 5,
     no_rerank: Annotated[bool, typer.Option(
         "--no-rerank", help="Rank by shared words (BM25) only: no sentence model, faster.")] = False,
@@ -222,7 +228,7 @@ def ask(
 
 @app.command()
 def serve(
-    db: DbOption = Path("parley.db"),
+    db: DbOption = DEFAULT_DB,
     host: Annotated[str, typer.Option(help="Address to listen on (only this machine by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     public: Annotated[bool, typer.Option(
@@ -260,7 +266,7 @@ def serve(
     snapshot = application.state.snapshot.current()
     if snapshot.index is not None and snapshot.index.embed is not None:
         snapshot.index.embed(["warming up"])
-    console.print(Text(f"parley: serving {db} (read-only) at http://{host}:{port}/"
+    console.print(Text(f"parley: serving {application.state.snapshot.location} (read-only) at http://{host}:{port}/"
                        + ("  (access token required)" if token else "") + "  (Ctrl-C to stop)"))
     uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False,
                 limit_concurrency=64, h11_max_incomplete_event_size=16 * 1024)

@@ -1,6 +1,10 @@
-"""The SQLite store: documents, their extractions, and the reconciled corpus.
+"""The store: documents, their extractions, and the reconciled corpus.
 
-Layout (one file, readable with any SQLite client):
+It lives in an SQLite file (the default) or a PostgreSQL database (``--db
+postgresql://...``); ``store_backends.py`` holds what differs between the two, and the SQL
+here is written once for both (``?`` placeholders, ``INSERT ... ON CONFLICT``).
+
+Layout (readable with any SQLite or PostgreSQL client):
 - ``files``: each input file's raw hash, so unchanged files are not read again;
 - ``documents``: one row per distinct document (text included);
 - ``extractions``: the extract stage's output per document (JSON), with the
@@ -19,13 +23,13 @@ documents they were built from) in another. A run killed at any point leaves
 every table consistent: at worst the corpus tables describe the previous run
 (``reconcile_pending()`` then says so) until the next run, which always
 reconciles, finishes. Readers take one read transaction (``snapshot()``), so
-they never mix two runs' tables; the journal is WAL, so they never wait for a
-writer nor make it wait.
+they never mix two runs' tables; they never wait for a writer nor make it wait
+(SQLite's WAL journal, PostgreSQL's REPEATABLE READ snapshots).
 
 Concurrency: one writer at a time. ``parley analyze`` holds ``writer_lock()``
-(an OS lock on ``<store>.lock``, released by the kernel even when the process
-is killed) for its whole run; a second one waits, then gives up with a one-line
-error.
+(an OS lock on ``<store>.lock``, or a PostgreSQL advisory lock, released even
+when the process is killed) for its whole run; a second one waits, then gives
+up with a one-line error.
 """
 
 from __future__ import annotations
@@ -33,17 +37,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import sqlite3
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from parley.records import (Actor, Claim, Conflict, Document, Event, Extraction, Figure, Framing,
                             Position, Quote, TimeExpression, from_dict, to_dict)
+from parley.store_backends import StoreBusy, StoreError, backend_for, is_postgres_url
+
+__all__ = ["Store", "StoreBusy", "StoreError", "writer_lock", "is_postgres_url", "location_of",
+           "store_identity"]
 
 SCHEMA_VERSION = "1"
 BUSY_TIMEOUT = 30.0  # seconds a statement waits for another connection's lock before failing
@@ -68,40 +73,37 @@ CREATE TABLE IF NOT EXISTS extractions (
 CREATE TABLE IF NOT EXISTS views (name TEXT NOT NULL, position INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 """
+DOCUMENT_COLUMNS = ("id", "source", "path", "title", "outlet", "published", "url", "author", "words",
+                    "duplicate_of", "text", "position")
 
 
-class StoreError(Exception):
-    pass
-
-
-class StoreBusy(StoreError):
-    """Another process holds the store's writer lock."""
+def _updates(columns: Iterable[str]) -> str:
+    """The SET list of an upsert that takes every one of ``columns`` from the new row."""
+    return ", ".join(f"{name} = excluded.{name}" for name in columns)
 
 
 @contextmanager
-def writer_lock(path: Path | str, wait: float, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold the one-writer lock of the store at ``path``: the file ``<store>.lock`` beside
-    it, locked with flock (through ``filelock``), which the kernel releases when the holder
-    exits or is killed, so a crash never leaves a stale lock. When another process holds
-    it, calls ``on_wait`` (to tell the user), waits up to ``wait`` seconds, then raises
+def writer_lock(target: Path | str, wait: float, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the one-writer lock of the store at ``target`` (a file path or a PostgreSQL
+    URL): for a file, the file ``<store>.lock`` beside it, locked with flock (through
+    ``filelock``), which the kernel releases when the holder exits or is killed; for
+    PostgreSQL, a session advisory lock, which the server frees when the holder's
+    connection ends. So a crash never leaves a stale lock. When another process holds it,
+    calls ``on_wait`` (to tell the user), waits up to ``wait`` seconds, then raises
     :class:`StoreBusy`."""
-    lock = FileLock(f"{path}.lock")
-    try:
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            if on_wait:
-                on_wait()
-            lock.acquire(timeout=wait)
-    except Timeout:
-        raise StoreBusy(f"{path}: another `parley analyze` is writing to this store; gave up after "
-                        f"waiting {wait:g}s (run again once it has finished)") from None
-    except OSError as err:
-        raise StoreError(f"{path}: cannot lock the store for writing ({err.strerror or err})") from None
-    try:
+    with backend_for(target).writer_lock(wait, on_wait):
         yield
-    finally:
-        lock.release()
+
+
+def location_of(target: Path | str) -> str:
+    """The store at ``target`` as messages name it (a URL's password hidden)."""
+    return backend_for(target).location
+
+
+def store_identity(target: Path | str) -> tuple:
+    """What changes when another store takes the place of the one at ``target`` (another
+    file at that path): a reader then opens it anew."""
+    return backend_for(target).identity()
 
 
 def _is_json_field(tp: Any) -> bool:
@@ -117,6 +119,24 @@ def _columns(cls: type) -> list[tuple[str, bool]]:
     return [(f.name, _is_json_field(hints[f.name])) for f in dataclasses.fields(cls)]
 
 
+def _sql_type(tp: Any, is_json: bool) -> str:
+    """The column type of a record field (PostgreSQL needs one; SQLite's columns stay untyped)."""
+    args = [a for a in typing.get_args(tp) if a is not type(None)] or [tp]
+    if is_json or len(args) != 1:
+        return "TEXT"
+    return {bool: "INTEGER", int: "INTEGER", float: "REAL"}.get(args[0], "TEXT")
+
+
+def _typed_columns(cls: type) -> list[tuple[str, str]]:
+    hints = typing.get_type_hints(cls)
+    return [(name, _sql_type(hints[name], is_json)) for name, is_json in _columns(cls)]
+
+
+def _float_columns(cls: type) -> set[str]:
+    """Fields typed float: an int there is stored as a float, so both backends give it back alike."""
+    return {name for name, sql_type in _typed_columns(cls) if sql_type == "REAL"}
+
+
 def _bool_columns(cls: type) -> set[str]:
     """Fields typed bool (or bool | None): SQLite keeps them as 0/1, the export wants true/false."""
     hints = typing.get_type_hints(cls)
@@ -125,45 +145,58 @@ def _bool_columns(cls: type) -> set[str]:
 
 
 class Store:
-    def __init__(self, path: Path | str, read_only: bool = False):
-        """Open (or create) the store at ``path``. ``read_only`` opens an existing store
-        for reading only, from any thread (what ``parley serve`` does): nothing is created
-        or changed, and a write fails."""
-        self.path = Path(path)
+    def __init__(self, target: Path | str, read_only: bool = False):
+        """Open (or create) the store at ``target``: an SQLite file path, or a
+        ``postgresql://`` URL of an existing database. ``read_only`` opens an existing
+        store for reading only, from any thread (what ``parley serve`` does): nothing is
+        created or changed, and a write fails.
+
+        ``self.db`` is the connection, used as an ``sqlite3`` one on both backends (see
+        ``store_backends.py``); ``self.backend`` does what cannot be one SQL."""
+        self.backend = backend_for(target)
+        self.location = self.backend.location  # for messages (a URL's password hidden)
+        self.path = Path(target) if self.backend.kind == "sqlite" else None
         self.read_only = read_only
+        if read_only and not self.backend.exists():
+            raise StoreError(f"{self.location}: no such store (run `parley analyze` first)")
+        try:
+            self.db = self.backend.connect(read_only, BUSY_TIMEOUT)
+        except self.backend.errors as err:
+            raise StoreError(f"{self.location}: not a parley store ({err})") from None
         try:
             if read_only:
-                if not self.path.is_file():
-                    raise StoreError(f"{self.path}: no such store (run `parley analyze` first)")
-                self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                          check_same_thread=False, timeout=BUSY_TIMEOUT)
-                version = self.meta("schema_version")
-                if version != SCHEMA_VERSION:
-                    raise StoreError(f"{self.path}: store has schema version {version}, this parley needs {SCHEMA_VERSION}")
+                self._check_version(self.meta("schema_version"))
                 return
-            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
+            self.backend.lock_schema(self.db)
             self.db.executescript(SCHEMA)
             for table, cls in CORPUS_TABLES.items():
-                columns = ", ".join(f'"{name}"' for name, _ in _columns(cls))
-                self.db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+                self.db.execute(self.backend.corpus_table(table, self._column_types(cls)))
                 self._add_new_columns(table, cls)
             version = self.meta("schema_version")
             if version is None:
-                self.set_meta("schema_version", SCHEMA_VERSION)
-            elif version != SCHEMA_VERSION:
-                raise StoreError(f"{self.path}: store has schema version {version}, this parley needs {SCHEMA_VERSION}")
+                self._put_meta("schema_version", SCHEMA_VERSION)
+            self._check_version(version or SCHEMA_VERSION)
             self.db.commit()
-        except sqlite3.DatabaseError as err:
-            raise StoreError(f"{self.path}: not a parley store ({err})") from None
+        except self.backend.errors as err:
+            self.db.close()
+            raise StoreError(f"{self.location}: not a parley store ({err})") from None
+        except StoreError:
+            self.db.close()
+            raise
+
+    def _check_version(self, version: str | None) -> None:
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"{self.location}: store has schema version {version}, this parley needs {SCHEMA_VERSION}")
+
+    def _column_types(self, cls: type) -> list[tuple[str, str]]:
+        return _typed_columns(cls)
 
     def _add_new_columns(self, table: str, cls: type) -> None:
         """Fields added to a record since the store was made become new (empty) columns."""
-        present = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
-        for name, _ in _columns(cls):
+        present = self.backend.columns(self.db, table)
+        for name, sql_type in self._column_types(cls):
             if name not in present:
-                self.db.execute(f'ALTER TABLE {table} ADD COLUMN "{name}"')
+                self.db.execute(self.backend.add_column(table, name, sql_type))
 
     def close(self) -> None:
         self.db.close()
@@ -182,7 +215,7 @@ class Store:
         if self.db.in_transaction:
             yield self
             return
-        self.db.execute("BEGIN")
+        self.backend.begin_snapshot(self.db)
         try:
             yield self
         finally:
@@ -190,8 +223,9 @@ class Store:
 
     def data_version(self) -> int:
         """A number that changes each time another connection's commit becomes visible to
-        this one (SQLite's ``PRAGMA data_version``): how a reader notices a new run."""
-        return self.db.execute("PRAGMA data_version").fetchone()[0]
+        this one (SQLite's ``PRAGMA data_version``; on PostgreSQL a counter every writing
+        transaction raises): how a reader notices a new run."""
+        return self.backend.data_version(self.db)
 
     # ---------------------------------------------------------------- meta and files
 
@@ -201,7 +235,11 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            self._put_meta(key, value)
+
+    def _put_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
     def file_hash(self, path: str) -> str | None:
         row = self.db.execute("SELECT raw_hash FROM files WHERE path = ?", (path,)).fetchone()
@@ -213,18 +251,20 @@ class Store:
             self._remember_file(path, raw_hash, document_ids)
 
     def _remember_file(self, path: str, raw_hash: str, document_ids: list[str]) -> None:
-        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+        self.db.execute("INSERT INTO files (path, raw_hash, documents) VALUES (?, ?, ?) ON CONFLICT (path) "
+                        "DO UPDATE SET raw_hash = excluded.raw_hash, documents = excluded.documents",
                         (path, raw_hash, json.dumps(document_ids)))
 
     def files_listing(self, document_ids: Iterable[str]) -> set[str]:
         """The recorded files that hold any of ``document_ids``."""
-        ids = list(document_ids)
+        ids = set(document_ids)
         if not ids:
             return set()
-        marks = ", ".join("?" for _ in ids)
-        return {row[0] for row in self.db.execute(
-            "SELECT path FROM files WHERE EXISTS (SELECT 1 FROM json_each(files.documents) "
-            f"WHERE value IN ({marks}))", ids)}
+        # the list is JSON of hex ids: a LIKE on the quoted id narrows it, the decoded list decides
+        where = " OR ".join("documents LIKE ?" for _ in ids)
+        return {path for path, listed in self.db.execute(
+                    f"SELECT path, documents FROM files WHERE {where}", [f'%"{i}"%' for i in sorted(ids)])
+                if ids & set(json.loads(listed))}
 
     # ---------------------------------------------------------------- documents
 
@@ -254,11 +294,13 @@ class Store:
             position = self.db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM documents").fetchone()[0]
             existing = self.db.execute("SELECT position FROM documents WHERE id = ?", (document.id,)).fetchone()
             self.db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}) VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))}) "
+                f"ON CONFLICT (id) DO UPDATE SET {_updates(DOCUMENT_COLUMNS[1:])}",
                 (document.id, document.source, document.path, document.title, document.outlet,
                  document.published, document.url, document.author, document.words,
                  document.duplicate_of, document.text, existing[0] if existing else position))
-            self.db.execute("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?)",
+            self.db.execute("INSERT INTO extractions (document_id, version, data) VALUES (?, ?, ?) "
+                            "ON CONFLICT (document_id) DO UPDATE SET version = excluded.version, data = excluded.data",
                             (document.id, version, json.dumps(to_dict(extraction))))
             for path, raw_hash, ids in files:
                 self._remember_file(path, raw_hash, ids)
@@ -284,7 +326,7 @@ class Store:
     def sentences(self) -> dict[str, list[list[int]]]:
         """Each document's sentences as [start, end] offsets, by document id (empty for a
         document extracted before sentences were kept)."""
-        rows = self.db.execute("SELECT document_id, json_extract(data, '$.sentences') FROM extractions")
+        rows = self.db.execute(f"SELECT document_id, {self.backend.json_member('data', 'sentences')} FROM extractions")
         return {doc_id: json.loads(spans) if spans else [] for doc_id, spans in rows}
 
     def documents_state(self) -> str:
@@ -317,15 +359,19 @@ class Store:
                 self.db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?",
                                     [(original, copy) for copy, original in duplicates.items()])
             if state is not None:
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('reconciled', ?)", (state,))
+                self._put_meta("reconciled", state)
             for table, records in tables.items():
                 cls = CORPUS_TABLES[table]
                 columns = _columns(cls)
+                floats = _float_columns(cls)
                 self.db.execute(f"DELETE FROM {table}")
                 placeholders = ", ".join("?" for _ in columns)
                 rows = []
                 for record in records:
                     data = to_dict(record)
+                    for name in floats:
+                        if type(data[name]) is int:
+                            data[name] = float(data[name])
                     rows.append([json.dumps(data[name]) if is_json else data[name] for name, is_json in columns])
                 names = ", ".join(f'"{name}"' for name, _ in columns)
                 self.db.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
@@ -340,7 +386,7 @@ class Store:
         booleans = _bool_columns(CORPUS_TABLES[table])
         names = ", ".join(f'"{name}"' for name, _ in columns)
         out = []
-        for row in self.db.execute(f"SELECT {names} FROM {table} ORDER BY rowid"):
+        for row in self.db.execute(f"SELECT {names} FROM {table} ORDER BY {self.backend.insertion_order}"):
             record = {name: json.loads(value) if is_json and value is not None else value
                       for (name, is_json), value in zip(columns, row)}
             for name in booleans:
@@ -367,4 +413,5 @@ class Store:
 
     def put_embeddings(self, vectors: dict[str, bytes]) -> None:
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?)", vectors.items())
+            self.db.executemany("INSERT INTO embeddings (key, vector) VALUES (?, ?) "
+                                "ON CONFLICT (key) DO UPDATE SET vector = excluded.vector", vectors.items())

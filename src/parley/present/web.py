@@ -9,7 +9,7 @@ JSON: ``/api/overview``, ``/api/timeline``, ``/api/network``, ``/api/matrix``,
 ``/api/checks``, ``/api/documents``, ``/api/documents/{id}``, ``/api/actors``,
 ``/api/actors/{id}``, ``/api/search?q=``, ``/api/ask?q=&k=``, ``/api/export``.
 
-The store is opened read-only (SQLite ``mode=ro``) and nothing is ever written; only GET
+The store is opened read-only (SQLite ``mode=ro``, a read-only PostgreSQL session) and nothing is ever written; only GET
 is answered. When ``parley analyze`` updates the store, the next request sees it.
 
 Every request passes one guard (:func:`create_app`'s middleware) before it reaches a route,
@@ -46,7 +46,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from parley.present.html import D3, environment, render_page, static_text
 from parley.present.views import build_views, load_source, ref_at
 from parley.search import MAX_QUERY_CHARS, QueryError, SearchIndex
-from parley.store import Store
+from parley.store import Store, location_of, store_identity
 
 MAX_URL_CHARS = 2048  # the whole URL, query string included
 MAX_HEADER_BYTES = 8192  # all request headers together (uvicorn's h11 stops at 16 KiB before this)
@@ -78,8 +78,9 @@ class Snapshot:
     """The views and search index of the store as it was when last read; read again when
     the store's files change (a new ``parley analyze`` run)."""
 
-    def __init__(self, db: Path):
+    def __init__(self, db: Path | str):
         self.db = db
+        self.location = location_of(db)
         self.lock = threading.Lock()
         self.stamp: tuple | None = None
         self.views: dict[str, Any] = {}
@@ -87,15 +88,14 @@ class Snapshot:
         self.index: SearchIndex | None = None
         self.store: Store | None = None
         self.watcher: Store | None = None  # a connection kept only to notice commits
-        self.watcher_place: tuple[int, int] | None = None
+        self.watcher_place: tuple | None = None
 
     def _stamp(self) -> tuple:
         """Changes when the store does: another file in its place (device, inode), or a commit
-        by another connection, as SQLite's data_version shows it once the commit is visible
+        by another connection, as the store's data_version shows it once the commit is visible
         (a file's time and size change while a commit is written, before it can be read, and
         may not change again after)."""
-        info = self.db.stat()
-        place = (info.st_dev, info.st_ino)
+        place = store_identity(self.db)
         if self.watcher is None or self.watcher_place != place:
             self.watcher, self.watcher_place = Store(self.db, read_only=True), place
         return place, self.watcher.data_version()
@@ -150,14 +150,15 @@ def search_context(views: dict[str, Any], index: SearchIndex, query: str, k: int
     }
 
 
-def create_app(db: Path, token: str | None = None, time_limit: float = TIME_LIMIT_S) -> FastAPI:
-    """The app over the store at ``db`` (which must exist: checked here, before serving).
+def create_app(db: Path | str, token: str | None = None, time_limit: float = TIME_LIMIT_S) -> FastAPI:
+    """The app over the store at ``db``, a file or a ``postgresql://`` URL (which must hold a
+    store: checked here, before serving).
 
     ``token``: when given, every request must carry it, as ``Authorization: Bearer TOKEN``
     (scripts) or in the cookie a browser gets by opening any page once with ``?token=TOKEN``.
     ``time_limit``: seconds after which a request still running is answered 503."""
     Store(db, read_only=True).close()  # fails early, with a clear StoreError, on a missing or foreign file
-    snapshot = Snapshot(Path(db))
+    snapshot = Snapshot(db)
     app = FastAPI(title="parley", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.snapshot = snapshot
 
