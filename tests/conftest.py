@@ -99,3 +99,23 @@ def web_store(tmp_path_factory, lexicon) -> Path:
     """The sample corpus plus two hostile articles (markup, scripts and ``javascript:``
     links in their text, title, outlet and URL), for the web app and browser tests."""
     return _analysed([EXAMPLES, HOSTILE], tmp_path_factory.mktemp("web") / "web.db", lexicon)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the session (tests/postgres.py), or a skip that
+    says why none could be had."""
+    from postgres import Unavailable, start_server
+
+    try:
+        server = start_server()
+    except Unavailable as reason:
+        pytest.skip(f"no PostgreSQL server for the tests: {reason}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """The URL of a new, empty database on the test server."""
+    return postgres_server.new_database()

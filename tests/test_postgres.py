@@ -1,0 +1,231 @@
+"""The store on PostgreSQL (``--db postgresql://...``), against a real server started for
+the session (tests/postgres.py; skipped, with the reason, where none can be had):
+the same articles give the same export as on SQLite; two `parley analyze` runs at once on
+one database lose and duplicate nothing; a killed run leaves a sound store that the next
+run completes; `parley serve` reads the database and sees new runs; bad URLs and
+unreachable servers are one-line errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from parley.cli import app
+from parley.export import build_export
+from parley.store import Store
+from parley.store_backends import WRITER_KEY, display_url, translate
+from postgres import free_port
+from test_store import ARTICLES, EXTRA, LATE, PARLEY, SRC, finish, kill_when, start
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory) -> dict[str, Path]:
+    """The invented fisheries articles, one late article, and two more."""
+    root = tmp_path_factory.mktemp("articles")
+    shutil.copytree(ARTICLES, root / "articles")
+    (root / "late").mkdir()
+    (root / "late" / "tromsdal-quota-talks.txt").write_text(LATE, encoding="utf-8")
+    (root / "extra").mkdir()
+    for name, text in EXTRA.items():
+        (root / "extra" / name).write_text(text, encoding="utf-8")
+    return {name: root / name for name in ("articles", "late", "extra")}
+
+
+def export_of(db: str | Path) -> dict:
+    with Store(db, read_only=True) as store:
+        return json.loads(json.dumps(build_export(store)))
+
+
+def analyzed(db: str | Path, paths: list[Path], lexicon) -> None:
+    from parley.pipeline import analyze
+
+    with Store(db) as store:
+        analyze(paths, store, lexicon)
+
+
+def document_count(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        if connection.execute("SELECT to_regclass('documents')").fetchone()[0] is None:
+            return 0
+        return connection.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+
+def check_sound(url: str) -> dict:
+    """No orphan (every document has its extraction, file records list stored documents,
+    no source twice); the export."""
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        ids = [row[0] for row in connection.execute("SELECT id FROM documents")]
+        assert len(ids) == len(set(ids))
+        assert {row[0] for row in connection.execute("SELECT document_id FROM extractions")} == set(ids)
+        for path, listed in connection.execute("SELECT path, documents FROM files"):
+            assert set(json.loads(listed)) <= set(ids), f"file record {path} lists a document not stored"
+    export = export_of(url)
+    sources = [d["source"] for d in export["documents"]]
+    assert len(sources) == len(set(sources)), "a document stored twice"
+    return export
+
+
+# ---------------------------------------------------------------------------- no server needed
+
+
+def test_sqlite_words_become_postgresql_words_in_one_place():
+    assert translate("SELECT a FROM t WHERE b = ? AND c LIKE '%?%'") == "SELECT a FROM t WHERE b = %s AND c LIKE '%%?%%'"
+    assert translate("CREATE TABLE t (v BLOB, n INTEGER, x REAL, \"REAL\" TEXT)") == \
+        'CREATE TABLE t (v BYTEA, n BIGINT, x DOUBLE PRECISION, "REAL" TEXT)'
+    assert translate("SELECT integer_part FROM t WHERE kind = 'BLOB'") == "SELECT integer_part FROM t WHERE kind = 'BLOB'"
+    assert translate("INSERT OR IGNORE INTO t (k) VALUES (?)") == "INSERT INTO t (k) VALUES (%s) ON CONFLICT DO NOTHING"
+    assert display_url("postgresql://ann:s3cret@db.example:5432/parley") == "postgresql://ann:***@db.example:5432/parley"
+
+
+def test_an_unreachable_server_is_one_line_and_nothing_is_created(tmp_path):
+    url = f"postgresql://parley:pw@127.0.0.1:{free_port()}/parley"
+    for args in (["export", "--db", url], ["timeline", "--db", url], ["serve", "--db", url],
+                 ["analyze", str(tmp_path), "--db", url]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: postgresql://parley:***@127.0.0.1:"), result.output
+        assert "cannot connect to PostgreSQL" in lines[0] and "pw@" not in lines[0]
+    assert not list(tmp_path.iterdir())
+
+
+# ---------------------------------------------------------------------------- one server for the module
+
+
+def test_the_same_articles_give_the_same_export_on_sqlite_and_postgresql(folders, postgres_url, tmp_path, lexicon):
+    paths = [folders["articles"], folders["late"]]
+    analyzed(tmp_path / "p.db", paths, lexicon)
+    analyzed(postgres_url, paths, lexicon)
+    on_sqlite = runner.invoke(app, ["export", "--db", str(tmp_path / "p.db")])
+    on_postgres = runner.invoke(app, ["export", "--db", postgres_url])
+    assert on_sqlite.exit_code == on_postgres.exit_code == 0
+    assert json.loads(on_sqlite.stdout)["quotes"]  # a corpus worth comparing
+    assert on_postgres.stdout == on_sqlite.stdout
+    # a second run finds nothing new, as on SQLite, and leaves the export as it was
+    analyzed(postgres_url, paths, lexicon)
+    assert runner.invoke(app, ["export", "--db", postgres_url]).stdout == on_sqlite.stdout
+
+
+def test_a_database_without_a_store_is_named_and_left_untouched(postgres_url):
+    result = runner.invoke(app, ["export", "--db", postgres_url])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {postgres_url}: no parley store in this database " \
+                                    "(run `parley analyze` with this --db first)"
+    assert document_count(postgres_url) == 0
+
+
+def test_a_read_only_store_refuses_to_write(folders, postgres_url, lexicon):
+    import psycopg
+
+    analyzed(postgres_url, [folders["late"]], lexicon)
+    with Store(postgres_url, read_only=True) as store:
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            store.db.execute("DELETE FROM documents")
+    assert document_count(postgres_url) == 1
+
+
+def test_two_runs_at_once_on_one_database_lose_and_duplicate_nothing(folders, postgres_url, tmp_path, lexicon):
+    """Two `parley analyze` processes over overlapping folders, started together: they take
+    turns (one waits), each document is stored once, every file is recorded, and the store
+    holds the documents and quotes of one run over all the articles."""
+    analyzed(tmp_path / "all.db", list(folders.values()), lexicon)
+    expected = export_of(tmp_path / "all.db")
+    first = start(postgres_url, [folders["articles"], folders["late"]], tmp_path / "a")
+    second = start(postgres_url, [folders["articles"], folders["extra"]], tmp_path / "b")
+    finish(first, tmp_path / "a")
+    finish(second, tmp_path / "b")
+    waited = [(tmp_path / f"{name}.err").read_text() for name in "ab"]
+    assert sum("waiting for another `parley analyze`" in err for err in waited) <= 1
+    export = check_sound(postgres_url)
+    assert sorted(d["source"] for d in export["documents"]) == sorted(d["source"] for d in expected["documents"])
+    assert sorted((q["document"], q["start"], q["text"]) for q in export["quotes"]) == \
+        sorted((q["document"], q["start"], q["text"]) for q in expected["quotes"])
+    again = finish(start(postgres_url, list(folders.values()), tmp_path / "c"), tmp_path / "c")
+    assert again.startswith("0 new documents, 0 re-extracted"), again
+    assert check_sound(postgres_url) == export
+
+
+def test_a_run_waits_for_the_postgresql_lock_then_gives_up_in_one_line(folders, postgres_url):
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as holder:  # stands for an analyze in progress
+        holder.execute("SELECT pg_advisory_lock(%s)", (WRITER_KEY,))
+        result = runner.invoke(app, ["analyze", str(folders["late"]), "--db", postgres_url, "--wait", "0.5"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith(f"waiting for another `parley analyze` writing to {postgres_url}")
+    assert lines[-1] == (f"error: {postgres_url}: another `parley analyze` is writing to this store; "
+                         "gave up after waiting 0.5s (run again once it has finished)")
+
+
+def test_a_killed_run_leaves_a_sound_store_and_the_next_run_completes_it(folders, postgres_url, tmp_path, lexicon):
+    paths = [folders["articles"], folders["late"]]
+    reference = tmp_path / "ref.db"
+    analyzed(reference, paths, lexicon)
+    process = start(postgres_url, paths, tmp_path / "killed")
+    assert kill_when(process, lambda: document_count(postgres_url) >= 1)
+    check_sound(postgres_url)
+    # the server ends the killed session, and its writer lock with it: the next run does not wait
+    finish(start(postgres_url, paths, tmp_path / "rerun", "--wait", "30"), tmp_path / "rerun")
+    assert "waiting for another" not in (tmp_path / "rerun.err").read_text()
+    assert check_sound(postgres_url) == export_of(reference)
+
+
+def test_the_web_app_reads_postgresql_and_sees_a_new_run(folders, postgres_url, lexicon):
+    from fastapi.testclient import TestClient
+
+    from parley.present.web import create_app
+
+    analyzed(postgres_url, [folders["articles"]], lexicon)
+    client = TestClient(create_app(postgres_url))
+    before = client.get("/api/documents").json()
+    assert client.get("/api/export").json() == export_of(postgres_url)
+    assert client.get("/").status_code == 200
+    analyzed(postgres_url, [folders["late"]], lexicon)
+    assert len(client.get("/api/documents").json()) == len(before) + 1
+
+
+def test_parley_serve_answers_from_a_postgresql_store(folders, postgres_url, tmp_path, lexicon):
+    analyzed(postgres_url, [folders["articles"]], lexicon)
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    with open(tmp_path / "serve.err", "w") as errors:
+        server = subprocess.Popen([sys.executable, "-c", PARLEY, "serve", "--db", postgres_url,
+                                   "--host", "127.0.0.1", "--port", str(port)],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=errors)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, (tmp_path / "serve.err").read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/export", timeout=10) as answer:
+                    served = json.loads(answer.read())
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "parley serve did not answer"
+                time.sleep(0.2)
+        assert served == export_of(postgres_url)
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
