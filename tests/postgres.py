@@ -87,7 +87,9 @@ def _unprivileged_user() -> list[str]:
     raise Unavailable("running as root and there is no `postgres` or `nobody` user to run initdb as")
 
 
-def start_server() -> Server:
+def start_server(durable: bool = False) -> Server:
+    """Start a server; ``durable`` keeps PostgreSQL's default flushing to disk at each commit
+    (benchmarks), else it is off (tests: a server that lives for one session)."""
     try:
         import psycopg  # noqa: F401  (the store needs it; without it no test could connect)
     except ImportError:
@@ -108,8 +110,9 @@ def start_server() -> Server:
         shutil.rmtree(folder, ignore_errors=True)
         raise Unavailable(f"initdb failed: {(made.stderr or made.stdout).strip().splitlines()[-1:]}")
     port = free_port()
-    options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=40")
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c max_connections=40"
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     started = subprocess.run([*run_as, pg_ctl, "-D", str(data), "-l", str(folder / "server.log"), "-o", options,
                               "-w", "-t", "60", "start"], capture_output=True, text=True, timeout=120, cwd=folder)
     server = Server(folder, port, pg_ctl, run_as)

@@ -229,3 +229,18 @@ def test_parley_serve_answers_from_a_postgresql_store(folders, postgres_url, tmp
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def test_a_server_that_goes_away_mid_run_is_a_one_line_error(folders, postgres_url, lexicon):
+    import psycopg
+
+    from parley.store import StoreError
+
+    analyzed(postgres_url, [folders["late"]], lexicon)
+    store = Store(postgres_url)
+    with psycopg.connect(postgres_url, autocommit=True) as admin:  # as a server restart would
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with pytest.raises(StoreError, match=r"^postgresql://\S+: lost the connection to PostgreSQL \(.*\)$"):
+        store.documents()
+    assert document_count(postgres_url) == 1

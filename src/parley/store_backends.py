@@ -207,9 +207,10 @@ class PostgresConnection:
     DELETE outside a transaction opens one, which ``commit()`` (or leaving ``with db:``)
     ends. A transaction that wrote raises ``meta.data_version`` as it commits."""
 
-    def __init__(self, connection: Any):
+    def __init__(self, connection: Any, location: str):
         self.connection = connection
         self.connection.autocommit = True
+        self.location = location
         self.wrote = False
 
     @property
@@ -231,13 +232,26 @@ class PostgresConnection:
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         self._before(sql)
         values = _params(params)
-        return self.connection.execute(translate(sql, values is not None), values)
+        with self._connection_lost():
+            return self.connection.execute(translate(sql, values is not None), values)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
         self._before(sql)
         cursor = self.connection.cursor()
-        cursor.executemany(translate(sql), [tuple(_plain(v) for v in row) for row in rows])
+        with self._connection_lost():
+            cursor.executemany(translate(sql), [tuple(_plain(v) for v in row) for row in rows])
         return cursor
+
+    @contextmanager
+    def _connection_lost(self) -> Iterator[None]:
+        """A server gone away mid-run (restarted, unreachable) is a one-line StoreError;
+        what was committed stays, what was not is rolled back by the server."""
+        try:
+            yield
+        except _psycopg().OperationalError as err:
+            if not self.connection.closed:
+                raise
+            raise StoreError(f"{self.location}: lost the connection to PostgreSQL ({one_line(err)})") from None
 
     def executescript(self, script: str) -> None:
         """Each statement in turn (unlike ``sqlite3``'s, this does not commit first)."""
@@ -319,7 +333,7 @@ class PostgresBackend:
                 connection.close()
                 raise StoreError(f"{self.location}: no parley store in this database "
                                  "(run `parley analyze` with this --db first)")
-        return PostgresConnection(connection)
+        return PostgresConnection(connection, self.location)
 
     def lock_schema(self, db: PostgresConnection) -> None:
         """Two processes creating the tables at once would collide: take turns, until the
