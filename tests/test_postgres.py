@@ -244,3 +244,21 @@ def test_a_server_that_goes_away_mid_run_is_a_one_line_error(folders, postgres_u
     with pytest.raises(StoreError, match=r"^postgresql://\S+: lost the connection to PostgreSQL \(.*\)$"):
         store.documents()
     assert document_count(postgres_url) == 1
+
+
+def test_a_nul_character_in_a_feed_is_stored_as_a_replacement_character(postgres_url, tmp_path, lexicon):
+    """PostgreSQL's text cannot hold NUL, which a JSON feed can carry (escaped) in a field:
+    it is stored as U+FFFD, one character for one, so every offset still points right."""
+    (tmp_path / "feed").mkdir()
+    (tmp_path / "feed" / "wire.jsonl").write_text(
+        '{"title": "Quota\\u0000talks", "text": "Envoy Maren Kvalheim met Tomas Berglund in Tromsdal '
+        'on Monday.\\u0000 \\"We are close,\\" Kvalheim said."}\n', encoding="utf-8")
+    analyzed(postgres_url, [tmp_path / "feed"], lexicon)
+    export = export_of(postgres_url)
+    assert [d["title"] for d in export["documents"]] == ["Quota\ufffdtalks"]
+    with Store(postgres_url, read_only=True) as store:
+        [document] = store.documents()
+    assert "\ufffd" in document.text and export["events"]
+    for event in export["events"]:
+        assert document.text[event["start"]:event["end"]] in event["evidence"]
+        assert event["evidence"] in document.text

@@ -191,9 +191,17 @@ def translate(sql: str, with_params: bool = True) -> str:
     return out
 
 
+NUL_STAND_IN = "\ufffd"  # PostgreSQL's text cannot hold NUL; one character for one keeps offsets right
+
+
 def _plain(value: Any) -> Any:
-    """SQLite keeps a bool as 0/1 in an INTEGER column; so does this layer."""
-    return int(value) if value is True or value is False else value
+    """SQLite keeps a bool as 0/1 in an INTEGER column; so does this layer. A NUL character
+    (a JSON feed may carry one in a field) becomes U+FFFD, which PostgreSQL can store."""
+    if value is True or value is False:
+        return int(value)
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", NUL_STAND_IN)
+    return value
 
 
 def _params(params: Sequence[Any] | None) -> tuple | None:
