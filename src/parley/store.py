@@ -170,7 +170,7 @@ class Store:
             self.backend.lock_schema(self.db)
             self.db.executescript(SCHEMA)
             for table, cls in CORPUS_TABLES.items():
-                self.db.execute(self.backend.corpus_table(table, self._column_types(cls)))
+                self.db.execute(self.backend.corpus_table(table, _typed_columns(cls)))
                 self._add_new_columns(table, cls)
             version = self.meta("schema_version")
             if version is None:
@@ -188,13 +188,10 @@ class Store:
         if version != SCHEMA_VERSION:
             raise StoreError(f"{self.location}: store has schema version {version}, this parley needs {SCHEMA_VERSION}")
 
-    def _column_types(self, cls: type) -> list[tuple[str, str]]:
-        return _typed_columns(cls)
-
     def _add_new_columns(self, table: str, cls: type) -> None:
         """Fields added to a record since the store was made become new (empty) columns."""
         present = self.backend.columns(self.db, table)
-        for name, sql_type in self._column_types(cls):
+        for name, sql_type in _typed_columns(cls):
             if name not in present:
                 self.db.execute(self.backend.add_column(table, name, sql_type))
 
