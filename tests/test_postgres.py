@@ -26,7 +26,7 @@ from parley.export import build_export
 from parley.store import Store
 from parley.store_backends import WRITER_KEY, display_url, translate
 from postgres import free_port
-from test_store import ARTICLES, EXTRA, LATE, PARLEY, SRC, finish, kill_when, start
+from test_store import ARTICLES, EXTRA, KILL_INSIDE, LATE, PARLEY, SRC, finish, kill_when, start
 
 runner = CliRunner()
 
@@ -188,6 +188,21 @@ def test_a_killed_run_leaves_a_sound_store_and_the_next_run_completes_it(folders
     assert check_sound(postgres_url) == export_of(reference)
 
 
+@pytest.mark.parametrize("step", ["save_corpus", "add_document"])
+def test_a_kill_inside_a_write_leaves_the_previous_state(step, folders, postgres_url, lexicon):
+    """Killed in the middle of replacing the corpus tables, or of replacing a document: the
+    server rolls the open transaction back, so nothing of the half-done write is seen."""
+    analyzed(postgres_url, [folders["articles"]], lexicon)
+    before = export_of(postgres_url)
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    run = subprocess.run([sys.executable, "-c", KILL_INSIDE, postgres_url, step, before["documents"][0]["source"]],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    assert check_sound(postgres_url) == before
+    with Store(postgres_url, read_only=True) as store:
+        assert not store.reconcile_pending()
+
+
 def test_the_web_app_reads_postgresql_and_sees_a_new_run(folders, postgres_url, lexicon):
     from fastapi.testclient import TestClient
 
@@ -262,3 +277,19 @@ def test_a_nul_character_in_a_feed_is_stored_as_a_replacement_character(postgres
     for event in export["events"]:
         assert document.text[event["start"]:event["end"]] in event["evidence"]
         assert event["evidence"] in document.text
+
+
+def test_a_user_who_may_not_create_tables_gets_one_line(folders, postgres_url):
+    import uuid
+
+    import psycopg
+
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        admin.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")  # already so from PostgreSQL 15 on
+    url = postgres_url.replace("//parley@", f"//{role}@")
+    result = runner.invoke(app, ["analyze", str(folders["late"]), "--db", url])
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"error: {url}: cannot open the store (permission denied"), line

@@ -45,7 +45,7 @@ from typing import Any
 
 from parley.records import (Actor, Claim, Conflict, Document, Event, Extraction, Figure, Framing,
                             Position, Quote, TimeExpression, from_dict, to_dict)
-from parley.store_backends import StoreBusy, StoreError, backend_for, is_postgres_url
+from parley.store_backends import StoreBusy, StoreError, backend_for, is_postgres_url, one_line
 
 __all__ = ["Store", "StoreBusy", "StoreError", "writer_lock", "is_postgres_url", "location_of",
            "store_identity"]
@@ -162,7 +162,7 @@ class Store:
         try:
             self.db = self.backend.connect(read_only, BUSY_TIMEOUT)
         except self.backend.errors as err:
-            raise StoreError(f"{self.location}: not a parley store ({err})") from None
+            raise StoreError(f"{self.location}: {self.backend.open_failure} ({one_line(err)})") from None
         try:
             if read_only:
                 self._check_version(self.meta("schema_version"))
@@ -179,7 +179,7 @@ class Store:
             self.db.commit()
         except self.backend.errors as err:
             self.db.close()
-            raise StoreError(f"{self.location}: not a parley store ({err})") from None
+            raise StoreError(f"{self.location}: {self.backend.open_failure} ({one_line(err)})") from None
         except StoreError:
             self.db.close()
             raise

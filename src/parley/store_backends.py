@@ -88,6 +88,7 @@ class SQLiteBackend:
     kind = "sqlite"
     typed_columns = False  # corpus tables keep SQLite's untyped columns (what old stores have)
     insertion_order = "rowid"
+    open_failure = "not a parley store"  # what an error of the driver at opening means
     errors: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
 
     def __init__(self, path: str | Path):
@@ -311,6 +312,7 @@ class PostgresBackend:
     kind = "postgresql"
     typed_columns = True
     insertion_order = "row_position"  # an identity column, as SQLite's rowid
+    open_failure = "cannot open the store"  # e.g. no right to create its tables
 
     def __init__(self, url: str):
         self.url = url
