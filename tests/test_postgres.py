@@ -26,7 +26,7 @@ from parley.export import build_export
 from parley.store import Store
 from parley.store_backends import WRITER_KEY, display_url, translate
 from postgres import free_port
-from test_store import ARTICLES, EXTRA, KILL_INSIDE, LATE, PARLEY, SRC, finish, kill_when, start
+from test_store import ARTICLES, EXTRA, KILL_INSIDE, LATE, PARLEY, SRC, corpus_part, finish, kill_when, start
 
 runner = CliRunner()
 
@@ -215,6 +215,32 @@ def test_the_web_app_reads_postgresql_and_sees_a_new_run(folders, postgres_url, 
     assert client.get("/").status_code == 200
     analyzed(postgres_url, [folders["late"]], lexicon)
     assert len(client.get("/api/documents").json()) == len(before) + 1
+
+
+def test_the_web_app_shows_one_committed_state_while_a_run_writes(folders, postgres_url, tmp_path, lexicon):
+    """Each answer while `parley analyze` adds two articles is the old corpus or the new one,
+    never a mix of two runs' tables (REPEATABLE READ snapshots), and documents only appear."""
+    from fastapi.testclient import TestClient
+
+    from parley.present.web import create_app
+
+    analyzed(postgres_url, [folders["articles"], folders["late"]], lexicon)
+    before = export_of(postgres_url)
+    client = TestClient(create_app(postgres_url))
+    process = start(postgres_url, [folders["articles"], folders["late"], folders["extra"]], tmp_path / "run")
+    seen = []
+    while process.poll() is None:
+        answer = client.get("/api/export")
+        assert answer.status_code == 200
+        seen.append(answer.json())
+    finish(process, tmp_path / "run")
+    after = check_sound(postgres_url)
+    assert len(after["documents"]) == len(before["documents"]) + 2
+    assert client.get("/api/export").json() == after
+    counts = [len(export["documents"]) for export in seen]
+    assert counts == sorted(counts)
+    for export in seen:
+        assert corpus_part(export) in (corpus_part(before), corpus_part(after))
 
 
 def test_parley_serve_answers_from_a_postgresql_store(folders, postgres_url, tmp_path, lexicon):
