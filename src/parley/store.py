@@ -2,7 +2,9 @@
 
 Layout (one file, readable with any SQLite client):
 - ``files``: each input file's raw hash, so unchanged files are not read again;
-- ``documents``: one row per distinct document (text included);
+- ``documents``: one row per distinct document (text included), with ``added_at``, when
+  the store first held it (UTC, ISO 8601; empty for documents stored before it was kept),
+  which ``parley brief --since`` reads;
 - ``extractions``: the extract stage's output per document (JSON), with the
   extractor version that produced it;
 - corpus tables rewritten by every reconcile: ``actors``, ``quotes``, ``figures``,
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from datetime import datetime, timezone
 import json
 import sqlite3
 import typing
@@ -61,13 +64,25 @@ CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, raw_hash TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, source TEXT UNIQUE NOT NULL, path TEXT, title TEXT, outlet TEXT,
     published TEXT, url TEXT, author TEXT, words INTEGER, duplicate_of TEXT, text TEXT NOT NULL,
-    position INTEGER NOT NULL);
+    position INTEGER NOT NULL, added_at TEXT);
 CREATE TABLE IF NOT EXISTS extractions (
     document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
     version TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS views (name TEXT NOT NULL, position INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 """
+
+
+DOCUMENT_COLUMNS = ("id", "source", "path", "title", "outlet", "published", "url", "author", "words",
+                    "duplicate_of", "text", "position", "added_at")
+
+
+def utc_stamp(moment: datetime | None = None) -> str:
+    """``moment`` (now by default) as the store writes times: UTC, ISO 8601, to the second."""
+    moment = moment or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 class StoreError(Exception):
@@ -140,6 +155,7 @@ class Store:
                 version = self.meta("schema_version")
                 if version != SCHEMA_VERSION:
                     raise StoreError(f"{self.path}: store has schema version {version}, this parley needs {SCHEMA_VERSION}")
+                self._has_added_at = "added_at" in self._column_names("documents")
                 return
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
             self.db.execute("PRAGMA foreign_keys = ON")
@@ -149,6 +165,9 @@ class Store:
                 columns = ", ".join(f'"{name}"' for name, _ in _columns(cls))
                 self.db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
                 self._add_new_columns(table, cls)
+            if "added_at" not in self._column_names("documents"):  # a store made before it was kept
+                self.db.execute("ALTER TABLE documents ADD COLUMN added_at TEXT")
+            self._has_added_at = True
             version = self.meta("schema_version")
             if version is None:
                 self.set_meta("schema_version", SCHEMA_VERSION)
@@ -158,9 +177,12 @@ class Store:
         except sqlite3.DatabaseError as err:
             raise StoreError(f"{self.path}: not a parley store ({err})") from None
 
+    def _column_names(self, table: str) -> set[str]:
+        return {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+
     def _add_new_columns(self, table: str, cls: type) -> None:
         """Fields added to a record since the store was made become new (empty) columns."""
-        present = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+        present = self._column_names(table)
         for name, _ in _columns(cls):
             if name not in present:
                 self.db.execute(f'ALTER TABLE {table} ADD COLUMN "{name}"')
@@ -240,33 +262,39 @@ class Store:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is not None
 
     def add_document(self, document: Document, extraction: Extraction, version: str,
-                     files: Iterable[tuple[str, str, list[str]]] = ()) -> None:
+                     files: Iterable[tuple[str, str, list[str]]] = (), now: datetime | None = None) -> None:
         """Store a document and its extraction together, with the records of ``files``
         ((path, raw hash, document ids) of the input files this document completes), in
         one transaction. Replaces an older text of the same source; the record of any other
         file that held that older text is dropped, so that file is never taken as read while
-        its text is gone (``parley analyze`` reads such a file again in the same run)."""
+        its text is gone (``parley analyze`` reads such a file again in the same run).
+        A document new to the store is stamped ``added_at`` = ``now`` (the current time by
+        default); one stored again (extracted anew) keeps its stamp."""
         with self.db:
             replaced = [row[0] for row in self.db.execute(
                 "SELECT id FROM documents WHERE source = ? AND id != ?", (document.source, document.id))]
             self.db.execute("DELETE FROM documents WHERE source = ? AND id != ?", (document.source, document.id))
             self.db.executemany("DELETE FROM files WHERE path = ?", [(path,) for path in self.files_listing(replaced)])
             position = self.db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM documents").fetchone()[0]
-            existing = self.db.execute("SELECT position FROM documents WHERE id = ?", (document.id,)).fetchone()
+            existing = self.db.execute("SELECT position, added_at FROM documents WHERE id = ?",
+                                       (document.id,)).fetchone()
             self.db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO documents ({', '.join(DOCUMENT_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in DOCUMENT_COLUMNS)})",
                 (document.id, document.source, document.path, document.title, document.outlet,
                  document.published, document.url, document.author, document.words,
-                 document.duplicate_of, document.text, existing[0] if existing else position))
+                 document.duplicate_of, document.text, existing[0] if existing else position,
+                 existing[1] if existing else utc_stamp(now)))
             self.db.execute("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?)",
                             (document.id, version, json.dumps(to_dict(extraction))))
             for path, raw_hash, ids in files:
                 self._remember_file(path, raw_hash, ids)
 
     def documents(self) -> list[Document]:
+        added_at = "added_at" if self._has_added_at else "NULL"  # an old store opened read-only
         rows = self.db.execute(
-            "SELECT id, source, text, title, outlet, published, url, author, path, duplicate_of "
-            "FROM documents ORDER BY position").fetchall()
+            "SELECT id, source, text, title, outlet, published, url, author, path, duplicate_of, "
+            f"{added_at} FROM documents ORDER BY position").fetchall()
         return [Document(*row) for row in rows]
 
     def stale_documents(self, version: str) -> list[Document]:

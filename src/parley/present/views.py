@@ -42,14 +42,16 @@ class Source:
     export: dict[str, Any]
     texts: dict[str, str]  # document id -> text
     sentences: dict[str, list[list[int]]] = field(default_factory=dict)  # document id -> [start, end]
+    added_at: dict[str, str | None] = field(default_factory=dict)  # document id -> when the store first held it
 
 
 def load_source(store: Store) -> Source:
     from parley.export import build_export
 
     with store.snapshot():  # one committed state, even while `parley analyze` writes
-        return Source(export=build_export(store), texts={d.id: d.text for d in store.documents()},
-                      sentences=store.sentences())
+        documents = store.documents()
+        return Source(export=build_export(store), texts={d.id: d.text for d in documents},
+                      sentences=store.sentences(), added_at={d.id: d.added_at for d in documents})
 
 
 def safe_url(url: str | None) -> str | None:
