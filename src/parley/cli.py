@@ -1,4 +1,4 @@
-"""The ``parley`` command line: analyze, export, eval, timeline, positions, checks, ask."""
+"""The ``parley`` command line: analyze, export, eval, timeline, positions, checks, brief, ask, serve."""
 
 from __future__ import annotations
 
@@ -188,6 +188,39 @@ def checks(db: DbOption = Path("parley.db")) -> None:
     from parley.present.terminal import print_checks
 
     print_checks(build_export(open_store(db, must_exist=True)), console)
+
+
+@app.command()
+def brief(
+    since: Annotated[str, typer.Option(
+        "--since", help="A duration back from now (90m, 24h, 7d, 2w), a date (2026-01-20) or an ISO date and time.")],
+    db: DbOption = Path("parley.db"),
+    html: Annotated[Optional[Path], typer.Option(help="Write the briefing of changes as one HTML file here.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the changes as JSON here.")] = None,
+    lexicon_dirs: LexiconOption = None,
+) -> None:
+    """What changed since then: new events and status changes, position changes, new conflicts and
+    corroborations, new quotations by the parties' principals and new figures, every item cited."""
+    from datetime import datetime, timezone
+
+    from parley.atomic_write import write_text_atomically
+    from parley.present.changes import SinceError, compute_changes, parse_since
+    from parley.present.terminal import print_changes
+    from parley.present.views import load_source
+
+    now = datetime.now(timezone.utc)
+    try:
+        moment = parse_since(since, now)
+    except SinceError as err:
+        fail(str(err))
+    source = load_source(open_store(db, read_only=True))
+    changes = compute_changes(source, moment, now=now, lexicon=load_lexicon(tuple(lexicon_dirs or ())))
+    print_changes(changes, console)
+    if html:
+        from parley.present.html import write_briefing
+        write_briefing(source, html, changes=changes)
+    if json_out:
+        write_text_atomically(json_out, json.dumps(changes.to_dict(), ensure_ascii=False, indent=1))
 
 
 @app.command()

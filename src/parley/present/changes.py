@@ -352,8 +352,11 @@ def _figures(ctx: _Context) -> list[dict[str, Any]]:
         if figure["document"] not in ctx.new:
             continue
         about = f" ({figure['about']})" if figure.get("about") else ""
+        text, unit = figure["text"], figure.get("unit") or ""
+        if unit and unit.lower() not in text.lower() and unit != "percent" and not unit.isupper():
+            text = f"{text} {unit}"  # "12,000" of tonnes: "12,000 tonnes"
         items.append({"kind": "figure", "change": "new", "key": _key("figure", figure["document"], figure["start"]),
-                      "title": f"{figure['text']}{about}", "text": figure["text"], "value": figure["value"],
+                      "title": f"{text}{about}", "text": figure["text"], "value": figure["value"],
                       "unit": figure["unit"], "about": figure.get("about"),
                       "cite": ctx.cite(figure["document"], figure.get("evidence"), figure.get("start"))})
     return items
