@@ -266,6 +266,7 @@ def serve(
              "'Authorization: Bearer TOKEN', or open a page once with ?token=TOKEN.")] = None,
     time_limit: Annotated[float, typer.Option(
         min=1, max=3600, help="Seconds after which a request still running is answered 503.")] = 30.0,
+    lexicon_dirs: LexiconOption = None,
 ) -> None:
     """Open the briefing in the browser: a read-only web app over the store."""
     import uvicorn
@@ -279,7 +280,8 @@ def serve(
         fail(f"--token must have at least {MIN_TOKEN_CHARS} characters "
              "(e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
     try:
-        application = create_app(db, token=token, time_limit=time_limit)  # a missing or foreign file is a StoreError
+        application = create_app(db, token=token, time_limit=time_limit,
+                                 lexicon=load_lexicon(tuple(lexicon_dirs or ())))  # a missing or foreign file is a StoreError
     except StoreError as err:
         fail(str(err))
     if not is_loopback(host):
