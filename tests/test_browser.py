@@ -20,7 +20,7 @@ CHROMIUM = os.environ.get("PARLEY_CHROMIUM", "/usr/bin/chromium")
 # from reaching for the network on its own (this machine's network is closed).
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PAGES = ["/", "/timeline", "/network", "/matrix", "/checks", "/documents", "/actors/steve-witkoff",
+PAGES = ["/", "/new", "/timeline", "/network", "/matrix", "/checks", "/documents", "/actors/steve-witkoff",
          "/search?q=Where+did+Dmitriev+meet+Witkoff%3F"]
 
 
@@ -67,7 +67,7 @@ def test_every_page_loads_without_console_errors(page, server):
         response = page.goto(server + path)
         assert response.status == 200, path
         page.wait_for_load_state("load")
-        assert page.locator("nav.views a").count() == 6, path
+        assert page.locator("nav.views a").count() == 7, path
     assert page.problems == []
 
 
