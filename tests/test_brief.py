@@ -7,7 +7,7 @@ The articles are written for this test about an invented round of the mackerel-s
 stored on 3 February, batch B on 12 February; B announces a new meeting, reports a planned one
 as held, moves the date of another, has Norway change its stance on the quota, contradicts A's
 figure for the Commission's offer, corroborates A's landings figure from another outlet, quotes
-Norway's minister and puts a new sum on the table.
+Norway's minister and puts a new sum on the table; a reprint of an article of A adds nothing.
 """
 
 from __future__ import annotations
@@ -90,6 +90,20 @@ published: 2026-02-12
 ---
 Norwegian boats landed 80,000 tonnes of mackerel in January, port officials said on Thursday.
 """,
+    # a reprint of an article of batch A: a near-copy adds nothing
+    "coastal-digest-reprint.md": """---
+title: Mackerel ministers to meet in London (reprint)
+outlet: Coastal Digest
+published: 2026-02-12
+---
+Norwegian Fisheries Minister Marit Haugland and UK Fisheries Minister Rachel Whitmore will meet in London on February 10 to discuss the mackerel quota.
+
+A third round of the coastal states' talks in Tórshavn is planned for March 3, 2026, the Faroese delegation said.
+
+Norway opposes any cut in the mackerel quota larger than 40%, its delegation said in a statement.
+
+The European Commission has offered 20,000 tonnes of extra access for Norwegian trawlers, Charlotte Verbeke said on Monday.
+""",
 }
 B_SOURCES = set(BATCH_B)
 
@@ -169,7 +183,11 @@ def test_brief_lists_exactly_what_the_second_batch_added_and_changed(changes):
         "Marit Haugland", "Norway", "We have a text both sides can take home")
     assert changes.other_quotes == 0  # A's skipper is neither new nor a principal
 
-    assert {f["text"] for f in changes.figures} == {"up to 50%", "12,000", "£40m", "80,000"}
+    # the 80,000 tonnes Fleet Ledger repeats are A's figure (a corroboration, above), not a new one
+    assert {f["text"] for f in changes.figures} == {"up to 50%", "12,000", "£40m"}
+    reprint = next(d for d in changes.documents if d["source"] == "coastal-digest-reprint.md")
+    assert reprint["duplicate_of"]
+    assert not any("coastal-digest-reprint.md" in cited_documents(i) for i in changes.items())
 
 
 def test_every_item_is_cited_by_a_new_document_with_its_sentence(changes):
@@ -207,13 +225,14 @@ def test_the_terminal_brief_cites_before_and_after(changes):
     console = Console(record=True, width=200)
     print_changes(changes, console)
     text = console.export_text()
-    assert "2 new documents" in text
+    assert "3 new documents" in text
     assert "Norway on quota: oppose → support" in text
     assert "before: “Norway opposes any cut" in text and "after: “Norway now supports" in text
     assert "Meeting in Tórshavn moved: 2026-03-03 → 2026-03-17" in text
     assert "Marit Haugland (Norway): “We have a text both sides can take home”" in text
     assert "Coastal Affairs Weekly, 2026-02-11, coastal-affairs-london-held.md" in text
     assert "Record January landings" not in text.split("Events")[0]  # A's documents are not new
+    assert "Coastal Digest" in text.split("Events")[0]  # the reprint is listed among the new documents ...
 
 
 @pytest.mark.parametrize("text, expected", [

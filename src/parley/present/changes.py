@@ -15,13 +15,18 @@ the new ones add:
   new document is a new position; a stance from a new document that differs from the
   last one the earlier documents gave is a change, shown with both sentences;
 - **conflicts**: a conflict with a side from a new document (``grew`` when the earlier
-  documents already disagreed among themselves);
+  documents already disagreed among themselves); a near-copy's side is its original's;
 - **corroborations**: a claim that new documents bring more independent sources than the
   earlier ones gave it (outlets count once, near-copies with their original);
 - **quotations by principals**: quotations in new documents whose speaker is a named
   person who speaks for a party (a person whose affiliation is a country, bloc or
   organization: the party the position matrix credits them to); others are counted;
-- **figures**: every figure of a new document.
+- **figures**: the figures of new documents.
+
+Words quoted, and figures given (the same value, unit and subject), by an earlier document
+are not new when a new one repeats them (a figure repeated by another outlet shows as a
+corroboration), and a new document that is a near-copy of another one (a reprint) adds no
+quotation or figure of its own.
 
 Every item cites its sources: outlet, document, published date and the sentence, with a
 ``ref`` (document id and sentence start) that presenters turn into a link.
@@ -135,8 +140,13 @@ class _Context:
         self.locate = Locator(source)
         self.meta = {d["source"]: d for d in self.export["documents"]}
         self.added_at = {d["source"]: source.added_at.get(d["id"]) for d in self.export["documents"]}
+        self.copies = {d["source"] for d in self.export["documents"] if d.get("duplicate_of")}
         self.names = {a["id"]: a["name"] for a in self.export["actors"]}
         self.actors = {a["id"]: from_dict(Actor, a) for a in self.export["actors"]}
+
+    def adds(self, document: str) -> bool:
+        """A new document that is not a near-copy of another (a reprint adds nothing)."""
+        return document in self.new and document not in self.copies
 
     def cite(self, document: str, evidence: str | None, start: int | None = None) -> dict[str, Any]:
         meta = self.meta.get(document) or {}
@@ -276,12 +286,12 @@ def _conflicts(ctx: _Context) -> list[dict[str, Any]]:
     items = []
     for conflict in ctx.export.get("conflicts", []):
         values = conflict.get("values", [])
-        fresh = [v for v in values if v["document"] in ctx.new]
+        fresh = [v for v in values if ctx.adds(v["document"])]
         if not fresh:
             continue
         old_values = {" ".join(str(v.get("value")).lower().split()) for v in values if v["document"] not in ctx.new}
         grew = len(old_values) >= 2
-        sides = [{"value": v.get("value"), "new": v["document"] in ctx.new, "stage": v.get("stage"),
+        sides = [{"value": v.get("value"), "new": ctx.adds(v["document"]), "stage": v.get("stage"),
                   "cite": ctx.cite(v["document"], v.get("evidence"))} for v in values]
         shown = " vs ".join(dict.fromkeys(str(v.get("value")) for v in values))
         items.append({
@@ -307,7 +317,7 @@ def _corroborations(ctx: _Context) -> list[dict[str, Any]]:
         if claim["sources"] <= earlier:
             continue
         evidence = claim.get("evidence", [])
-        new_cites = [ctx.cite(e["document"], e.get("text")) for e in evidence if e["document"] in ctx.new]
+        new_cites = [ctx.cite(e["document"], e.get("text")) for e in evidence if ctx.adds(e["document"])]
         old_cites = [ctx.cite(e["document"], e.get("text")) for e in evidence if e["document"] not in ctx.new]
         by = ", ".join(dict.fromkeys(c["outlet"] or c["document"] for c in new_cites))
         statement = " ".join(claim["statement"].split())
@@ -327,12 +337,21 @@ def _is_principal(actor_id: str | None, ctx: _Context) -> bool:
     return actor is not None and actor.kind == "person" and party_of(actor.id, ctx.actors) != actor.id
 
 
+def _words(text: str | None) -> str:
+    return " ".join((text or "").lower().split()).strip(" ,.;:")
+
+
+def _fresh(records: list[dict[str, Any]], ctx: _Context, key) -> list[dict[str, Any]]:
+    """Records of new documents, but not of a new near-copy, nor repeating what an earlier
+    document gave (the same ``key``)."""
+    earlier = {key(r) for r in records if r["document"] not in ctx.new}
+    return [r for r in records if ctx.adds(r["document"]) and key(r) not in earlier]
+
+
 def _quotes(ctx: _Context) -> tuple[list[dict[str, Any]], int]:
     forms = name_forms(ctx.export)
     items, others = [], 0
-    for quote in ctx.export.get("quotes", []):
-        if quote["document"] not in ctx.new:
-            continue
+    for quote in _fresh(ctx.export.get("quotes", []), ctx, lambda q: _words(q["text"])):
         if not _is_principal(quote.get("speaker"), ctx):
             others += 1
             continue
@@ -346,11 +365,14 @@ def _quotes(ctx: _Context) -> tuple[list[dict[str, Any]], int]:
     return items, others
 
 
+def _figure_key(figure: dict[str, Any]) -> tuple:
+    """One figure given twice: the same value and unit about the same thing."""
+    return figure.get("unit"), round(float(figure["value"]), 6), _words(figure.get("about"))
+
+
 def _figures(ctx: _Context) -> list[dict[str, Any]]:
     items = []
-    for figure in ctx.export.get("figures", []):
-        if figure["document"] not in ctx.new:
-            continue
+    for figure in _fresh(ctx.export.get("figures", []), ctx, _figure_key):
         about = f" ({figure['about']})" if figure.get("about") else ""
         text, unit = figure["text"], figure.get("unit") or ""
         if unit and unit.lower() not in text.lower() and unit != "percent" and not unit.isupper():
@@ -373,7 +395,8 @@ def compute_changes(source: Source, since: datetime, now: datetime | None = None
         return changes
     ctx = _Context(source, new)
     changes.documents = [{"id": d["id"], "source": d["source"], "title": d.get("title"), "outlet": d.get("outlet"),
-                          "published": d.get("published"), "added_at": ctx.added_at.get(d["source"])}
+                          "published": d.get("published"), "added_at": ctx.added_at.get(d["source"]),
+                          "duplicate_of": d.get("duplicate_of")}
                          for d in source.export["documents"] if d["source"] in new]
     changes.events = _events(ctx, lexicon or load_lexicon())
     changes.positions = _positions(ctx)
