@@ -208,6 +208,9 @@ def test_nothing_changed_after_the_last_batch_or_in_the_future_and_all_is_new_be
     everything = compute_changes(source, STORED_A - timedelta(days=1), now=STORED_B, lexicon=lexicon)
     assert {d["source"] for d in everything.documents} == set(BATCH_A) | B_SOURCES
     assert not any(e["change"] in ("status", "moved") for e in everything.events)  # no earlier state to change
+    quota = next(p for p in everything.positions if (p["party"], p["issue"]) == ("Norway", "quota"))
+    assert quota["change"] == "new" and quota["after"]["stance"] == "support"  # first stated, as it stands now
+    assert "Norway on quota: support (first stated)" in quota["title"]
     assert not everything.conflicts or all(c["change"] == "new" for c in everything.conflicts)
 
 
