@@ -52,7 +52,7 @@ from parley.lexicon import Lexicon, load_lexicon
 from parley.records import Actor, Document, from_dict
 from parley.reconcile.claims import source_keys
 from parley.reconcile.positions import party_of
-from parley.present.views import Locator, Source, speaker_label, name_forms
+from parley.present.views import Source, name_forms, speaker_label
 
 DURATION = re.compile(r"(\d{1,7})\s*(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)", re.I)
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -137,7 +137,7 @@ class _Context:
     def __init__(self, source: Source, new: set[str]):
         self.export = source.export
         self.new = new  # sources of the new documents
-        self.locate = Locator(source)
+        self.locate = source.locator
         self.meta = {d["source"]: d for d in self.export["documents"]}
         self.added_at = {d["source"]: source.added_at.get(d["id"]) for d in self.export["documents"]}
         self.copies = {d["source"] for d in self.export["documents"] if d.get("duplicate_of")}
