@@ -20,7 +20,7 @@ CHROMIUM = os.environ.get("PARLEY_CHROMIUM", "/usr/bin/chromium")
 # from reaching for the network on its own (this machine's network is closed).
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PAGES = ["/", "/timeline", "/network", "/matrix", "/checks", "/documents", "/actors/steve-witkoff",
+PAGES = ["/", "/new", "/timeline", "/network", "/matrix", "/checks", "/documents", "/actors/steve-witkoff",
          "/search?q=Where+did+Dmitriev+meet+Witkoff%3F"]
 
 
@@ -67,7 +67,7 @@ def test_every_page_loads_without_console_errors(page, server):
         response = page.goto(server + path)
         assert response.status == 200, path
         page.wait_for_load_state("load")
-        assert page.locator("nav.views a").count() == 6, path
+        assert page.locator("nav.views a").count() == 7, path
     assert page.problems == []
 
 
@@ -161,4 +161,27 @@ def test_one_file_briefing_works_offline_in_the_browser(page, web_store: Path, t
     assert page.locator(f"[id='{target}']").is_visible()
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert all(url.startswith("file://") for url in requests), requests
+    assert page.problems == []
+
+
+def test_the_brief_file_opens_on_whats_new_and_a_citation_opens_its_sentence(page, web_store: Path, tmp_path: Path):
+    from datetime import datetime, timedelta, timezone
+
+    from parley.present.changes import compute_changes
+    from parley.present.html import write_briefing
+    from parley.present.views import load_source
+    from parley.store import Store
+
+    html = tmp_path / "brief.html"
+    with Store(web_store, read_only=True) as store:
+        source = load_source(store)
+    changes = compute_changes(source, datetime.now(timezone.utc) - timedelta(days=3650))  # everything is new
+    write_briefing(source, html, changes=changes)
+    page.goto(html.as_uri())
+    assert page.locator("#view-new").is_visible() and not page.locator("#view-overview").is_visible()
+    assert page.locator("nav.views a.current").inner_text() == "What's new"
+    page.locator("#view-new .change .cite a").first.click()
+    target = page.evaluate("location.hash.slice(1)")
+    assert target.startswith("doc-") and page.locator(f"[id='{target}']").is_visible()
+    assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.problems == []

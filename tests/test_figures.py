@@ -412,3 +412,8 @@ def test_about_of_a_percentage_keeps_its_own_clause(figures_of):
 def test_a_number_too_long_for_any_float_is_no_figure(figures_of):
     found = figures_of("The fund holds $" + "9" * 400 + " and the envoys asked for 12% more.")
     assert [(f.text, f.unit) for f in found] == [("12%", "percent")]
+
+
+def test_a_date_then_a_spelled_length_is_no_exchange_and_no_crash(figures_of):
+    found = figures_of("The envoys met in Lisbon on March 5 for six hours.")
+    assert not any(f.text.lower().endswith("for six") for f in found)

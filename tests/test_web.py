@@ -17,7 +17,7 @@ from parley.present.views import load_source
 from parley.present.web import create_app
 from parley.store import Store
 
-PAGES = ["/", "/timeline", "/network", "/matrix", "/checks", "/documents"]
+PAGES = ["/", "/new", "/timeline", "/network", "/matrix", "/checks", "/documents"]
 DOC_LINK = re.compile(r'href="(/documents/[0-9a-f]+\?hl=\d+#s\d+)"')
 
 
@@ -40,7 +40,7 @@ def test_every_view_is_a_page_with_the_navigation(client: TestClient):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.headers["content-type"].startswith("text/html")
-        for label in ("Overview", "Timeline", "Network", "Positions", "Source checks", "Documents"):
+        for label in ("Overview", "What&#39;s new", "Timeline", "Network", "Positions", "Source checks", "Documents"):
             assert f">{label}</a>" in response.text
         assert '<script src="/static/vendor/d3-7.9.0.min.js"></script>' in response.text
 
@@ -282,3 +282,17 @@ def test_many_clients_at_once_get_every_route_without_error(web_store: Path):
     assert result["errors"] == 0, result["error_examples"]
     assert result["requests_done"] == 200 and result["stopped_by"] == "count"
     assert set(result["routes"]) == set(urls) and len(urls) >= 20
+
+
+def test_the_feed_of_hostile_articles_is_well_formed_atom_with_their_markup_as_text(client: TestClient):
+    import defusedxml.ElementTree as SafeET
+
+    response = client.get("/feed.xml?since=3650d")  # every stored document is new
+    assert response.status_code == 200
+    feed = SafeET.fromstring(response.content)  # parses: everything escaped, nothing XML cannot carry
+    entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert entries
+    text = response.content.decode("utf-8")
+    assert '&lt;a href="javascript:window.__pwned = 4"&gt;this link&lt;/a&gt;' in text  # the article's markup, as text
+    assert "<script" not in text and "javascript:" not in "".join(
+        e.find("{http://www.w3.org/2005/Atom}link").get("href") for e in entries)

@@ -1,4 +1,4 @@
-"""The ``parley`` command line: analyze, export, eval, timeline, positions, checks, ask."""
+"""The ``parley`` command line: analyze, export, eval, timeline, positions, checks, brief, ask, serve."""
 
 from __future__ import annotations
 
@@ -197,6 +197,39 @@ def checks(db: DbOption = DEFAULT_DB) -> None:
 
 
 @app.command()
+def brief(
+    since: Annotated[str, typer.Option(
+        "--since", help="A duration back from now (90m, 24h, 7d, 2w), a date (2026-01-20) or an ISO date and time.")],
+    db: DbOption = DEFAULT_DB,
+    html: Annotated[Optional[Path], typer.Option(help="Write the briefing of changes as one HTML file here.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the changes as JSON here.")] = None,
+    lexicon_dirs: LexiconOption = None,
+) -> None:
+    """What changed since then: new events and status changes, position changes, new conflicts and
+    corroborations, new quotations by the parties' principals and new figures, every item cited."""
+    from datetime import datetime, timezone
+
+    from parley.atomic_write import write_text_atomically
+    from parley.present.changes import SinceError, compute_changes, parse_since
+    from parley.present.terminal import print_changes
+    from parley.present.views import load_source
+
+    now = datetime.now(timezone.utc)
+    try:
+        moment = parse_since(since, now)
+    except SinceError as err:
+        fail(str(err))
+    source = load_source(open_store(db, read_only=True))
+    changes = compute_changes(source, moment, now=now, lexicon=load_lexicon(tuple(lexicon_dirs or ())))
+    print_changes(changes, console)
+    if html:
+        from parley.present.html import write_briefing
+        write_briefing(source, html, changes=changes)
+    if json_out:
+        write_text_atomically(json_out, json.dumps(changes.to_dict(), ensure_ascii=False, indent=1))
+
+
+@app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="A question, in plain words.")],
     db: DbOption = DEFAULT_DB,
@@ -239,6 +272,7 @@ def serve(
              "'Authorization: Bearer TOKEN', or open a page once with ?token=TOKEN.")] = None,
     time_limit: Annotated[float, typer.Option(
         min=1, max=3600, help="Seconds after which a request still running is answered 503.")] = 30.0,
+    lexicon_dirs: LexiconOption = None,
 ) -> None:
     """Open the briefing in the browser: a read-only web app over the store."""
     import uvicorn
@@ -252,7 +286,8 @@ def serve(
         fail(f"--token must have at least {MIN_TOKEN_CHARS} characters "
              "(e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
     try:
-        application = create_app(db, token=token, time_limit=time_limit)  # a missing or foreign file is a StoreError
+        application = create_app(db, token=token, time_limit=time_limit,
+                                 lexicon=load_lexicon(tuple(lexicon_dirs or ())))  # a missing or foreign file is a StoreError
     except StoreError as err:
         fail(str(err))
     if not is_loopback(host):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from parley.embeddings import CachedEmbedder, Embedder
@@ -121,9 +122,11 @@ class FileRecords:
 
 
 def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
-            progress: Progress | None = None, max_file_mb: float | None = MAX_FILE_MB) -> RunReport:
+            progress: Progress | None = None, max_file_mb: float | None = MAX_FILE_MB,
+            now: datetime | None = None) -> RunReport:
     """Analyze the files under ``paths`` into ``store``; files over ``max_file_mb`` megabytes
-    are skipped (None: no limit)."""
+    are skipped (None: no limit). New documents are stamped with the time each is stored,
+    or with ``now`` when given (tests pass the clock)."""
     report = RunReport()
     started = time.perf_counter()
     new, pending = _collect(paths, store, report, max_file_mb)
@@ -139,7 +142,7 @@ def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
     if todo:
         nlp = load_pipeline()
         for done, (document, extraction) in enumerate(extract_all(todo, nlp, lexicon), start=1):
-            store.add_document(document, extraction, EXTRACTOR_VERSION, files=files.stored(document.id))
+            store.add_document(document, extraction, EXTRACTOR_VERSION, files=files.stored(document.id), now=now)
             (report.reextracted if document.id in stale_ids else report.added).append(document.source)
             if progress:
                 progress(done, len(todo))

@@ -28,6 +28,7 @@ class Document:
     author: str | None = None
     path: str | None = None  # file on disk it came from
     duplicate_of: str | None = None  # id of the document this one is a near-copy of
+    added_at: str | None = None  # when the store first held it (UTC, ISO 8601); None: before parley kept it
 
     @property
     def words(self) -> int:

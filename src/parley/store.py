@@ -6,7 +6,9 @@ here is written once for both (``?`` placeholders, ``INSERT ... ON CONFLICT``).
 
 Layout (readable with any SQLite or PostgreSQL client):
 - ``files``: each input file's raw hash, so unchanged files are not read again;
-- ``documents``: one row per distinct document (text included);
+- ``documents``: one row per distinct document (text included), with ``added_at``, when
+  the store first held it (UTC, ISO 8601; empty for documents stored before it was kept),
+  which ``parley brief --since`` reads;
 - ``extractions``: the extract stage's output per document (JSON), with the
   extractor version that produced it;
 - corpus tables rewritten by every reconcile: ``actors``, ``quotes``, ``figures``,
@@ -40,6 +42,7 @@ import json
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +69,7 @@ CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, raw_hash TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, source TEXT UNIQUE NOT NULL, path TEXT, title TEXT, outlet TEXT,
     published TEXT, url TEXT, author TEXT, words INTEGER, duplicate_of TEXT, text TEXT NOT NULL,
-    position INTEGER NOT NULL);
+    position INTEGER NOT NULL, added_at TEXT);
 CREATE TABLE IF NOT EXISTS extractions (
     document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
     version TEXT NOT NULL, data TEXT NOT NULL);
@@ -74,12 +77,20 @@ CREATE TABLE IF NOT EXISTS views (name TEXT NOT NULL, position INTEGER NOT NULL,
 CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 """
 DOCUMENT_COLUMNS = ("id", "source", "path", "title", "outlet", "published", "url", "author", "words",
-                    "duplicate_of", "text", "position")
+                    "duplicate_of", "text", "position", "added_at")
 
 
 def _updates(columns: Iterable[str]) -> str:
     """The SET list of an upsert that takes every one of ``columns`` from the new row."""
     return ", ".join(f"{name} = excluded.{name}" for name in columns)
+
+
+def utc_stamp(moment: datetime | None = None) -> str:
+    """``moment`` (now by default) as the store writes times: UTC, ISO 8601, to the second."""
+    moment = moment or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 @contextmanager
@@ -166,12 +177,16 @@ class Store:
         try:
             if read_only:
                 self._check_version(self.meta("schema_version"))
+                self._has_added_at = "added_at" in self.backend.columns(self.db, "documents")
                 return
             self.backend.lock_schema(self.db)
             self.db.executescript(SCHEMA)
             for table, cls in CORPUS_TABLES.items():
                 self.db.execute(self.backend.corpus_table(table, _typed_columns(cls)))
                 self._add_new_columns(table, cls)
+            if "added_at" not in self.backend.columns(self.db, "documents"):  # a store made before it was kept
+                self.db.execute("ALTER TABLE documents ADD COLUMN added_at TEXT")
+            self._has_added_at = True
             version = self.meta("schema_version")
             if version is None:
                 self._put_meta("schema_version", SCHEMA_VERSION)
@@ -277,25 +292,29 @@ class Store:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is not None
 
     def add_document(self, document: Document, extraction: Extraction, version: str,
-                     files: Iterable[tuple[str, str, list[str]]] = ()) -> None:
+                     files: Iterable[tuple[str, str, list[str]]] = (), now: datetime | None = None) -> None:
         """Store a document and its extraction together, with the records of ``files``
         ((path, raw hash, document ids) of the input files this document completes), in
         one transaction. Replaces an older text of the same source; the record of any other
         file that held that older text is dropped, so that file is never taken as read while
-        its text is gone (``parley analyze`` reads such a file again in the same run)."""
+        its text is gone (``parley analyze`` reads such a file again in the same run).
+        A document new to the store is stamped ``added_at`` = ``now`` (the current time by
+        default); one stored again (extracted anew) keeps its stamp."""
         with self.db:
             replaced = [row[0] for row in self.db.execute(
                 "SELECT id FROM documents WHERE source = ? AND id != ?", (document.source, document.id))]
             self.db.execute("DELETE FROM documents WHERE source = ? AND id != ?", (document.source, document.id))
             self.db.executemany("DELETE FROM files WHERE path = ?", [(path,) for path in self.files_listing(replaced)])
             position = self.db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM documents").fetchone()[0]
-            existing = self.db.execute("SELECT position FROM documents WHERE id = ?", (document.id,)).fetchone()
+            existing = self.db.execute("SELECT position, added_at FROM documents WHERE id = ?",
+                                       (document.id,)).fetchone()
             self.db.execute(
                 f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}) VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))}) "
                 f"ON CONFLICT (id) DO UPDATE SET {_updates(DOCUMENT_COLUMNS[1:])}",
                 (document.id, document.source, document.path, document.title, document.outlet,
                  document.published, document.url, document.author, document.words,
-                 document.duplicate_of, document.text, existing[0] if existing else position))
+                 document.duplicate_of, document.text, existing[0] if existing else position,
+                 existing[1] if existing else utc_stamp(now)))
             self.db.execute("INSERT INTO extractions (document_id, version, data) VALUES (?, ?, ?) "
                             "ON CONFLICT (document_id) DO UPDATE SET version = excluded.version, data = excluded.data",
                             (document.id, version, json.dumps(to_dict(extraction))))
@@ -303,9 +322,10 @@ class Store:
                 self._remember_file(path, raw_hash, ids)
 
     def documents(self) -> list[Document]:
+        added_at = "added_at" if self._has_added_at else "NULL"  # an old store opened read-only
         rows = self.db.execute(
-            "SELECT id, source, text, title, outlet, published, url, author, path, duplicate_of "
-            "FROM documents ORDER BY position").fetchall()
+            "SELECT id, source, text, title, outlet, published, url, author, path, duplicate_of, "
+            f"{added_at} FROM documents ORDER BY position").fetchall()
         return [Document(*row) for row in rows]
 
     def stale_documents(self, version: str) -> list[Document]:

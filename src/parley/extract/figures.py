@@ -125,7 +125,8 @@ def _swaps(text: str, rules: FigureRules):
             continue
         first, second = SWAP_JOIN.split(m.group(0))
         spelled = not first[0].isdigit()
-        values = [rules.word_value(n) if spelled else float(n.replace(",", ""))
+        # each side read by its own form: "on March 5 for six hours" joins a digit and a word
+        values = [float(n.replace(",", "")) if n[0].isdigit() else rules.word_value(n)
                   for n in (first, second)]
         if values[0] != values[1] or values[0] <= 1:
             continue

@@ -112,15 +112,16 @@ def _csp_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
 
 
-def render_briefing(source: Source) -> str:
-    """The one-file briefing: every view, actor page and document, styles and scripts inline."""
+def render_briefing(source: Source, changes: Any = None) -> str:
+    """The one-file briefing: every view, actor page and document, styles and scripts inline;
+    with ``changes`` (present/changes.py), a What's new view too, which it opens on."""
     views = build_views(source)
     links = FileLinks()
     scripts = [static_text(D3), static_text("parley.js")]
     csp = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
            f"script-src {' '.join(_csp_hash(s) for s in scripts)}; base-uri 'none'; form-action 'none'")
     return _render("briefing.html.j2", views, links, mode="static", title="briefing", current=None, csp=csp,
-                   inline={"css": static_text("parley.css"), "scripts": scripts})
+                   inline={"css": static_text("parley.css"), "scripts": scripts}, changes=changes)
 
 
 def render_page(views: dict[str, Any], template: str, current: str | None, title: str, **context: Any) -> str:
@@ -131,10 +132,11 @@ def render_page(views: dict[str, Any], template: str, current: str | None, title
 
 def _render(name: str, views: dict[str, Any], links: FileLinks | ServerLinks, **context: Any) -> str:
     """A template over the views; search results, query and highlight are empty unless given."""
-    context = {"results": None, "query": None, "highlight": None, **context}
+    context = {"results": None, "query": None, "highlight": None, "changes": None, "since_text": None,
+               "since_error": None, **context}
     return environment().get_template(name).render(v=views, links=links, chart_data=chart_data(views, links),
                                                    **context)
 
 
-def write_briefing(source: Source, path: Path) -> None:
-    write_text_atomically(path, render_briefing(source))
+def write_briefing(source: Source, path: Path, changes: Any = None) -> None:
+    write_text_atomically(path, render_briefing(source, changes))

@@ -195,3 +195,64 @@ def print_checks(export: dict[str, Any], console: Console, limit: int = 25) -> N
                              for p in row["documents"])
             table.add_row(Text(row["outlet"]), f"{row['mean_score']:+.2f}", line)
         console.print(table)
+
+
+# --------------------------------------------------------------------------- what changed
+
+CHANGE_SECTIONS = (("events", "Events"), ("positions", "Positions"), ("conflicts", "Conflicts"),
+                   ("corroborations", "Corroborations"), ("quotes", "Quotations by the parties' principals"),
+                   ("figures", "Figures on the table"))
+
+
+def citation_line(cite: dict[str, Any]) -> str:
+    """Where a sentence comes from: outlet, published date, document."""
+    return ", ".join(part for part in (cite.get("outlet"), cite.get("published") or "undated", cite["document"]) if part)
+
+
+def _print_cite(console: Console, cite: dict[str, Any] | None, label: str = "") -> None:
+    if not cite:
+        return
+    line = Text(f"    {label}" if label else "    ", style="bold" if label else "")
+    line.append(f"“{_short(cite['evidence'], 220)}”")
+    line.append(f" — {citation_line(cite)}", style="dim")
+    console.print(line, soft_wrap=True)
+
+
+def print_changes(changes: Any, console: Console) -> None:
+    """``parley brief``: what the documents stored since a moment added and changed, each
+    item with the sentences it rests on."""
+    if changes.empty:
+        console.print(Text(f"Nothing changed since {changes.since}: no document was stored after it."))
+        return
+    console.rule(Text(f"What changed since {changes.since}: {len(changes.documents)} new document"
+                      f"{'s' if len(changes.documents) != 1 else ''}", style="bold"))
+    for d in changes.documents:
+        console.print(Text(f"  {d.get('title') or d['source']}", style="bold").append(
+            f" — {citation_line({'outlet': d.get('outlet'), 'published': d.get('published'), 'document': d['source']})}",
+            style="dim"), soft_wrap=True)
+    for kind, heading in CHANGE_SECTIONS:
+        items = getattr(changes, kind)
+        if not items:
+            continue
+        console.print()
+        console.print(Text(f"{heading} ({len(items)})", style="bold underline"))
+        for item in items:
+            console.print(Text(f"  • {item['title']}"), soft_wrap=True)
+            if kind == "conflicts":
+                for side in item["sides"]:
+                    _print_cite(console, side["cite"], f"{'new' if side['new'] else 'earlier'}: {side['value']}  ")
+                if item.get("note"):
+                    console.print(Text(f"    {item['note']}", style="dim"), soft_wrap=True)
+            elif kind == "corroborations":
+                for cite in item["before"]:
+                    _print_cite(console, cite, "earlier: ")
+                for cite in item["after"]:
+                    _print_cite(console, cite, "new: ")
+            elif item.get("before"):
+                _print_cite(console, item["before"]["cite"], "before: ")
+                _print_cite(console, item["after"]["cite"], "after: ")
+            else:
+                _print_cite(console, item["cite"])
+    if changes.other_quotes:
+        console.print(Text(f"\n{changes.other_quotes} other quotation{'s' if changes.other_quotes != 1 else ''} "
+                           "in the new documents (speakers who do not speak for a party, or unnamed).", style="dim"))

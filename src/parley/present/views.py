@@ -17,6 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from parley.sentences import sentence_spans
@@ -42,14 +43,21 @@ class Source:
     export: dict[str, Any]
     texts: dict[str, str]  # document id -> text
     sentences: dict[str, list[list[int]]] = field(default_factory=dict)  # document id -> [start, end]
+    added_at: dict[str, str | None] = field(default_factory=dict)  # document id -> when the store first held it
+
+    @cached_property
+    def locator(self) -> Locator:
+        """Sentence finder over these texts, made once (the views and What's new share it)."""
+        return Locator(self)
 
 
 def load_source(store: Store) -> Source:
     from parley.export import build_export
 
     with store.snapshot():  # one committed state, even while `parley analyze` writes
-        return Source(export=build_export(store), texts={d.id: d.text for d in store.documents()},
-                      sentences=store.sentences())
+        documents = store.documents()
+        return Source(export=build_export(store), texts={d.id: d.text for d in documents},
+                      sentences=store.sentences(), added_at={d.id: d.added_at for d in documents})
 
 
 def safe_url(url: str | None) -> str | None:
@@ -100,7 +108,7 @@ def ref_at(views: dict[str, Any], doc_id: str, offset: int) -> dict[str, Any]:
 def build_views(source: Source) -> dict[str, Any]:
     """Every view of the briefing, keyed by name."""
     export = source.export
-    locate = Locator(source)
+    locate = source.locator
     names = {a["id"]: a["name"] for a in export["actors"]}
     forms = name_forms(export)
     facts = {kind: [dict(r, ref=locate.ref(r["document"], r.get("start"), r.get("evidence"))) for r in export[kind]]

@@ -3,9 +3,11 @@
 Pages (HTML, rendered by present/html.py from the same views as the one-file briefing):
 ``/`` overview, ``/timeline``, ``/network``, ``/matrix``, ``/checks``, ``/documents``,
 ``/documents/{id}?hl=START`` (the article with that sentence highlighted),
-``/actors/{id}``, ``/search?q=`` (cited sentences, quotes, claims, documents).
+``/actors/{id}``, ``/search?q=`` (cited sentences, quotes, claims, documents),
+``/new?since=24h`` (what changed since then: present/changes.py), and ``/feed.xml?since=7d``,
+the same as an Atom feed (present/feed.py).
 
-JSON: ``/api/overview``, ``/api/timeline``, ``/api/network``, ``/api/matrix``,
+JSON: ``/api/new?since=``, ``/api/overview``, ``/api/timeline``, ``/api/network``, ``/api/matrix``,
 ``/api/checks``, ``/api/documents``, ``/api/documents/{id}``, ``/api/actors``,
 ``/api/actors/{id}``, ``/api/search?q=``, ``/api/ask?q=&k=``, ``/api/export``.
 
@@ -31,6 +33,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -43,8 +46,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Template
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from parley.lexicon import Lexicon, load_lexicon
+from parley.present.changes import Changes, SinceError, compute_changes, parse_since
+from parley.present.feed import atom_feed
 from parley.present.html import D3, environment, render_page, static_text
-from parley.present.views import build_views, load_source, ref_at
+from parley.present.views import Source, build_views, load_source, ref_at
 from parley.search import MAX_QUERY_CHARS, QueryError, SearchIndex
 from parley.store import Store, location_of, store_identity
 
@@ -64,6 +70,8 @@ Highlight = Annotated[int | None, Query(ge=0, le=10**9, description="start of th
 SearchQ = Annotated[str | None, Query(max_length=MAX_QUERY_CHARS)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 K = Annotated[int, Query(ge=1, le=50)]
+Since = Annotated[str | None, Query(max_length=40, description="90m, 24h, 7d, 2026-01-20 or an ISO date and time")]
+FEED_SINCE = "7d"  # what /feed.xml covers unless asked otherwise
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                                 "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
@@ -85,6 +93,7 @@ class Snapshot:
         self.stamp: tuple | None = None
         self.views: dict[str, Any] = {}
         self.export: dict[str, Any] = {}
+        self.source: Source | None = None  # what the views were drawn from (What's new reads it)
         self.index: SearchIndex | None = None
         self.store: Store | None = None
         self.watcher: Store | None = None  # a connection kept only to notice commits
@@ -108,7 +117,7 @@ class Snapshot:
                 with store.snapshot():  # views and index from one committed state of the store
                     source = load_source(store)
                     index = SearchIndex.from_store(store)
-                self.views, self.export = build_views(source), source.export
+                self.views, self.export, self.source = build_views(source), source.export, source
                 self.index = index
                 self.store, self.stamp = store, stamp  # the old store closes when no request uses it
             return self
@@ -150,7 +159,8 @@ def search_context(views: dict[str, Any], index: SearchIndex, query: str, k: int
     }
 
 
-def create_app(db: Path | str, token: str | None = None, time_limit: float = TIME_LIMIT_S) -> FastAPI:
+def create_app(db: Path | str, token: str | None = None, time_limit: float = TIME_LIMIT_S,
+               lexicon: Lexicon | None = None) -> FastAPI:
     """The app over the store at ``db``, a file or a ``postgresql://`` URL (which must hold a
     store: checked here, before serving).
 
@@ -159,6 +169,7 @@ def create_app(db: Path | str, token: str | None = None, time_limit: float = TIM
     ``time_limit``: seconds after which a request still running is answered 503."""
     Store(db, read_only=True).close()  # fails early, with a clear StoreError, on a missing or foreign file
     snapshot = Snapshot(db)
+    lexicon = lexicon or load_lexicon()
     app = FastAPI(title="parley", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.snapshot = snapshot
 
@@ -250,6 +261,15 @@ def create_app(db: Path | str, token: str | None = None, time_limit: float = TIM
     async def bad_query(request: Request, exc: QueryError) -> Response:
         return error(request, 422, str(exc))
 
+    def changes_since(since: str) -> Changes:
+        """What changed since ``since``; a bad value is a 422 naming it."""
+        now = datetime.now(timezone.utc)
+        try:
+            moment = parse_since(since, now)
+        except SinceError as err:
+            raise HTTPException(422, str(err).replace("--since", "since", 1)) from None
+        return compute_changes(data().source, moment, now=now, lexicon=lexicon)
+
     def document_or_404(doc_id: str) -> dict[str, Any]:
         doc = data().views["documents"].get(doc_id)
         if doc is None:
@@ -291,6 +311,23 @@ def create_app(db: Path | str, token: str | None = None, time_limit: float = TIM
         return page("search", f"Search: {q}", current="search", query=q,
                     results=search_context(snap.views, snap.index, q))
 
+    @app.get("/new", response_class=HTMLResponse)
+    def new_page(since: Since = None) -> HTMLResponse:
+        if not since or not since.strip():
+            return page("new", "What's new", current="new", changes=changes_since("24h"), since_text="24h")
+        try:
+            changes = changes_since(since)
+        except HTTPException as err:
+            return page("new", "What's new", status=422, current="new", since_text=since, since_error=err.detail)
+        return page("new", "What's new", current="new", changes=changes, since_text=since)
+
+    @app.get("/feed.xml")
+    def feed(request: Request, since: Since = None) -> Response:
+        changes = changes_since(since or FEED_SINCE)
+        base = str(request.base_url)
+        self_url = base + "feed.xml" + (f"?{urlencode({'since': since})}" if since else "")
+        return Response(atom_feed(changes, base, self_url), media_type="application/atom+xml; charset=utf-8")
+
     @app.get("/static/{name:path}")
     def static(name: str) -> Response:
         if name not in STATIC_FILES:  # a fixed list: no path reaches the file system
@@ -299,6 +336,10 @@ def create_app(db: Path | str, token: str | None = None, time_limit: float = TIM
                         headers={"Cache-Control": "public, max-age=3600"})
 
     # ------------------------------------------------------------ JSON API
+
+    @app.get("/api/new")
+    def api_new(since: Since = None) -> dict[str, Any]:
+        return changes_since(since or "24h").to_dict()
 
     @app.get("/api/overview")
     def api_overview() -> dict[str, Any]:

@@ -235,9 +235,10 @@
   }
 
   function route() {
-    var id = decodeURIComponent(location.hash.slice(1)) || "view-overview";
+    var home = document.body.getAttribute("data-home") || "view-overview";  // view-new in a `parley brief` file
+    var id = decodeURIComponent(location.hash.slice(1)) || home;
     var target = document.getElementById(id);
-    var page = target && target.closest("section.page") || document.getElementById("view-overview");
+    var page = target && target.closest("section.page") || document.getElementById(home);
     document.querySelectorAll("section.page.current").forEach(function (s) { s.classList.remove("current"); });
     page.classList.add("current");
     document.querySelectorAll("nav.views a").forEach(function (a) {
