@@ -108,6 +108,15 @@ def test_find_times_resolves_with_the_tense_of_the_clause(times_of):
     assert found[1].evidence == "They are expected to meet again in Rome on Monday."
 
 
+def test_the_date_a_meeting_was_moved_to_is_not_read_as_past(times_of):
+    # The move is told in the past, but its new date lies ahead of publication (11 March).
+    text = ("The third round has been moved to March 27, the mediators said. "
+            "The ministers had postponed their call until April 2.")
+    found = times_of(text)
+    assert [(text[t.start:t.end], t.when.date) for t in found] == [
+        ("March 27", "2026-03-27"), ("until April 2", "2026-04-02")]
+
+
 def test_find_times_adds_what_the_entity_recogniser_misses(times_of):
     text = ("Overnight, shelling hit the port. A delegation visited the site earlier this week "
             "and talks are planned for May 18-19.")

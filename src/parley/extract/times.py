@@ -94,6 +94,7 @@ class TimeRules:
         self.future_verbs = set(table.get("future_verbs", []))
         self.future_aux = set(table.get("future_auxiliaries", []))
         self.perfect_aux = set(table.get("perfect_auxiliaries", []))
+        self.reschedule_verbs = set(table.get("reschedule_verbs", []))
         month_names = _alternation(self.months)
         self.month_re = rf"(?P<month>{month_names})\.?"
         self.extra = [re.compile(p, re.IGNORECASE) for p in table.get("patterns", [])]
@@ -754,7 +755,7 @@ def clause_tense(span: Span, lexicon: Lexicon | None = None) -> str | None:
     """"past", "future" or None for the clause a time expression sits in."""
     rules = _rules(lexicon or load_lexicon())
     verb = _governing_verb(span.root)
-    if verb is None:
+    if verb is None or _new_date_of(span, verb, rules):
         return None
     chain = [verb]
     while chain[-1].dep_ in ("xcomp", "ccomp", "conj") and chain[-1].head.i != chain[-1].i \
@@ -772,6 +773,15 @@ def clause_tense(span: Span, lexicon: Lexicon | None = None) -> str | None:
     ) or _bare_participle(verb):
         return "past"  # "met", "had met", "has met", "reforms approved in March"
     return None
+
+
+def _new_date_of(span: Span, verb: Token, rules: TimeRules) -> bool:
+    """Whether ``span`` is the date a meeting was moved to: the object of "to", "until" or
+    "for" after a rescheduling verb ("moved to March 27", "postponed until May")."""
+    preps = ("to", "until", "till", "for")
+    prep = span.root if span.root.lower_ in preps else span.root.head  # "until April 2" holds its preposition
+    return (prep.lower_ in preps and prep.head.i == verb.i
+            and verb.lemma_ in rules.reschedule_verbs)
 
 
 def _bare_participle(verb: Token) -> bool:
