@@ -327,3 +327,12 @@ def test_what_a_second_stance_governs_is_its_own(parsed, lexicon):
                              "Peru demanded new elections and rejected any ceasefire with Chile.")
     assert ("peru", "ceasefire", "demand") not in triples(positions)
     assert ("peru", "ceasefire", "oppose") in triples(positions)
+
+
+def test_a_call_held_on_an_issue_is_a_meeting_not_a_demand(parsed, lexicon):
+    # "call on" asks something of someone only as a verb; "a call on funding" is a conversation.
+    assert triples(positions_of(parsed, lexicon,
+                                "Iceland will hold a call on funding with the EU next week.")) == []
+    assert triples(positions_of(parsed, lexicon,
+                                "Iceland calls on the EU to provide funding for the fleet.")) == [
+        ("iceland", "financing", "demand")]
