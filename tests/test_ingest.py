@@ -423,6 +423,18 @@ def test_seed_articles_ingest_as_utf8_text():
             assert len(document.title.split()) <= 20
 
 
+def test_a_lead_opening_with_a_wire_dateline_gives_the_date_and_agency(tmp_path: Path):
+    path = tmp_path / "lead.txt"
+    path.write_text("Quota talks resume\n\nTORSHAVN, Faroe Islands, 9 March 2026 (Harbour Wire) - "
+                    "Negotiators from four coastal states sat down again on Monday to settle the "
+                    "mackerel shares they failed to agree in February.\n", encoding="utf-8")
+    document = read_one(path)
+    assert (document.published, document.outlet) == ("2026-03-09", "Harbour Wire")
+    path.write_text("Quota talks resume\n\nWASHINGTON - Negotiators sat down again on Monday to "
+                    "settle the shares they failed to agree in February.\n", encoding="utf-8")
+    assert read_one(path).published is None  # a place alone dates nothing
+
+
 def test_plain_text_dateline_gives_published_date_and_outlet(tmp_path: Path):
     path = tmp_path / "wire.txt"
     path.write_text("Envoys meet in Geneva\n\nHarbour Wire | Geneva | 3 February 2026\n\n"

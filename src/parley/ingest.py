@@ -376,6 +376,11 @@ def _unquote(value: str) -> str:
 
 
 _DATELINE_SEPARATOR = re.compile(r"\s+[-|–—/·•]\s+")
+# A wire lead that opens with its dateline: "OSLO, March 6, 2026 - The talks ..." or
+# "GENEVA, Switzerland, 3 February 2026 (Harbour Wire) — ...": a place in capitals, perhaps
+# its country, the date, perhaps the agency in brackets, then a dash.
+_LEAD_DATELINE = re.compile(r"[A-Z][A-Z .'-]+(?:, [A-Z][A-Za-z .'-]+)?, (?P<date>[^()–—-]{6,30}?)"
+                            r"\s*(?:\((?P<agency>[^)]{2,40})\))?\s+[-–—]+\s")
 MAX_DATELINE_WORDS = 14
 
 
@@ -387,10 +392,14 @@ def dateline(text: str, outlet: str | None = None) -> tuple[str | None, str | No
     The first short line (within the first four) holding a full date gives the published
     date; its first segment, when it is not the date or a place-like single word, the outlet.
     A line that is nothing but a full date ("February 03, 2009", under the headline) is a
-    date line too.
+    date line too, and so is a lead that opens with a wire dateline ("OSLO, March 6, 2026 -
+    The talks ..."; an agency in brackets after the date is the outlet when none is known).
     """
     lines = [line.strip() for line in text.split("\n") if line.strip()][:4]
     for line in lines:
+        lead = _LEAD_DATELINE.match(line)
+        if lead and (published := normalise_date(lead["date"])):
+            return published, outlet or lead["agency"]
         if len(line.split()) > MAX_DATELINE_WORDS:
             continue
         segments = _DATELINE_SEPARATOR.split(line)
