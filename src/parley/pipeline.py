@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from parley.embeddings import CachedEmbedder, Embedder
 from parley.extract.run import EXTRACTOR_VERSION, extract_all
@@ -127,19 +128,32 @@ def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
     report = RunReport()
     started = time.perf_counter()
     new, pending = _collect(paths, store, report, max_file_mb)
-    stale = [d for d in store.stale_documents(EXTRACTOR_VERSION) if d.id not in {n.id for n in new}]
     report.seconds["ingest"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    todo = new + stale
-    stale_ids = {d.id for d in stale}
     files = FileRecords(pending, {d.id for d in new})
     for key, raw_hash, ids in files.complete():
         store.remember_file(key, raw_hash, ids)
+    analyze_documents(new, store, lexicon, report, progress,
+                      records=lambda document: {"files": files.stored(document.id)})
+    return report
+
+
+def analyze_documents(new: Sequence[Document], store: Store, lexicon: Lexicon, report: RunReport,
+                      progress: Progress | None = None,
+                      records: Callable[[Document], dict[str, Any]] = lambda document: {}) -> None:
+    """Extract and store ``new`` documents (and those an older extractor version left
+    stale), then reconcile everything stored: the stages after ingest, shared by
+    ``parley analyze`` and ``parley fetch``. ``records(document)`` gives what to record
+    in the same transaction as the document (``files`` read, feed ``items`` fetched:
+    see ``Store.add_document``)."""
+    started = time.perf_counter()
+    new_ids = {d.id for d in new}
+    stale = [d for d in store.stale_documents(EXTRACTOR_VERSION) if d.id not in new_ids]
+    todo = list(new) + stale
+    stale_ids = {d.id for d in stale}
     if todo:
         nlp = load_pipeline()
         for done, (document, extraction) in enumerate(extract_all(todo, nlp, lexicon), start=1):
-            store.add_document(document, extraction, EXTRACTOR_VERSION, files=files.stored(document.id))
+            store.add_document(document, extraction, EXTRACTOR_VERSION, **records(document))
             (report.reextracted if document.id in stale_ids else report.added).append(document.source)
             if progress:
                 progress(done, len(todo))
@@ -148,7 +162,6 @@ def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
     started = time.perf_counter()
     reconcile_store(store, lexicon)
     report.seconds["reconcile"] = time.perf_counter() - started
-    return report
 
 
 def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedder | None = None) -> None:
