@@ -27,7 +27,8 @@ reconciles, finishes. Readers take one read transaction (``snapshot()``), so
 they never mix two runs' tables; the journal is WAL, so they never wait for a
 writer nor make it wait.
 
-Concurrency: one writer at a time. ``parley analyze`` holds ``writer_lock()``
+Concurrency: one writer at a time. ``parley analyze`` (and ``fetch``, and ``watch`` during
+each pass) holds ``writer_lock()``
 (an OS lock on ``<store>.lock``, released by the kernel even when the process
 is killed) for its whole run; a second one waits, then gives up with a one-line
 error.
@@ -108,7 +109,7 @@ def writer_lock(path: Path | str, wait: float, on_wait: Callable[[], None] | Non
                 on_wait()
             lock.acquire(timeout=wait)
     except Timeout:
-        raise StoreBusy(f"{path}: another `parley analyze` is writing to this store; gave up after "
+        raise StoreBusy(f"{path}: another parley run (analyze, fetch or watch) is writing to this store; gave up after "
                         f"waiting {wait:g}s (run again once it has finished)") from None
     except OSError as err:
         raise StoreError(f"{path}: cannot lock the store for writing ({err.strerror or err})") from None
