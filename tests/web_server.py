@@ -5,6 +5,7 @@ answer, a redirect loop, a huge page, a PDF, a gzip bomb), and logs every reques
 from __future__ import annotations
 
 import gzip
+import sys
 import threading
 import time
 from email.utils import formatdate
@@ -65,6 +66,11 @@ class WebServer(ThreadingHTTPServer):
             "/flaky.html": flaky, "/slow.html": slow, "/loop-a": loop_a, "/loop-b": loop_b,
             "/huge.html": huge, "/report.pdf": pdf, "/bomb.html": gzip_bomb,
         }
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hung up (parley giving up on a slow or huge answer) is expected."""
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
 
     @property
     def base(self) -> str:
