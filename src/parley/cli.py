@@ -177,9 +177,10 @@ def _fetch_once(sources, settings, db: Path, lexicon: Lexicon, wait: float) -> N
         errors.print(Text.assemble(("filtered ", "dim"), f"{url}: names none of the keywords"), soft_wrap=True)
     for url, warning in fetched.warnings:
         errors.print(Text.assemble(("warning ", "yellow"), f"{url}: {warning}"), soft_wrap=True)
+    stages = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in report.seconds.items())
     console.print(Text(f"{fetched.summary()}; {len(report.added)} new documents, "
-                       f"{len(report.reextracted)} re-extracted in {time.perf_counter() - started:.1f}s -> {db}"),
-                  soft_wrap=True)
+                       f"{len(report.reextracted)} re-extracted in {time.perf_counter() - started:.1f}s "
+                       f"({stages}) -> {db}"), soft_wrap=True)
 
 
 @app.command()

@@ -1,4 +1,6 @@
-"""``parley analyze``: ingest -> extract -> reconcile -> store, in one direction.
+"""``parley analyze`` and ``parley fetch``: ingest -> extract -> reconcile -> store, in one
+direction. The two differ only in their ingest (files, or the web through ``parley.fetch``);
+``analyze_documents`` is the one step after it.
 
 Incremental: a file whose raw bytes are unchanged since the last run is not read
 again, a document already stored (same content hash) is not parsed again, and

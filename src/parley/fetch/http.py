@@ -148,8 +148,11 @@ class PoliteClient:
         self.robots: dict[str, RobotFileParser | bool] = {}
         self.robots_lock = threading.Lock()
         self.origin_locks: dict[str, threading.Lock] = {}
+        self.closed = False
 
     def close(self) -> None:
+        """Stop: requests under way are cut off (their threads end at once, untried again)."""
+        self.closed = True
         self.client.close()
 
     def __enter__(self) -> PoliteClient:
@@ -176,6 +179,8 @@ class PoliteClient:
                 response.requested = url
                 return response
             except _TryAgain as err:
+                if self.closed:
+                    raise FetchFailed("stopped") from None
                 if tries > self.settings.retries:
                     raise FetchFailed(f"{err} ({tries} {'try' if tries == 1 else 'tries'})") from None
                 time.sleep(self.settings.backoff * 2 ** (tries - 1))
