@@ -287,3 +287,29 @@ def test_watch_stopped_mid_fetch_leaves_the_store_whole_and_a_rerun_completes(se
         assert not store.reconcile_pending()
         assert len(store.documents()) == 5
     assert json.loads(json.dumps(documents(db)))  # every row reads back
+
+
+# ---------------------------------------------------------------------------- telling content apart
+
+
+def test_feeds_of_every_kind_are_told_apart_by_content_and_entities_are_refused():
+    from parley.fetch.discover import NotReadable, discover
+
+    rdf = (b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+           b'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+           b'<channel rdf:about="x"><title>Quota Wire</title></channel><item rdf:about="/q/2">'
+           b"<title>Second round</title><link>/q/2</link><dc:date>2026-03-04T10:00:00Z</dc:date></item></rdf:RDF>")
+    found = discover(rdf, "https://wire.example/rdf")  # RSS 1.0, served under any name
+    assert (found.kind, found.title) == ("feed", "Quota Wire")
+    assert [(i.url, i.published) for i in found.items] == [("https://wire.example/q/2", "2026-03-04")]
+    # RSS 0.91 leaning on an HTML entity its DTD defines: not well-formed XML, read loosely with a warning
+    old = (b'<?xml version="1.0"?><rss version="0.91"><channel><title>Old Ledger</title>'
+           b"<item><title>Talks&nbsp;resume</title><link>https://old.example/1</link></item></channel></rss>")
+    loose = discover(old, "https://old.example/rss")
+    assert [i.title for i in loose.items] == ["Talks resume"] and "read loosely" in loose.warning
+    assert discover(b"<!DOCTYPE html><html><body><p>hello</p></body></html>", "https://a.example/feed.xml").kind == "page"
+    for hostile in (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                    b"<rss><channel><title>&x;</title></channel></rss>",
+                    b'<rss><channel></chan><!DOCTYPE r [<!ENTITY a "aaaa">]><title>&a;</title></channel></rss>'):
+        with pytest.raises(NotReadable, match="declares entities"):
+            discover(hostile, "https://a.example/rss")

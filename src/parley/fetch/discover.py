@@ -27,6 +27,8 @@ MAX_ITEMS = 1000  # items read from one feed or sitemap (the newest come first i
 FEED_ROOTS = {"rss", "rdf", "feed", "channel"}
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 _FEED_HINT = re.compile(rb"<(?:rss|feed|rdf:rdf|urlset|sitemapindex)[\s>]", re.I)
+_ENTITY = re.compile(rb"<!ENTITY", re.I)
+ENTITIES_REFUSED = "refused: the XML declares entities or external references (a possible entity-expansion bomb)"
 
 
 class NotReadable(Exception):
@@ -63,9 +65,10 @@ def discover(body: bytes, url: str, content_type: str = "") -> Discovered:
     try:
         root = fromstring(body)
     except DefusedXmlException:
-        raise NotReadable("refused: the XML declares entities or external references "
-                          "(a possible entity-expansion bomb)") from None
+        raise NotReadable(ENTITIES_REFUSED) from None
     except ParseError as err:
+        if _ENTITY.search(body):  # declared where the strict parse did not reach: not for feedparser either
+            raise NotReadable(ENTITIES_REFUSED) from None
         if _FEED_HINT.search(head):
             return _loose_feed(body, url, f"malformed XML ({err})")
         if head.lstrip().startswith(b"<?xml"):
