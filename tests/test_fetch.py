@@ -313,3 +313,47 @@ def test_feeds_of_every_kind_are_told_apart_by_content_and_entities_are_refused(
                     b'<rss><channel></chan><!DOCTYPE r [<!ENTITY a "aaaa">]><title>&a;</title></channel></rss>'):
         with pytest.raises(NotReadable, match="declares entities"):
             discover(hostile, "https://a.example/rss")
+
+
+# ---------------------------------------------------------------------------- the client's manners
+
+
+class FakeClock:
+    """Stands in for ``time`` in parley.fetch.http: sleeping moves the clock, and is recorded."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+def test_one_host_is_asked_at_the_given_pace_and_errors_are_retried_with_growing_waits(server, monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(fetch_http, "time", clock)
+    with PoliteClient(Settings(delay=2, allow_private=True)) as client:
+        client.get(f"{server.base}/feed.xml")  # robots.txt first, then the feed: 2 s apart
+        client.get(f"{server.base}/atom.xml")
+    assert clock.sleeps == [2, 2]
+    clock.sleeps.clear()
+    server.routes["/busy"] = lambda handler, hits: handler.answer(503, b"busy", "text/plain")
+    with PoliteClient(Settings(delay=0, retries=2, backoff=1, allow_private=True)) as client:
+        with pytest.raises(FetchFailed, match=r"^HTTP 503 Service Unavailable \(3 tries\)$"):
+            client.get(f"{server.base}/busy")
+    assert clock.sleeps == [1, 2] and server.requests("/busy") == 3
+
+
+def test_a_gzipped_page_is_read_whole(server):
+    import gzip
+
+    from web_server import FLAKY
+
+    server.routes["/zipped.html"] = lambda handler, hits: handler.answer(
+        200, gzip.compress(FLAKY), "text/html", {"Content-Encoding": "gzip"})
+    with PoliteClient(Settings(delay=0, allow_private=True)) as client:
+        assert client.get(f"{server.base}/zipped.html").body == FLAKY
