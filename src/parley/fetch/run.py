@@ -158,10 +158,9 @@ class Fetcher:
     # ------------------------------------------------------------------ the pass
 
     def run(self, sources: Iterable[Source]) -> Collected:
-        sources = list(sources)
-        report = self.result.report
+        """Fetch ``sources`` (a URL listed twice is fetched once, for its first source)."""
         items: list[tuple[Source, Item]] = []
-        by_url = {}
+        by_url: dict[str, Source] = {}
         for source in sources:
             by_url.setdefault(source.url, source)
         for download in self._downloads(list(by_url)):
