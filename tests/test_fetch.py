@@ -357,3 +357,11 @@ def test_a_gzipped_page_is_read_whole(server):
         200, gzip.compress(FLAKY), "text/html", {"Content-Encoding": "gzip"})
     with PoliteClient(Settings(delay=0, allow_private=True)) as client:
         assert client.get(f"{server.base}/zipped.html").body == FLAKY
+
+
+def test_a_host_whose_robots_txt_cannot_be_read_is_left_alone_for_now(server, tmp_path):
+    server.routes["/robots.txt"] = lambda handler, hits: handler.answer(503, b"down", "text/plain")
+    result = fetch(tmp_path / "p.db", f"{server.base}/feed.xml")
+    assert lines(result)[0] == (f"skipped {server.base}/feed.xml: robots.txt could not be read "
+                                "(HTTP 503 Service Unavailable), so nothing is fetched from this host for now")
+    assert [path for path, _ in server.log] == ["/robots.txt"]

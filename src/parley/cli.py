@@ -168,8 +168,8 @@ def _fetch_once(sources, settings, db: Path, lexicon: Lexicon, wait: float) -> N
         fail(str(err))
     for url, reason in fetched.failed:
         errors.print(Text.assemble(("failed ", "red"), f"{url}: {reason}"), highlight=False, soft_wrap=True)
-    for url in fetched.robots:
-        errors.print(Text.assemble(("skipped ", "yellow"), f"{url}: disallowed by robots.txt"), soft_wrap=True)
+    for url, reason in fetched.robots:
+        errors.print(Text.assemble(("skipped ", "yellow"), f"{url}: {reason}"), soft_wrap=True)
     for url, where in fetched.duplicates:
         errors.print(Text.assemble(("duplicate ", "dim"), f"{url}: same text as {where}"
                                    if where.startswith("http") else f"{url}: {where}"), soft_wrap=True)

@@ -145,7 +145,7 @@ class PoliteClient:
             timeout=httpx.Timeout(self.settings.timeout), follow_redirects=False, trust_env=False,
             headers={"User-Agent": self.settings.user_agent, "Accept-Encoding": "gzip, deflate"})
         self.gate = _HostGate(self.settings)
-        self.robots: dict[str, RobotFileParser | bool] = {}
+        self.robots: dict[str, RobotFileParser | bool | str] = {}
         self.robots_lock = threading.Lock()
         self.origin_locks: dict[str, threading.Lock] = {}
         self.closed = False
@@ -187,7 +187,8 @@ class PoliteClient:
 
     # ------------------------------------------------------------------ robots.txt
 
-    def _allowed(self, url: str) -> bool:
+    def _robots_refusal(self, url: str) -> str | None:
+        """Why robots.txt keeps parley from ``url``; None when it may be fetched."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self.robots_lock:
@@ -196,17 +197,18 @@ class PoliteClient:
             if origin not in self.robots:
                 self.robots[origin] = self._read_robots(origin)
         rules = self.robots[origin]
-        if isinstance(rules, bool):
+        if isinstance(rules, str):
             return rules
-        return rules.can_fetch(ROBOTS_AGENT, url)
+        return None if rules is True or rules.can_fetch(ROBOTS_AGENT, url) else "disallowed by robots.txt"
 
-    def _read_robots(self, origin: str) -> RobotFileParser | bool:
+    def _read_robots(self, origin: str) -> RobotFileParser | bool | str:
         """The rules of ``origin``'s robots.txt; True (allow all) when it has none (4xx),
-        False (allow nothing) when it cannot be reached (5xx, no answer), as RFC 9309 says."""
+        and when it cannot be reached (5xx, no answer) the reason to fetch nothing from the
+        host for now, as RFC 9309 asks."""
         try:
             response = self._follow(f"{origin}/robots.txt", {}, check_robots=False)
-        except _TryAgain:
-            return False
+        except _TryAgain as err:
+            return f"robots.txt could not be read ({err}), so nothing is fetched from this host for now"
         except FetchFailed:  # none (4xx), or not a readable file: no rules
             return True
         rules = RobotFileParser()
@@ -225,8 +227,9 @@ class PoliteClient:
                 check_url(url, self.settings.allow_private)
             except AddressRefused as err:
                 raise FetchFailed(f"refused: {err}") from None
-            if check_robots and not self._allowed(url):
-                raise RobotsDisallowed("disallowed by robots.txt")
+            refusal = self._robots_refusal(url) if check_robots else None
+            if refusal:
+                raise RobotsDisallowed(refusal)
             location = self._request(url, headers)
             if isinstance(location, Response):
                 return location

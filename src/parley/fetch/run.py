@@ -40,7 +40,7 @@ class FetchReport:
     unchanged: list[str] = field(default_factory=list)  # pages unchanged, items read before
     filtered: list[str] = field(default_factory=list)  # items matching none of the keywords
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (URL, where its text already is)
-    robots: list[str] = field(default_factory=list)  # disallowed by robots.txt
+    robots: list[tuple[str, str]] = field(default_factory=list)  # (URL, why robots.txt keeps parley out)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (URL, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (URL, what was odd but usable)
 
@@ -130,7 +130,7 @@ class Fetcher:
     def _failed(self, download: _Download) -> bool:
         """Report a failed download; True when it failed."""
         if isinstance(download.error, RobotsDisallowed):
-            self.result.report.robots.append(download.url)
+            self.result.report.robots.append((download.url, str(download.error)))
         elif download.error is not None:
             self.result.report.failed.append((download.url, str(download.error)))
         return download.error is not None
