@@ -365,3 +365,15 @@ def test_a_host_whose_robots_txt_cannot_be_read_is_left_alone_for_now(server, tm
     assert lines(result)[0] == (f"skipped {server.base}/feed.xml: robots.txt could not be read "
                                 "(HTTP 503 Service Unavailable), so nothing is fetched from this host for now")
     assert [path for path, _ in server.log] == ["/robots.txt"]
+
+
+@pytest.mark.parametrize("body, problem", [
+    (b'<?xml version="1.0" encoding="bogus"?><rss><channel></channel></rss>', "unknown encoding: bogus"),
+    (b'<?xml version="1.0"?>', "malformed XML"),
+    (b"<?xml version='1.0'?><opml><body/></opml>", "neither a feed nor a sitemap"),
+])
+def test_odd_xml_is_one_line_not_a_traceback(body, problem):
+    from parley.fetch.discover import NotReadable, discover
+
+    with pytest.raises(NotReadable, match=problem):
+        discover(body, "https://a.example/x")

@@ -66,7 +66,7 @@ def discover(body: bytes, url: str, content_type: str = "") -> Discovered:
         root = fromstring(body)
     except DefusedXmlException:
         raise NotReadable(ENTITIES_REFUSED) from None
-    except ParseError as err:
+    except (ParseError, LookupError, ValueError) as err:  # LookupError: an unknown encoding
         if _ENTITY.search(body):  # declared where the strict parse did not reach: not for feedparser either
             raise NotReadable(ENTITIES_REFUSED) from None
         if _FEED_HINT.search(head):

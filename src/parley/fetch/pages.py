@@ -62,7 +62,7 @@ def page_document(body: bytes, url: str, item: Item | None = None, source_name: 
     try:
         html = decode_text(body, url)
     except IngestError as err:
-        raise NoArticle(err.problem) from None
+        raise NoArticle(err.problem.replace("file", "answer")) from None  # "empty answer", "binary answer, not text"
     page = _extract(html, url)
     text = _article_text(page)
     canonical = _canonical(page.url, url)
