@@ -244,7 +244,8 @@ def watch(
     try:
         while True:
             started = time.monotonic()
-            console.print(Text(f"{datetime.now():%Y-%m-%d %H:%M:%S} fetching {len(sources)} sources"), style="dim")
+            console.print(Text(f"{datetime.now():%Y-%m-%d %H:%M:%S} fetching {len(sources)} "
+                               f"source{'' if len(sources) == 1 else 's'}"), style="dim")
             try:
                 _fetch_once(sources, settings, db, lexicon, wait)
             except KeyboardInterrupt:
