@@ -182,6 +182,7 @@ def test_a_redirect_to_a_private_address_is_refused_at_that_hop(server, monkeypa
             check_url(url, allow_private)
 
     monkeypatch.setattr(fetch_http, "check_url", check_all_but_the_test_server)
+    monkeypatch.setattr(fetch_http, "check_peer", lambda address: None)  # the connection to the test server
 
     def to_metadata(handler, hits):
         handler.send_response(302)
@@ -377,3 +378,11 @@ def test_odd_xml_is_one_line_not_a_traceback(body, problem):
 
     with pytest.raises(NotReadable, match=problem):
         discover(body, "https://a.example/x")
+
+
+def test_a_name_that_resolves_differently_when_connecting_is_caught_at_the_connection(server, monkeypatch):
+    """DNS rebinding: the name looked public when checked, the connection reached loopback."""
+    monkeypatch.setattr(fetch_http, "check_url", lambda url, allow_private=False: None)
+    with PoliteClient(Settings(delay=0)) as client:
+        with pytest.raises(FetchFailed, match=r"^refused: the connection reached the non-public address 127\.0\.0\.1"):
+            client.get(f"{server.base}/feed.xml")

@@ -20,6 +20,14 @@ def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
                 or address.is_multicast or address.is_unspecified or not address.is_global)
 
 
+def check_peer(address: str) -> None:
+    """Raise :class:`AddressRefused` unless the address a connection reached is public: the
+    host name may have resolved differently when it was checked (DNS rebinding)."""
+    if not _is_public(ipaddress.ip_address(address.split("%")[0])):
+        raise AddressRefused(f"the connection reached the non-public address {address} "
+                             "(add --allow-private to fetch from it)")
+
+
 def check_url(url: str, allow_private: bool = False) -> None:
     """Raise :class:`AddressRefused` unless ``url`` is http(s) with a host that resolves only
     to public addresses (any address at all with ``allow_private``)."""

@@ -3,7 +3,9 @@
 Every request names parley and its version in its User-Agent, asks robots.txt first,
 waits its turn on its host (a delay between two requests to one host and a limit on
 requests at once), and is checked before it is sent: http or https only, and a host
-that resolves to a public address (``addresses.check_url``), at every redirect hop.
+that resolves to a public address (``addresses.check_url``), at every redirect hop; the
+address the connection reached is checked again before the answer is read (a name can
+resolve differently the second time).
 Answers are read under limits: a body over ``max_bytes`` (counted after gzip/deflate
 decompression, so a compression bomb is stopped early) or of a type that is neither a
 page nor a feed is refused; redirects are followed by hand up to ``max_redirects``.
@@ -28,7 +30,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from parley.fetch.addresses import AddressRefused, check_url
+from parley.fetch.addresses import AddressRefused, check_peer, check_url
 
 try:
     PARLEY_VERSION = version("parley")
@@ -248,6 +250,7 @@ class PoliteClient:
             fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
             try:
                 with self.client.stream("GET", url, headers=headers) as answer:
+                    self._check_peer(answer)
                     status = answer.status_code
                     if status in REDIRECTS:
                         location = answer.headers.get("location")
@@ -274,6 +277,19 @@ class PoliteClient:
                 raise _TryAgain(f"timed out after {settings.timeout:g}s") from None
             except httpx.TransportError as err:
                 raise _TryAgain(f"connection failed ({str(err) or type(err).__name__})") from None
+
+    def _check_peer(self, answer: httpx.Response) -> None:
+        """Read nothing from a connection that reached a non-public address."""
+        if self.settings.allow_private:
+            return
+        stream = answer.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if not peer:
+            raise FetchFailed("refused: cannot tell which address the connection reached")
+        try:
+            check_peer(str(peer[0]))
+        except AddressRefused as err:
+            raise FetchFailed(f"refused: {err}") from None
 
     def _read_body(self, answer: httpx.Response) -> bytes:
         """The body, decompressed, never more than ``max_bytes`` held at once."""
