@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from parley.cli import app, parse_every
@@ -386,3 +388,30 @@ def test_a_name_that_resolves_differently_when_connecting_is_caught_at_the_conne
     with PoliteClient(Settings(delay=0)) as client:
         with pytest.raises(FetchFailed, match=r"^refused: the connection reached the non-public address 127\.0\.0\.1"):
             client.get(f"{server.base}/feed.xml")
+
+
+# ---------------------------------------------------------------------------- whatever a server sends
+
+_PIECES = st.sampled_from([
+    b'<?xml version="1.0"?>', b"<rss>", b"</rss>", b"<channel>", b"<item>", b"<link>", b"/a.html", b"</link>",
+    b'<feed xmlns="http://www.w3.org/2005/Atom">', b'<entry><link href="', b"<urlset>", b"<url><loc>",
+    b"<sitemapindex>", b"<!DOCTYPE x [", b'<!ENTITY a "b">', b"]>", b"&a;", b"&amp;", b"<html>", b"<p>",
+    b"\x00", b"\xff\xfe", b"\xe2\x80\x8f", b"javascript:alert(1)", b"<![CDATA[", b"]]>", b"Kvalheim said",
+])
+
+
+@given(body=st.one_of(st.binary(max_size=300), st.lists(_PIECES, max_size=40).map(b"".join)))
+def test_any_answer_is_told_apart_or_refused_in_one_line(body):
+    from parley.fetch.discover import NotReadable, discover
+    from parley.fetch.pages import NoArticle, page_document
+
+    try:
+        found = discover(body, "https://a.example/feed")
+        assert found.kind in ("feed", "sitemap", "sitemap index", "page")
+        assert all(isinstance(item.url, str) for item in found.items)
+    except NotReadable as err:
+        assert "\n" not in str(err)
+    try:
+        page_document(body, "https://a.example/page")
+    except NoArticle as err:
+        assert "\n" not in str(err)
