@@ -170,8 +170,8 @@ def test_a_run_waits_for_the_postgresql_lock_then_gives_up_in_one_line(folders, 
         result = runner.invoke(app, ["analyze", str(folders["late"]), "--db", postgres_url, "--wait", "0.5"])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
-    assert lines[0].startswith(f"waiting for another `parley analyze` writing to {postgres_url}")
-    assert lines[-1] == (f"error: {postgres_url}: another `parley analyze` is writing to this store; "
+    assert lines[0].startswith(f"waiting for another parley run writing to {postgres_url}")
+    assert lines[-1] == (f"error: {postgres_url}: another parley run (analyze, fetch or watch) is writing to this store; "
                          "gave up after waiting 0.5s (run again once it has finished)")
 
 

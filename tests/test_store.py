@@ -321,7 +321,7 @@ def test_a_run_waits_for_the_store_lock_then_gives_up_with_one_line(corpus, refe
             time.sleep(0.05)
         assert patient.poll() is None  # still waiting while the lock is held
     error = (tmp_path / "impatient.err").read_text().strip().splitlines()
-    assert error[-1] == (f"error: {db}: another `parley analyze` is writing to this store; "
+    assert error[-1] == (f"error: {db}: another parley run (analyze, fetch or watch) is writing to this store; "
                          "gave up after waiting 1s (run again once it has finished)")
     assert finish(patient, tmp_path / "patient").startswith(corpus.unchanged())
     assert check_store(db) == reference[1]

@@ -1,4 +1,4 @@
-"""The ``parley`` command line: analyze, export, eval, timeline, positions, checks, brief, ask, serve."""
+"""The ``parley`` command line: analyze, fetch, watch, export, eval, timeline, positions, checks, brief, ask, serve."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def analyze(
     no_known_actors: Annotated[bool, typer.Option(help="Ignore the bundled list of known actors.")] = False,
     quiet: Annotated[bool, typer.Option(help="No summary tables.")] = False,
     wait: Annotated[float, typer.Option(
-        min=0, help="Seconds to wait while another `parley analyze` writes to the same store.")] = 300,
+        min=0, help="Seconds to wait while another parley run writes to the same store.")] = 300,
     max_file_mb: Annotated[float, typer.Option(
         "--max-file-mb", help="Skip (and name) files larger than this many megabytes.")] = MAX_FILE_MB,
 ) -> None:
@@ -68,7 +68,7 @@ def analyze(
     lexicon = load_lexicon(tuple(lexicon_dirs or ()), not no_known_actors)
     try:
         with writer_lock(db, wait, on_wait=lambda: errors.print(
-                f"waiting for another `parley analyze` writing to {escape(location_of(db))} (up to {wait:g}s)", highlight=False)):
+                f"waiting for another parley run writing to {escape(location_of(db))} (up to {wait:g}s)", highlight=False)):
             _analyze(paths, db, html, json_out, lexicon, quiet, max_file_mb)
     except StoreError as err:  # busy, or the PostgreSQL server cannot be reached
         fail(str(err))
@@ -111,6 +111,155 @@ def _analyze(paths: list[Path], db: str, html: Path | None, json_out: Path | Non
         f"{unchanged} unchanged files, {len(report.duplicates)} duplicates, {len(report.problems)} problems "
         f"in {sum(report.seconds.values()):.1f}s -> {store.location}"
         + (f", {html}" if html else "") + (f", {json_out}" if json_out else "")))
+
+
+FetchSourcesOption = Annotated[Optional[Path], typer.Option(
+    "--sources", help="A sources file (sources.toml: feeds, sitemaps and pages, with names and keywords).")]
+AllowPrivateOption = Annotated[bool, typer.Option(
+    "--allow-private", help="Also fetch from private, loopback and link-local addresses.")]
+DelayOption = Annotated[float, typer.Option("--delay", min=0, help="Seconds between two requests to one host.")]
+TimeoutOption = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to connect and between two reads.")]
+MaxMbOption = Annotated[float, typer.Option("--max-mb", help="Refuse answers larger than this many megabytes.")]
+RetriesOption = Annotated[int, typer.Option(
+    "--retries", min=0, max=10, help="Tries again after a timeout or a 5xx, waiting 1s, 2s, 4s...")]
+WaitOption = Annotated[float, typer.Option(
+    min=0, help="Seconds to wait while another parley run writes to the same store.")]
+
+
+def _fetch_plan(urls: list[str] | None, sources_file: Path | None, delay: float, timeout: float,
+                max_mb: float, retries: int, allow_private: bool):
+    """The sources and settings of ``fetch`` and ``watch`` (a usage error ends the command)."""
+    from parley.fetch.http import Settings
+    from parley.fetch.sources import Source, SourcesError, check_source_url, load_sources
+
+    if not max_mb > 0:
+        fail(f"--max-mb must be more than 0 (got {max_mb:g})")
+    try:
+        sources = [Source(check_source_url(url, "argument")) for url in urls or ()]
+        if sources_file is not None:
+            sources += load_sources(sources_file)
+    except SourcesError as err:
+        fail(str(err))
+    if not sources:
+        fail("give URLs to fetch or --sources FILE")
+    settings = Settings(delay=delay, timeout=timeout, max_bytes=int(max_mb * 1_000_000), retries=retries,
+                        allow_private=allow_private)
+    return sources, settings
+
+
+def _fetch_once(sources, settings, db: str, lexicon: Lexicon, wait: float) -> None:
+    """One fetch pass under the store's writer lock: lines for what went wrong, one summary line."""
+    import time
+
+    from parley.pipeline import fetch as run
+
+    started = time.perf_counter()
+    try:
+        with writer_lock(db, wait, on_wait=lambda: errors.print(
+                f"waiting for another parley run writing to {escape(location_of(db))} (up to {wait:g}s)", highlight=False)):
+            store = open_store(db)
+            try:
+                with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                              console=errors, transient=True) as bar:
+                    downloads = bar.add_task("fetching", total=None)
+                    extracting = bar.add_task("extracting", total=None, visible=False)
+                    fetched, report = run(
+                        sources, store, lexicon, settings,
+                        fetch_progress=lambda done, total: bar.update(downloads, completed=done, total=total),
+                        extract_progress=lambda done, total: bar.update(extracting, completed=done, total=total,
+                                                                         visible=True))
+            finally:
+                store.close()
+    except StoreError as err:  # busy, or the PostgreSQL server cannot be reached
+        fail(str(err))
+    for url, reason in fetched.failed:
+        errors.print(Text.assemble(("failed ", "red"), f"{url}: {reason}"), highlight=False, soft_wrap=True)
+    for url, reason in fetched.robots:
+        errors.print(Text.assemble(("skipped ", "yellow"), f"{url}: {reason}"), soft_wrap=True)
+    for url, where in fetched.duplicates:
+        errors.print(Text.assemble(("duplicate ", "dim"), f"{url}: same text as {where}"
+                                   if where.startswith("http") else f"{url}: {where}"), soft_wrap=True)
+    for url in fetched.filtered:
+        errors.print(Text.assemble(("filtered ", "dim"), f"{url}: names none of the keywords"), soft_wrap=True)
+    for url, warning in fetched.warnings:
+        errors.print(Text.assemble(("warning ", "yellow"), f"{url}: {warning}"), soft_wrap=True)
+    stages = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in report.seconds.items())
+    console.print(Text(f"{fetched.summary()}; {len(report.added)} new documents, "
+                       f"{len(report.reextracted)} re-extracted in {time.perf_counter() - started:.1f}s "
+                       f"({stages}) -> {location_of(db)}"), soft_wrap=True)
+
+
+@app.command()
+def fetch(
+    urls: Annotated[Optional[list[str]], typer.Argument(
+        help="Feeds (RSS, Atom), sitemaps or pages, told apart by their content.")] = None,
+    sources_file: FetchSourcesOption = None,
+    db: DbOption = DEFAULT_DB,
+    allow_private: AllowPrivateOption = False,
+    delay: DelayOption = 1.0,
+    timeout: TimeoutOption = 20.0,
+    max_mb: MaxMbOption = 10.0,
+    retries: RetriesOption = 2,
+    lexicon_dirs: LexiconOption = None,
+    wait: WaitOption = 300,
+) -> None:
+    """Fetch what is new in feeds, sitemaps and pages, politely, and analyze it into the store."""
+    sources, settings = _fetch_plan(urls, sources_file, delay, timeout, max_mb, retries, allow_private)
+    lexicon = load_lexicon(tuple(lexicon_dirs or ()))
+    try:
+        _fetch_once(sources, settings, db, lexicon, wait)
+    except KeyboardInterrupt:
+        errors.print("interrupted: what was stored is kept and whole; run again to finish.")
+        raise typer.Exit(130)
+
+
+def parse_every(value: str) -> float:
+    """Seconds in "90s", "30m", "2h" (a bare number is minutes)."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", value.lower())
+    if not match or float(match[1]) <= 0:
+        raise typer.BadParameter(f"'{value}' is not a duration such as 90s, 30m or 2h")
+    return float(match[1]) * {"s": 1, "m": 60, "": 60, "h": 3600}[match[2]]
+
+
+@app.command()
+def watch(
+    urls: Annotated[Optional[list[str]], typer.Argument(help="Feeds, sitemaps or pages (besides --sources).")] = None,
+    sources_file: FetchSourcesOption = None,
+    db: DbOption = DEFAULT_DB,
+    every: Annotated[str, typer.Option("--every", help="Time between passes: 90s, 30m, 2h.")] = "30m",
+    allow_private: AllowPrivateOption = False,
+    delay: DelayOption = 1.0,
+    timeout: TimeoutOption = 20.0,
+    max_mb: MaxMbOption = 10.0,
+    retries: RetriesOption = 2,
+    lexicon_dirs: LexiconOption = None,
+    wait: WaitOption = 300,
+) -> None:
+    """Fetch on a schedule until stopped (Ctrl-C): each pass is a `parley fetch`."""
+    import time
+    from datetime import datetime
+
+    try:
+        seconds = parse_every(every)
+    except typer.BadParameter as err:
+        fail(f"--every: {err}")
+    sources, settings = _fetch_plan(urls, sources_file, delay, timeout, max_mb, retries, allow_private)
+    lexicon = load_lexicon(tuple(lexicon_dirs or ()))
+    try:
+        while True:
+            started = time.monotonic()
+            console.print(Text(f"{datetime.now():%Y-%m-%d %H:%M:%S} fetching {len(sources)} "
+                               f"source{'' if len(sources) == 1 else 's'}"), style="dim")
+            try:
+                _fetch_once(sources, settings, db, lexicon, wait)
+            except KeyboardInterrupt:
+                errors.print("interrupted: what was stored is kept and whole; run again to finish.")
+                raise typer.Exit(130)
+            time.sleep(max(0.0, seconds - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        errors.print("stopped watching.")
 
 
 @app.command()

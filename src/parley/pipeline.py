@@ -1,4 +1,6 @@
-"""``parley analyze``: ingest -> extract -> reconcile -> store, in one direction.
+"""``parley analyze`` and ``parley fetch``: ingest -> extract -> reconcile -> store, in one
+direction. The two differ only in their ingest (files, or the web through ``parley.fetch``);
+``analyze_documents`` is the one step after it.
 
 Incremental: a file whose raw bytes are unchanged since the last run is not read
 again, a document already stored (same content hash) is not parsed again, and
@@ -18,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from parley.embeddings import CachedEmbedder, Embedder
 from parley.extract.run import EXTRACTOR_VERSION, extract_all
@@ -27,6 +30,11 @@ from parley.nlp import load_pipeline
 from parley.reconcile.run import reconcile
 from parley.records import Document
 from parley.store import Store
+
+if TYPE_CHECKING:  # the fetch package (and httpx) is imported only to fetch
+    from parley.fetch.http import Settings
+    from parley.fetch.run import FetchReport
+    from parley.fetch.sources import Source
 
 
 @dataclass
@@ -130,28 +138,44 @@ def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
     report = RunReport()
     started = time.perf_counter()
     new, pending = _collect(paths, store, report, max_file_mb)
-    stale = [d for d in store.stale_documents(EXTRACTOR_VERSION) if d.id not in {n.id for n in new}]
     report.seconds["ingest"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    todo = new + stale
-    stale_ids = {d.id for d in stale}
     files = FileRecords(pending, {d.id for d in new})
     for key, raw_hash, ids in files.complete():
         store.remember_file(key, raw_hash, ids)
+    analyze_documents(new, store, lexicon, report, progress,
+                      records=lambda document: {"files": files.stored(document.id)}, now=now)
+    return report
+
+
+def analyze_documents(new: Sequence[Document], store: Store, lexicon: Lexicon, report: RunReport,
+                      progress: Progress | None = None,
+                      records: Callable[[Document], dict[str, Any]] = lambda document: {},
+                      always_reconcile: bool = True, now: datetime | None = None) -> None:
+    """Extract and store ``new`` documents (and those an older extractor version left
+    stale), then reconcile everything stored: the stages after ingest, shared by
+    ``parley analyze`` and ``parley fetch``. ``records(document)`` gives what to record
+    in the same transaction as the document (``files`` read, feed ``items`` fetched:
+    see ``Store.add_document``). Without ``always_reconcile``, the reconcile is left out
+    when nothing was stored and the corpus tables are up to date. New documents are stamped
+    ``added_at`` with ``now`` (the current time by default)."""
+    started = time.perf_counter()
+    new_ids = {d.id for d in new}
+    stale = [d for d in store.stale_documents(EXTRACTOR_VERSION) if d.id not in new_ids]
+    todo = list(new) + stale
+    stale_ids = {d.id for d in stale}
     if todo:
         nlp = load_pipeline()
         for done, (document, extraction) in enumerate(extract_all(todo, nlp, lexicon), start=1):
-            store.add_document(document, extraction, EXTRACTOR_VERSION, files=files.stored(document.id), now=now)
+            store.add_document(document, extraction, EXTRACTOR_VERSION, now=now, **records(document))
             (report.reextracted if document.id in stale_ids else report.added).append(document.source)
             if progress:
                 progress(done, len(todo))
     report.seconds["extract"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    reconcile_store(store, lexicon)
+    if always_reconcile or todo or store.reconcile_pending():
+        reconcile_store(store, lexicon)
     report.seconds["reconcile"] = time.perf_counter() - started
-    return report
 
 
 def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedder | None = None) -> None:
@@ -178,3 +202,25 @@ def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedde
         "framing": corpus.framing,
     }
     store.save_corpus(tables, result.views, duplicates=result.duplicates, state=state)
+
+
+def fetch(sources: Sequence[Source], store: Store, lexicon: Lexicon, settings: Settings | None = None,
+          fetch_progress: Progress | None = None, extract_progress: Progress | None = None,
+          ) -> tuple[FetchReport, RunReport]:
+    """``parley fetch``: fetch what is new in ``sources`` (the ingest stage for the web),
+    then extract, store and reconcile it exactly as ``analyze`` does. Each new document
+    is stored with the feed items it came from, so a killed run is taken up where it
+    stopped. The reconcile runs when something was stored (or an earlier run stopped
+    before its reconcile)."""
+    from parley.fetch.http import PoliteClient
+    from parley.fetch.run import Fetcher
+
+    report = RunReport()
+    started = time.perf_counter()
+    with PoliteClient(settings) as client:
+        collected = Fetcher(store, client, fetch_progress).run(sources)
+    report.seconds["fetch"] = time.perf_counter() - started
+    analyze_documents(collected.documents, store, lexicon, report, extract_progress,
+                      records=lambda document: {"items": collected.items_of.get(document.id, [])},
+                      always_reconcile=False)
+    return collected.report, report

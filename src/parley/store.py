@@ -16,7 +16,12 @@ Layout (readable with any SQLite or PostgreSQL client):
   (one column per record field; lists as JSON), and ``views`` for derived views
   (timeline, position matrix) as JSON rows;
 - ``embeddings``: sentence vectors keyed by a hash of the sentence and model
-  (``parley.embeddings.sentence_key``), so a re-run does not embed a sentence again.
+  (``parley.embeddings.sentence_key``), so a re-run does not embed a sentence again;
+- ``responses``: what ``parley fetch`` downloaded (feeds, sitemaps, the pages articles were
+  read from), raw and zlib-compressed, with status, headers and time, so every fact stays
+  citable and can be analysed again offline; ``http_cache``: each URL's validators (ETag,
+  Last-Modified) and the response they belong to, for conditional GETs;
+  ``fetched_items``: the feed and sitemap items already read, so a run skips them.
 
 Crash safety: a document, its extraction and the records of the files whose
 last document it is are written in one transaction; the corpus tables, the
@@ -28,10 +33,10 @@ reconciles, finishes. Readers take one read transaction (``snapshot()``), so
 they never mix two runs' tables; they never wait for a writer nor make it wait
 (SQLite's WAL journal, PostgreSQL's REPEATABLE READ snapshots).
 
-Concurrency: one writer at a time. ``parley analyze`` holds ``writer_lock()``
-(an OS lock on ``<store>.lock``, or a PostgreSQL advisory lock, released even
-when the process is killed) for its whole run; a second one waits, then gives
-up with a one-line error.
+Concurrency: one writer at a time. ``parley analyze`` (and ``fetch``, and ``watch`` during
+each pass) holds ``writer_lock()`` (an OS lock on ``<store>.lock``, or a PostgreSQL
+advisory lock, released even when the process is killed) for its whole run; a second
+one waits, then gives up with a one-line error.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ import dataclasses
 import hashlib
 import json
 import typing
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -75,6 +81,13 @@ CREATE TABLE IF NOT EXISTS extractions (
     version TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS views (name TEXT NOT NULL, position INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS responses (
+    url TEXT NOT NULL, body_hash TEXT NOT NULL, final_url TEXT NOT NULL, fetched_at TEXT NOT NULL,
+    status INTEGER NOT NULL, content_type TEXT, headers TEXT NOT NULL, body BLOB NOT NULL,
+    PRIMARY KEY (url, body_hash));
+CREATE TABLE IF NOT EXISTS http_cache (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,
+                                       body_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fetched_items (url TEXT PRIMARY KEY, document_id TEXT, fetched_at TEXT NOT NULL);
 """
 DOCUMENT_COLUMNS = ("id", "source", "path", "title", "outlet", "published", "url", "author", "words",
                     "duplicate_of", "text", "position", "added_at")
@@ -292,12 +305,14 @@ class Store:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is not None
 
     def add_document(self, document: Document, extraction: Extraction, version: str,
-                     files: Iterable[tuple[str, str, list[str]]] = (), now: datetime | None = None) -> None:
+                     files: Iterable[tuple[str, str, list[str]]] = (), items: Iterable[str] = (),
+                     now: datetime | None = None) -> None:
         """Store a document and its extraction together, with the records of ``files``
         ((path, raw hash, document ids) of the input files this document completes), in
         one transaction. Replaces an older text of the same source; the record of any other
         file that held that older text is dropped, so that file is never taken as read while
         its text is gone (``parley analyze`` reads such a file again in the same run).
+        ``items``: the feed or sitemap item URLs that gave this document, recorded as read.
         A document new to the store is stamped ``added_at`` = ``now`` (the current time by
         default); one stored again (extracted anew) keeps its stamp."""
         with self.db:
@@ -320,6 +335,7 @@ class Store:
                             (document.id, version, json.dumps(to_dict(extraction))))
             for path, raw_hash, ids in files:
                 self._remember_file(path, raw_hash, ids)
+            self._remember_items(items, document.id)
 
     def documents(self) -> list[Document]:
         added_at = "added_at" if self._has_added_at else "NULL"  # an old store opened read-only
@@ -415,6 +431,53 @@ class Store:
     def view(self, name: str) -> list[dict[str, Any]]:
         return [json.loads(row[0]) for row in
                 self.db.execute("SELECT data FROM views WHERE name = ? ORDER BY position", (name,))]
+
+    # ---------------------------------------------------------------- fetched from the web
+
+    def save_response(self, url: str, final_url: str, fetched_at: str, status: int, content_type: str,
+                      headers: dict[str, str], body: bytes) -> None:
+        """Keep a downloaded body (compressed) and the validators for a conditional GET of
+        ``url``, in one transaction. The same body from the same URL is kept once."""
+        body_hash = hashlib.sha256(body).hexdigest()
+        with self.db:
+            self.db.execute(
+                "INSERT INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url, body_hash) DO NOTHING",
+                (url, body_hash, final_url, fetched_at, status, content_type,
+                 json.dumps(headers, sort_keys=True), zlib.compress(body)))
+            self.db.execute(
+                "INSERT INTO http_cache VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+                "etag = excluded.etag, last_modified = excluded.last_modified, body_hash = excluded.body_hash",
+                (url, headers.get("etag"), headers.get("last-modified"), body_hash))
+
+    def cached_response(self, url: str) -> dict[str, Any] | None:
+        """The response the validators of ``url`` belong to: url, final_url, fetched_at,
+        status, content_type, headers, body (decompressed), etag, last_modified; None if none."""
+        row = self.db.execute(
+            "SELECT r.final_url, r.fetched_at, r.status, r.content_type, r.headers, r.body, c.etag, c.last_modified "
+            "FROM http_cache c JOIN responses r ON r.url = c.url AND r.body_hash = c.body_hash WHERE c.url = ?",
+            (url,)).fetchone()
+        if row is None:
+            return None
+        final_url, fetched_at, status, content_type, headers, body, etag, last_modified = row
+        return {"url": url, "final_url": final_url, "fetched_at": fetched_at, "status": status,
+                "content_type": content_type, "headers": json.loads(headers), "body": zlib.decompress(body),
+                "etag": etag, "last_modified": last_modified}
+
+    def item_fetched(self, url: str) -> bool:
+        """Whether the feed or sitemap item at ``url`` was read in an earlier run."""
+        return self.db.execute("SELECT 1 FROM fetched_items WHERE url = ?", (url,)).fetchone() is not None
+
+    def remember_items(self, urls: Iterable[str], document_id: str | None) -> None:
+        """Record items read whose document is already stored (same text under another URL)."""
+        with self.db:
+            self._remember_items(urls, document_id)
+
+    def _remember_items(self, urls: Iterable[str], document_id: str | None) -> None:
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.db.executemany(
+            "INSERT INTO fetched_items VALUES (?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+            "document_id = excluded.document_id, fetched_at = excluded.fetched_at",
+            [(url, document_id, now) for url in urls])
 
     # ---------------------------------------------------------------- sentence vectors
 

@@ -75,7 +75,7 @@ SCHEMA_KEY = _advisory_key("schema")
 
 
 def _busy(location: str, wait: float) -> StoreBusy:
-    return StoreBusy(f"{location}: another `parley analyze` is writing to this store; gave up after "
+    return StoreBusy(f"{location}: another parley run (analyze, fetch or watch) is writing to this store; gave up after "
                      f"waiting {wait:g}s (run again once it has finished)")
 
 
