@@ -86,6 +86,19 @@ def test_a_feed_is_fetched_with_outlet_and_date_and_a_second_run_fetches_nothing
     assert len(documents(db)) == 3
 
 
+def test_a_feed_is_fetched_into_a_postgresql_store_the_same_way(server, postgres_url):
+    first = runner.invoke(app, ["fetch", f"{server.base}/feed.xml", "--db", postgres_url, *FAST])
+    assert first.exit_code == 0, first.output
+    assert lines(first)[-1].startswith("fetched 3, unchanged 0")
+    with Store(postgres_url, read_only=True) as store:
+        assert len(store.documents()) == 3 and not store.reconcile_pending()
+        url = f"{server.base}/news/quota-talks-open.html"
+        body = store.db.execute("SELECT body FROM responses WHERE url = ?", (url,)).fetchone()[0]
+    assert zlib.decompress(bytes(body)) == (WEB / "news" / "quota-talks-open.html").read_bytes()
+    second = runner.invoke(app, ["fetch", f"{server.base}/feed.xml", "--db", postgres_url, *FAST])
+    assert lines(second)[-1].startswith("fetched 0, unchanged 3")
+
+
 def test_requests_name_parley_and_ask_robots_txt_first(server, tmp_path):
     fetch(tmp_path / "p.db", f"{server.base}/feed.xml")
     assert server.log[0][0] == "/robots.txt"
