@@ -171,10 +171,43 @@ def test_every_trouble_gives_its_outcome_in_one_line(server, tmp_path):
     assert server.requests("/news/removed.html") == 1
     assert server.requests("/slow.html") == 2
     assert server.requests("/private/minutes.html") == 0
-    # the failures are tried again on the next run (the feed itself answers 304)
+    # On the next run (the feed itself answers 304) only the timeout is tried again: a 404, a PDF,
+    # a page too large or a redirect loop will fail the same way, so they are left alone for a day.
     again = runner.invoke(app, ["fetch", f"{base}/trouble.xml", "--db", str(db), *FAST, "--retries", "0",
                                 "--timeout", "0.5"])
-    assert lines(again)[-1].startswith("fetched 0, unchanged 1, skipped 1 (0 filtered, 0 duplicate, 1 robots), failed 6")
+    assert lines(again)[-1].startswith("fetched 0, unchanged 1, skipped 6 (0 filtered, 0 duplicate, 1 robots, "
+                                       "5 failed before), failed 1")
+    held = [line for line in lines(again) if line.startswith("held off")]
+    assert held[-1].startswith(f"held off {base}/news/removed.html: failed before: HTTP 404 Not Found (1 time; "
+                               "asked again after ")
+    assert server.requests("/news/removed.html") == 1 and server.requests("/slow.html") == 3
+    # --retry-failed-after 0 asks every time
+    every = runner.invoke(app, ["fetch", f"{base}/trouble.xml", "--db", str(db), *FAST, "--retries", "0",
+                                "--timeout", "0.5", "--retry-failed-after", "0"])
+    assert lines(every)[-1].startswith("fetched 0, unchanged 1, skipped 1 (0 filtered, 0 duplicate, 1 robots), failed 6")
+    assert server.requests("/news/removed.html") == 2
+
+
+def test_an_item_that_keeps_failing_is_left_alone_longer_each_time(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from parley.fetch.http import PoliteClient, Settings
+    from parley.fetch.run import Fetcher, hold_off
+
+    assert [hold_off(n, 3600) for n in (1, 2, 3)] == [timedelta(hours=1), timedelta(hours=2), timedelta(hours=4)]
+    assert hold_off(40, 86_400) == timedelta(days=30)
+    clock = [datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)]
+    with Store(tmp_path / "p.db") as store, PoliteClient(Settings(retry_failed_after=3600)) as client:
+        fetcher = Fetcher(store, client, now=lambda: clock[0])
+        url = "https://news.example/gone.html"
+        store.remember_fetch_failure(url, "HTTP 410 Gone", clock[0])
+        store.remember_fetch_failure(url, "HTTP 410 Gone", clock[0])  # twice: two hours off
+        clock[0] += timedelta(minutes=119)
+        assert fetcher._held_off(url)
+        clock[0] += timedelta(minutes=1)
+        assert not fetcher._held_off(url)
+        store.remember_items([url], None)  # read at last: forgotten
+        assert store.fetch_failure(url) is None
 
 
 def test_private_addresses_are_refused_unless_allowed(server, tmp_path):

@@ -122,18 +122,25 @@ TimeoutOption = Annotated[float, typer.Option("--timeout", min=0.1, help="Second
 MaxMbOption = Annotated[float, typer.Option("--max-mb", help="Refuse answers larger than this many megabytes.")]
 RetriesOption = Annotated[int, typer.Option(
     "--retries", min=0, max=10, help="Tries again after a timeout or a 5xx, waiting 1s, 2s, 4s...")]
+RetryFailedOption = Annotated[str, typer.Option(
+    "--retry-failed-after", help="Leave an item that failed lastingly (a 4xx, not a page, too large) alone this long "
+                                 "before asking again (doubled at each further failure): 90s, 30m, 24h, 0 = every time.")]
 WaitOption = Annotated[float, typer.Option(
     min=0, help="Seconds to wait while another parley run writes to the same store.")]
 
 
 def _fetch_plan(urls: list[str] | None, sources_file: Path | None, delay: float, timeout: float,
-                max_mb: float, retries: int, allow_private: bool):
+                max_mb: float, retries: int, allow_private: bool, retry_failed_after: str):
     """The sources and settings of ``fetch`` and ``watch`` (a usage error ends the command)."""
     from parley.fetch.http import Settings
     from parley.fetch.sources import Source, SourcesError, check_source_url, load_sources
 
     if not max_mb > 0:
         fail(f"--max-mb must be more than 0 (got {max_mb:g})")
+    try:
+        hold_off = parse_every(retry_failed_after, zero=True)
+    except typer.BadParameter as err:
+        fail(f"--retry-failed-after: {err}")
     try:
         sources = [Source(check_source_url(url, "argument")) for url in urls or ()]
         if sources_file is not None:
@@ -143,7 +150,7 @@ def _fetch_plan(urls: list[str] | None, sources_file: Path | None, delay: float,
     if not sources:
         fail("give URLs to fetch or --sources FILE")
     settings = Settings(delay=delay, timeout=timeout, max_bytes=int(max_mb * 1_000_000), retries=retries,
-                        allow_private=allow_private)
+                        allow_private=allow_private, retry_failed_after=hold_off)
     return sources, settings
 
 
@@ -176,6 +183,8 @@ def _fetch_once(sources, settings, db: str, lexicon: Lexicon, wait: float) -> No
         errors.print(Text.assemble(("failed ", "red"), f"{url}: {reason}"), highlight=False, soft_wrap=True)
     for url, reason in fetched.robots:
         errors.print(Text.assemble(("skipped ", "yellow"), f"{url}: {reason}"), soft_wrap=True)
+    for url, reason in fetched.failed_before:
+        errors.print(Text.assemble(("held off ", "dim"), f"{url}: failed before: {reason}"), soft_wrap=True)
     for url, where in fetched.duplicates:
         errors.print(Text.assemble(("duplicate ", "dim"), f"{url}: same text as {where}"
                                    if where.startswith("http") else f"{url}: {where}"), soft_wrap=True)
@@ -200,11 +209,13 @@ def fetch(
     timeout: TimeoutOption = 20.0,
     max_mb: MaxMbOption = 10.0,
     retries: RetriesOption = 2,
+    retry_failed_after: RetryFailedOption = "24h",
     lexicon_dirs: LexiconOption = None,
     wait: WaitOption = 300,
 ) -> None:
     """Fetch what is new in feeds, sitemaps and pages, politely, and analyze it into the store."""
-    sources, settings = _fetch_plan(urls, sources_file, delay, timeout, max_mb, retries, allow_private)
+    sources, settings = _fetch_plan(urls, sources_file, delay, timeout, max_mb, retries, allow_private,
+                                    retry_failed_after)
     lexicon = load_lexicon(tuple(lexicon_dirs or ()))
     try:
         _fetch_once(sources, settings, db, lexicon, wait)
@@ -213,14 +224,14 @@ def fetch(
         raise typer.Exit(130)
 
 
-def parse_every(value: str) -> float:
-    """Seconds in "90s", "30m", "2h" (a bare number is minutes)."""
+def parse_every(value: str, zero: bool = False) -> float:
+    """Seconds in "90s", "30m", "2h", "7d" (a bare number is minutes); 0 only when ``zero``."""
     import re
 
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", value.lower())
-    if not match or float(match[1]) <= 0:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", value.lower())
+    if not match or float(match[1]) < 0 or (float(match[1]) == 0 and not zero):
         raise typer.BadParameter(f"'{value}' is not a duration such as 90s, 30m or 2h")
-    return float(match[1]) * {"s": 1, "m": 60, "": 60, "h": 3600}[match[2]]
+    return float(match[1]) * {"s": 1, "m": 60, "": 60, "h": 3600, "d": 86400}[match[2]]
 
 
 @app.command()
@@ -234,6 +245,7 @@ def watch(
     timeout: TimeoutOption = 20.0,
     max_mb: MaxMbOption = 10.0,
     retries: RetriesOption = 2,
+    retry_failed_after: RetryFailedOption = "24h",
     lexicon_dirs: LexiconOption = None,
     wait: WaitOption = 300,
 ) -> None:
@@ -245,7 +257,8 @@ def watch(
         seconds = parse_every(every)
     except typer.BadParameter as err:
         fail(f"--every: {err}")
-    sources, settings = _fetch_plan(urls, sources_file, delay, timeout, max_mb, retries, allow_private)
+    sources, settings = _fetch_plan(urls, sources_file, delay, timeout, max_mb, retries, allow_private,
+                                    retry_failed_after)
     lexicon = load_lexicon(tuple(lexicon_dirs or ()))
     try:
         while True:

@@ -21,7 +21,9 @@ Layout (readable with any SQLite or PostgreSQL client):
   read from), raw and zlib-compressed, with status, headers and time, so every fact stays
   citable and can be analysed again offline; ``http_cache``: each URL's validators (ETag,
   Last-Modified) and the response they belong to, for conditional GETs;
-  ``fetched_items``: the feed and sitemap items already read, so a run skips them.
+  ``fetched_items``: the feed and sitemap items already read, so a run skips them;
+  ``fetch_failures``: items whose download failed in a lasting way (a 4xx, not a page, too
+  large), with the reason, how often and when last tried, so a watch does not ask every pass.
 
 Crash safety: a document, its extraction and the records of the files whose
 last document it is are written in one transaction; the corpus tables, the
@@ -88,6 +90,8 @@ CREATE TABLE IF NOT EXISTS responses (
 CREATE TABLE IF NOT EXISTS http_cache (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,
                                        body_hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fetched_items (url TEXT PRIMARY KEY, document_id TEXT, fetched_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fetch_failures (url TEXT PRIMARY KEY, reason TEXT NOT NULL, tries INTEGER NOT NULL,
+                                           last_tried TEXT NOT NULL);
 """
 DOCUMENT_COLUMNS = ("id", "source", "path", "title", "outlet", "published", "url", "author", "words",
                     "duplicate_of", "text", "position", "added_at")
@@ -474,10 +478,26 @@ class Store:
 
     def _remember_items(self, urls: Iterable[str], document_id: str | None) -> None:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        urls = list(urls)
         self.db.executemany(
             "INSERT INTO fetched_items VALUES (?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
             "document_id = excluded.document_id, fetched_at = excluded.fetched_at",
             [(url, document_id, now) for url in urls])
+        self.db.executemany("DELETE FROM fetch_failures WHERE url = ?", [(url,) for url in urls])
+
+    def fetch_failure(self, url: str) -> tuple[str, int, str] | None:
+        """(reason, tries, last tried: UTC ISO) of an item whose download failed lastingly."""
+        row = self.db.execute("SELECT reason, tries, last_tried FROM fetch_failures WHERE url = ?",
+                              (url,)).fetchone()
+        return (row[0], int(row[1]), row[2]) if row else None
+
+    def remember_fetch_failure(self, url: str, reason: str, when: datetime | None = None) -> None:
+        """Count one more lasting failure of the item at ``url``."""
+        with self.db:
+            self.db.execute(
+                "INSERT INTO fetch_failures VALUES (?, ?, 1, ?) ON CONFLICT (url) DO UPDATE SET "
+                "reason = excluded.reason, tries = fetch_failures.tries + 1, last_tried = excluded.last_tried",
+                (url, reason, utc_stamp(when)))
 
     # ---------------------------------------------------------------- sentence vectors
 

@@ -40,6 +40,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 USER_AGENT = f"parley/{PARLEY_VERSION} (+https://github.com/parley; news analysis for one reader)"
 ROBOTS_AGENT = "parley"  # the name robots.txt rules address
 REDIRECTS = {301, 302, 303, 307, 308}
+TRANSIENT_4XX = {408, 425, 429}  # timeout, too early, too many requests: may pass on the next pass
 MAX_CRAWL_DELAY = 60.0  # seconds: a robots.txt Crawl-delay above this is taken as this
 CHUNK = 64 * 1024
 
@@ -56,6 +57,8 @@ class Settings:
     backoff: float = 1.0  # seconds before the first retry; doubled each time
     max_redirects: int = 5
     allow_private: bool = False  # contact hosts on private, loopback or link-local addresses
+    retry_failed_after: float = 86_400.0  # seconds before an item that failed lastingly is asked
+                                          # again (doubled at each further failure, at most 30 days)
     user_agent: str = USER_AGENT
 
 
@@ -81,14 +84,20 @@ class Response:
 
 
 class FetchFailed(Exception):
-    """A URL that could not be fetched, and why (one line)."""
+    """A URL that could not be fetched, and why (one line). ``lasting``: the same request
+    will fail the same way for a while (a 4xx, not a page, too large, a redirect loop), so
+    a watch need not ask again at every pass; timeouts and 5xx are not lasting."""
+
+    def __init__(self, reason: str, lasting: bool = False):
+        super().__init__(reason)
+        self.lasting = lasting
 
 
 class HttpStatus(FetchFailed):
     """The server answered with an error status (4xx: final)."""
 
     def __init__(self, status: int, reason: str):
-        super().__init__(f"HTTP {status} {reason}".strip())
+        super().__init__(f"HTTP {status} {reason}".strip(), lasting=status not in TRANSIENT_4XX)
         self.status = status
 
 
@@ -237,10 +246,10 @@ class PoliteClient:
                 return location
             url = urljoin(url, location)
             if url in seen:
-                raise FetchFailed(f"redirect loop ({' -> '.join(seen + [url])})")
+                raise FetchFailed(f"redirect loop ({' -> '.join(seen + [url])})", lasting=True)
             seen.append(url)
             if len(seen) > self.settings.max_redirects + 1:
-                raise FetchFailed(f"more than {self.settings.max_redirects} redirects")
+                raise FetchFailed(f"more than {self.settings.max_redirects} redirects", lasting=True)
 
     def _request(self, url: str, headers: dict[str, str]) -> Response | str:
         """One request: the answer, or the Location of a redirect."""
@@ -266,11 +275,11 @@ class PoliteClient:
                     answer_headers = {k.lower(): v for k, v in answer.headers.items()}
                     response = Response(url, 200, answer_headers, b"", fetched_at)
                     if not _text_or_xml(response.content_type):
-                        raise FetchFailed(f"not a web page or feed ({response.content_type})")
+                        raise FetchFailed(f"not a web page or feed ({response.content_type})", lasting=True)
                     declared = answer.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > settings.max_bytes:
                         raise FetchFailed(f"larger than the {_megabytes(settings.max_bytes)} limit "
-                                          f"(it says {_megabytes(int(declared))})")
+                                          f"(it says {_megabytes(int(declared))})", lasting=True)
                     response.body = self._read_body(answer)
                     return response
             except httpx.TimeoutException:
@@ -300,7 +309,7 @@ class PoliteClient:
         elif encoding in ("", "identity"):
             decompressor = None
         else:
-            raise FetchFailed(f"unsupported content encoding '{encoding}'")
+            raise FetchFailed(f"unsupported content encoding '{encoding}'", lasting=True)
         deadline = time.monotonic() + 4 * self.settings.timeout
         body = bytearray()
         for chunk in answer.iter_raw(CHUNK):
@@ -313,7 +322,7 @@ class PoliteClient:
                     body += data
                     if len(body) > limit:
                         what = "once decompressed" if decompressor else "stopped reading there"
-                        raise FetchFailed(f"larger than the {_megabytes(limit)} limit ({what})")
+                        raise FetchFailed(f"larger than the {_megabytes(limit)} limit ({what})", lasting=True)
                     if decompressor and not data:
                         break
             except zlib.error as err:

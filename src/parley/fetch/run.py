@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 from parley.fetch.discover import Discovered, Item, NotReadable, discover
 from parley.fetch.http import FetchFailed, PoliteClient, Response, RobotsDisallowed
@@ -30,6 +31,7 @@ from parley.store import Store
 
 WORKERS = 8
 MAX_CHILD_SITEMAPS = 50
+MAX_HOLD_OFF = timedelta(days=30)  # the longest an item that keeps failing is left alone
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -42,16 +44,18 @@ class FetchReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (URL, where its text already is)
     robots: list[tuple[str, str]] = field(default_factory=list)  # (URL, why robots.txt keeps parley out)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (URL, reason)
+    failed_before: list[tuple[str, str]] = field(default_factory=list)  # (URL, its last failure and when it is asked again)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (URL, what was odd but usable)
 
     @property
     def skipped(self) -> int:
-        return len(self.filtered) + len(self.duplicates) + len(self.robots)
+        return len(self.filtered) + len(self.duplicates) + len(self.robots) + len(self.failed_before)
 
     def summary(self) -> str:
+        before = f", {len(self.failed_before)} failed before" if self.failed_before else ""
         return (f"fetched {len(self.fetched)}, unchanged {len(self.unchanged)}, skipped {self.skipped} "
-                f"({len(self.filtered)} filtered, {len(self.duplicates)} duplicate, {len(self.robots)} robots), "
-                f"failed {len(self.failed)}")
+                f"({len(self.filtered)} filtered, {len(self.duplicates)} duplicate, {len(self.robots)} robots"
+                f"{before}), failed {len(self.failed)}")
 
 
 @dataclass
@@ -69,10 +73,17 @@ class _Download:
     error: FetchFailed | None = None
 
 
+def hold_off(tries: int, base_seconds: float) -> timedelta:
+    """How long an item that failed lastingly ``tries`` times is left alone: ``base_seconds``,
+    doubled at each further failure, at most ``MAX_HOLD_OFF``."""
+    return min(timedelta(seconds=base_seconds * 2 ** (min(tries, 20) - 1)), MAX_HOLD_OFF)
+
+
 class Fetcher:
     def __init__(self, store: Store, client: PoliteClient, progress: Progress | None = None,
-                 workers: int = WORKERS):
+                 workers: int = WORKERS, now: Callable[[], datetime] | None = None):
         self.store = store
+        self.now = now or (lambda: datetime.now(timezone.utc))
         self.client = client
         self.progress = progress
         self.workers = workers
@@ -127,13 +138,33 @@ class Fetcher:
             self.store.save_response(download.url, response.url, response.fetched_at, response.status,
                                      response.content_type, response.headers, response.body)
 
-    def _failed(self, download: _Download) -> bool:
-        """Report a failed download; True when it failed."""
+    def _failed(self, download: _Download, item: bool = False) -> bool:
+        """Report a failed download; True when it failed. An item's lasting failure is
+        remembered, so the next passes leave it alone for a while (``hold_off``)."""
         if isinstance(download.error, RobotsDisallowed):
             self.result.report.robots.append((download.url, str(download.error)))
         elif download.error is not None:
-            self.result.report.failed.append((download.url, str(download.error)))
+            self._item_failed(download.url, str(download.error), item and download.error.lasting)
         return download.error is not None
+
+    def _item_failed(self, url: str, reason: str, lasting: bool) -> None:
+        self.result.report.failed.append((url, reason))
+        if lasting:
+            self.store.remember_fetch_failure(url, reason, self.now())
+
+    def _held_off(self, url: str) -> bool:
+        """Whether ``url`` failed lastingly before and is still left alone (then reported)."""
+        failure = self.store.fetch_failure(url)
+        if failure is None:
+            return False
+        reason, tries, last_tried = failure
+        again = datetime.fromisoformat(last_tried) + hold_off(tries, self.client.settings.retry_failed_after)
+        if self.now() >= again:
+            return False
+        self.result.report.failed_before.append(
+            (url, f"{reason} ({tries} {'time' if tries == 1 else 'times'}; asked again after "
+                  f"{again.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC)"))
+        return True
 
     # ------------------------------------------------------------------ documents
 
@@ -237,6 +268,8 @@ class Fetcher:
                 report.filtered.append(item.url)
             elif self.store.item_fetched(item.url):
                 report.unchanged.append(item.url)
+            elif self._held_off(item.url):
+                continue
             elif has_full_article(item):
                 try:
                     self._add(entry_document(item, source.name), item.url, item=True)
@@ -246,14 +279,14 @@ class Fetcher:
                 to_download.append((source, item))
         wanted = {item.url: (source, item) for source, item in to_download}
         for download in self._downloads(list(wanted)):
-            if self._failed(download):
+            if self._failed(download, item=True):
                 continue
             source, item = wanted[download.url]
             response = download.response
             try:
                 document = page_document(response.body, response.url, item, source.name)
             except NoArticle as err:
-                report.failed.append((download.url, str(err)))
+                self._item_failed(download.url, str(err), lasting=True)
                 continue
             self._keep(download)
             self._add(document, item.url, item=True)
