@@ -169,3 +169,11 @@ def test_regnal_numbers_and_particles_in_capitals_stay_in_the_name(parsed, lexic
     people = persons(find_actors(document, doc, lexicon))
     assert "leo-xiv" in people
     assert "ursula-von-der-leyen" in people and "von-der-leyen" not in people
+
+
+def test_a_wire_dateline_is_neither_an_actor_nor_part_of_one(parsed, lexicon):
+    text = ("Quota round ends\n\nREYKJAVIK - Talks between Iceland and Norway ended on Monday.\n\n"
+            "TORSHAVN, Faroe Islands - Fisheries minister Maren Kvalheim said the fleet would wait.")
+    names = {actor.name for actor in find_actors(*parsed(text), lexicon).actors.values()}
+    assert "Maren Kvalheim" in names
+    assert not any(name.isupper() or " - " in name for name in names)

@@ -215,7 +215,7 @@ class Candidate:
 
 def _clean_name_tokens(span: Span, gaz: Gazetteer) -> tuple[list[Token], bool]:
     """Strip determiners, titles and possessives off an entity; say whether a title stood before it."""
-    tokens = list(span)
+    tokens = _after_dateline(list(span))
     titled = False
     while tokens and (tokens[0].lower_ in DETERMINERS or tokens[0].text in gaz.titles
                       or tokens[0].lower_ in gaz.role_nouns or not tokens[0].text[:1].isalpha()
@@ -230,6 +230,30 @@ def _clean_name_tokens(span: Span, gaz: Gazetteer) -> tuple[list[Token], bool]:
         if before.text in gaz.titles or before.text.rstrip(".") in gaz.titles:
             titled = True
     return tokens, titled
+
+
+DATELINE_DASHES = {"-", "–", "—", "--"}
+
+
+def _is_dateline_place(span: Span) -> bool:
+    """A place in capitals opening a line, then a dash or a comma: a wire dateline
+    ("OSLO - ...", "KYIV, Ukraine (AP) - ..."), not an actor."""
+    doc = span.doc
+    opens_line = span.start == 0 or "\n" in doc[span.start - 1].text + doc[span.start - 1].whitespace_
+    after = doc[span.end] if span.end < len(doc) else None
+    return (opens_line and after is not None and (after.text in DATELINE_DASHES or after.text == ",")
+            and all(t.text.isupper() for t in span if t.text[:1].isalpha()))
+
+
+def _after_dateline(tokens: list[Token]) -> list[Token]:
+    """An entity that runs on from a wire dateline ("BERLIN - Talks", "KYIV — Ukraine's
+    envoy"): what follows the dash, when everything before it is a place in capitals."""
+    for k, token in enumerate(tokens):
+        if token.text in DATELINE_DASHES and k > 0 and tokens[k - 1].whitespace_ and token.whitespace_:
+            if all(t.text.isupper() or not t.text[:1].isalpha() for t in tokens[:k]):
+                return tokens[k + 1:]
+            break
+    return tokens
 
 
 def _is_name_token(token: Token) -> bool:
@@ -355,6 +379,8 @@ def _candidates(doc: Doc, gaz: Gazetteer) -> list[Candidate]:
     acting = _acting_organizations(doc, gaz, {surname_key(c.text, gaz.names) for c in titled})
     for ent in doc.ents:
         label = ent.label_
+        if _is_dateline_place(ent):
+            continue
         if label == "PERSON" or (label in {"ORG", "PRODUCT", "WORK_OF_ART", "FAC", "GPE", "NORP"}
                                  and _looks_like_person(ent, gaz)):
             candidate = _person_from_span(ent, gaz)
