@@ -14,15 +14,16 @@ again, and the reconcile, which always runs, is done anew.
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from parley.embeddings import CachedEmbedder, Embedder
-from parley.extract.run import EXTRACTOR_VERSION, extract_all
+from parley.extract.engines import Engine, extract_documents
+from parley.extract.run import EXTRACTOR_VERSION
 from parley.ingest import MAX_FILE_MB, IngestError, SourceFile, find_files, read_file
 from parley.lexicon import Lexicon
-from parley.nlp import load_pipeline
 from parley.reconcile.run import reconcile
 from parley.records import Document
 from parley.store import Store
@@ -121,9 +122,11 @@ class FileRecords:
 
 
 def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
-            progress: Progress | None = None, max_file_mb: float | None = MAX_FILE_MB) -> RunReport:
+            progress: Progress | None = None, max_file_mb: float | None = MAX_FILE_MB,
+            engine: Engine = Engine()) -> RunReport:
     """Analyze the files under ``paths`` into ``store``; files over ``max_file_mb`` megabytes
-    are skipped (None: no limit)."""
+    are skipped (None: no limit). ``engine`` runs the extract stage (in this process by
+    default); whichever it is, documents are stored one by one in the same order."""
     report = RunReport()
     started = time.perf_counter()
     new, pending = _collect(paths, store, report, max_file_mb)
@@ -137,12 +140,13 @@ def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
     for key, raw_hash, ids in files.complete():
         store.remember_file(key, raw_hash, ids)
     if todo:
-        nlp = load_pipeline()
-        for done, (document, extraction) in enumerate(extract_all(todo, nlp, lexicon), start=1):
-            store.add_document(document, extraction, EXTRACTOR_VERSION, files=files.stored(document.id))
-            (report.reextracted if document.id in stale_ids else report.added).append(document.source)
-            if progress:
-                progress(done, len(todo))
+        # closing: an interrupted run stops the engine's workers at once
+        with closing(extract_documents(todo, lexicon, engine)) as extracted:
+            for done, (document, extraction) in enumerate(extracted, start=1):
+                store.add_document(document, extraction, EXTRACTOR_VERSION, files=files.stored(document.id))
+                (report.reextracted if document.id in stale_ids else report.added).append(document.source)
+                if progress:
+                    progress(done, len(todo))
     report.seconds["extract"] = time.perf_counter() - started
 
     started = time.perf_counter()
