@@ -29,12 +29,15 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
+
+import threadpoolctl
 
 from parley.extract.run import Task, assemble, count_tasks, extract_all, plan, run_task
 from parley.lexicon import Lexicon
@@ -110,8 +113,17 @@ def _ordered(tasks: Iterator[Task], submit: Callable[[Task], Any], result: Calla
 _worker: dict[str, Any] = {}  # in a worker process: its pipeline and lexicon
 
 
+def one_thread() -> None:
+    """Numerical libraries in this process use one thread: N workers on N cores each running
+    OpenBLAS's and OpenMP's pools of N threads would fight over the cores (spinning, mostly)."""
+    threadpoolctl.threadpool_limits(1)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
+
+
 def _start_worker(lexicon: Lexicon) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    one_thread()
     from parley.nlp import load_pipeline
 
     _worker["nlp"], _worker["lexicon"] = load_pipeline(), lexicon
@@ -162,6 +174,7 @@ class _RayExtractor:
     """A Ray actor: the spaCy pipeline loaded once, then one task after another."""
 
     def __init__(self, lexicon: Lexicon):
+        one_thread()
         from parley.nlp import load_pipeline
 
         self.nlp, self.lexicon = load_pipeline(), lexicon
