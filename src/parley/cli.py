@@ -68,12 +68,12 @@ def analyze(
              "default: a local one started for this run.")] = None,
 ) -> None:
     """Read articles, extract and reconcile what they say, store it, and brief."""
-    from parley.extract.engines import Engine, EngineError, cores
+    from parley.extract.engines import Engine, EngineError
 
     if not max_file_mb > 0:
         fail(f"--max-file-mb must be more than 0 (got {max_file_mb:g})")
     try:
-        runner = Engine(engine, workers if workers is not None or engine == "ray" else cores(), ray_address)
+        runner = Engine(engine, workers, ray_address)
     except EngineError as err:
         fail(str(err))
     if engine == "ray" and importlib.util.find_spec("ray") is None:

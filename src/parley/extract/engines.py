@@ -32,7 +32,7 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +44,8 @@ from parley.lexicon import Lexicon
 from parley.records import Document, Extraction
 
 ENGINES = ("local", "ray")
-IN_FLIGHT_PER_WORKER = 2  # tasks queued per worker: one running, one ready
+IN_FLIGHT_PER_WORKER = 4  # tasks given out per worker and not yet taken back: a worker keeps busy
+                          # while the task ahead of its own (a long part, say) is still running
 
 
 class EngineError(Exception):
@@ -130,7 +131,13 @@ def _start_worker(lexicon: Lexicon) -> None:
 
 
 def _work_in_worker(work: tuple[list[Document], bool]) -> Any:
-    return run_task(work, _worker["nlp"], _worker["lexicon"])
+    return whole(run_task(work, _worker["nlp"], _worker["lexicon"]))
+
+
+def whole(result: Any) -> Any:
+    """A task's result to send back: a batch's extractions all done (``run_task`` yields them
+    one by one, so that in this process each is stored as soon as it is made)."""
+    return result if isinstance(result, tuple) else list(result)
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -147,16 +154,12 @@ def _processes(documents: Sequence[Document], lexicon: Lexicon, workers: int,
                                initargs=(lexicon,))
     finished = False
     try:
-        def result(future: Future) -> Any:
-            try:
-                return future.result()
-            except BrokenProcessPool as err:
-                raise EngineError(f"an extract worker process died ({err})") from None
-
         yield from assemble(_ordered(plan(documents, part_chars),
                                      lambda task: pool.submit(_work_in_worker, task.work()),
-                                     result, workers * IN_FLIGHT_PER_WORKER), lexicon)
+                                     lambda future: future.result(), workers * IN_FLIGHT_PER_WORKER), lexicon)
         finished = True
+    except BrokenProcessPool as err:
+        raise EngineError(f"an extract worker process died ({err})") from None
     finally:
         if finished:
             pool.shutdown()
@@ -180,7 +183,7 @@ class _RayExtractor:
         self.nlp, self.lexicon = load_pipeline(), lexicon
 
     def run(self, work: tuple[list[Document], bool]) -> Any:
-        return run_task(work, self.nlp, self.lexicon)
+        return whole(run_task(work, self.nlp, self.lexicon))
 
 
 def _ray(documents: Sequence[Document], lexicon: Lexicon, engine: Engine,
@@ -203,7 +206,9 @@ def _ray(documents: Sequence[Document], lexicon: Lexicon, engine: Engine,
                          runtime_env={"py_modules": [os.path.dirname(parley.__file__)]})
             else:
                 # on the loopback address: nothing outside this machine needs to reach it
-                ray.init(num_cpus=engine.workers or cores(), include_dashboard=False, _node_ip_address="127.0.0.1",
+                # "local": a new instance, even if `ray start` left one running here
+                ray.init(address="local", num_cpus=engine.workers or cores(), include_dashboard=False,
+                         _node_ip_address="127.0.0.1",
                          logging_level=logging.WARNING, log_to_driver=False)
         except (ConnectionError, RuntimeError, ValueError) as err:
             where = engine.ray_address or "a local Ray cluster"
@@ -223,7 +228,10 @@ def _ray(documents: Sequence[Document], lexicon: Lexicon, engine: Engine,
 
         def result(handle: tuple[int, Any]) -> Any:
             actor, ref = handle
-            value = ray.get(ref)
+            try:
+                value = ray.get(ref)
+            except ray.exceptions.RayActorError as err:
+                raise EngineError(f"a Ray actor died: {str(err).splitlines()[0]}") from None
             queued[actor] -= 1
             return value
 

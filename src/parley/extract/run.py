@@ -97,17 +97,19 @@ def count_tasks(documents: Sequence[Document], part_chars: int | None = None, ba
 PartResult = tuple[Extraction, list[str]]  # a part's extraction and its framing sentences
 
 
-def run_task(work: tuple[list[Document], bool], nlp: Language, lexicon: Lexicon) -> list[Extraction] | PartResult:
-    """Parse and extract one task (``Task.work()``): a batch's extractions, or a part's."""
+def run_task(work: tuple[list[Document], bool], nlp: Language,
+             lexicon: Lexicon) -> Iterator[Extraction] | PartResult:
+    """Parse and extract one task (``Task.work()``): a batch's extractions, one by one as they
+    are made, or a part's."""
     documents, is_part = work
     parsed = nlp.pipe([d.text for d in documents], batch_size=len(documents))
     if not is_part:
-        return [extract(document, doc, lexicon) for document, doc in zip(documents, parsed)]
+        return (extract(document, doc, lexicon) for document, doc in zip(documents, parsed))
     [doc] = parsed
     return extract(documents[0], doc, lexicon, framing=False), framing_sentences(doc)
 
 
-def assemble(done: Iterable[tuple[Task, list[Extraction] | PartResult]],
+def assemble(done: Iterable[tuple[Task, Iterable[Extraction] | PartResult]],
              lexicon: Lexicon) -> Iterator[tuple[Document, Extraction]]:
     """(document, extraction) pairs from the tasks' results, given in the order of ``plan``:
     a long document's parts are joined when its last part is in."""
