@@ -205,8 +205,8 @@ def _ray(documents: Sequence[Document], lexicon: Lexicon, engine: Engine,
                 ray.init(address=engine.ray_address, logging_level=logging.WARNING, log_to_driver=False,
                          runtime_env={"py_modules": [os.path.dirname(parley.__file__)]})
             else:
-                # on the loopback address: nothing outside this machine needs to reach it
-                # "local": a new instance, even if `ray start` left one running here
+                # "local": a new instance, even if `ray start` left one running here; on the
+                # loopback address, since nothing outside this machine needs to reach it
                 ray.init(address="local", num_cpus=engine.workers or cores(), include_dashboard=False,
                          _node_ip_address="127.0.0.1",
                          logging_level=logging.WARNING, log_to_driver=False)
