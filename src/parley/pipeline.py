@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from parley.embeddings import CachedEmbedder, Embedder
-from parley.extract.run import EXTRACTOR_VERSION, extract_all
+from parley.extract.engines import Engine, extract_documents
+from parley.extract.run import EXTRACTOR_VERSION
 from parley.ingest import MAX_FILE_MB, IngestError, SourceFile, find_files, read_file
 from parley.lexicon import Lexicon
-from parley.nlp import load_pipeline
 from parley.reconcile.run import reconcile
 from parley.records import Document
 from parley.store import Store
@@ -131,10 +132,12 @@ class FileRecords:
 
 def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
             progress: Progress | None = None, max_file_mb: float | None = MAX_FILE_MB,
-            now: datetime | None = None) -> RunReport:
+            now: datetime | None = None, engine: Engine = Engine()) -> RunReport:
     """Analyze the files under ``paths`` into ``store``; files over ``max_file_mb`` megabytes
     are skipped (None: no limit). New documents are stamped with the time each is stored,
-    or with ``now`` when given (tests pass the clock)."""
+    or with ``now`` when given (tests pass the clock). ``engine`` runs the extract stage (in
+    this process by default); whichever it is, documents are stored one by one in the same
+    order."""
     report = RunReport()
     started = time.perf_counter()
     new, pending = _collect(paths, store, report, max_file_mb)
@@ -143,33 +146,35 @@ def analyze(paths: Sequence[Path], store: Store, lexicon: Lexicon,
     for key, raw_hash, ids in files.complete():
         store.remember_file(key, raw_hash, ids)
     analyze_documents(new, store, lexicon, report, progress,
-                      records=lambda document: {"files": files.stored(document.id)}, now=now)
+                      records=lambda document: {"files": files.stored(document.id)}, now=now, engine=engine)
     return report
 
 
 def analyze_documents(new: Sequence[Document], store: Store, lexicon: Lexicon, report: RunReport,
                       progress: Progress | None = None,
                       records: Callable[[Document], dict[str, Any]] = lambda document: {},
-                      always_reconcile: bool = True, now: datetime | None = None) -> None:
+                      always_reconcile: bool = True, now: datetime | None = None,
+                      engine: Engine = Engine()) -> None:
     """Extract and store ``new`` documents (and those an older extractor version left
     stale), then reconcile everything stored: the stages after ingest, shared by
     ``parley analyze`` and ``parley fetch``. ``records(document)`` gives what to record
     in the same transaction as the document (``files`` read, feed ``items`` fetched:
     see ``Store.add_document``). Without ``always_reconcile``, the reconcile is left out
     when nothing was stored and the corpus tables are up to date. New documents are stamped
-    ``added_at`` with ``now`` (the current time by default)."""
+    ``added_at`` with ``now`` (the current time by default); ``engine`` runs the extract stage."""
     started = time.perf_counter()
     new_ids = {d.id for d in new}
     stale = [d for d in store.stale_documents(EXTRACTOR_VERSION) if d.id not in new_ids]
     todo = list(new) + stale
     stale_ids = {d.id for d in stale}
     if todo:
-        nlp = load_pipeline()
-        for done, (document, extraction) in enumerate(extract_all(todo, nlp, lexicon), start=1):
-            store.add_document(document, extraction, EXTRACTOR_VERSION, now=now, **records(document))
-            (report.reextracted if document.id in stale_ids else report.added).append(document.source)
-            if progress:
-                progress(done, len(todo))
+        # closing: an interrupted run stops the engine's workers at once
+        with closing(extract_documents(todo, lexicon, engine)) as extracted:
+            for done, (document, extraction) in enumerate(extracted, start=1):
+                store.add_document(document, extraction, EXTRACTOR_VERSION, now=now, **records(document))
+                (report.reextracted if document.id in stale_ids else report.added).append(document.source)
+                if progress:
+                    progress(done, len(todo))
     report.seconds["extract"] = time.perf_counter() - started
 
     started = time.perf_counter()

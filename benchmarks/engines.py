@@ -1,0 +1,191 @@
+"""Words/s and peak memory of the extract engines, side by side with one process of bare spaCy.
+
+On one corpus (built as ``throughput.py`` builds it: N articles with distinct content), runs
+one after the other, each as a whole process whose wall time is measured from start to exit:
+
+1. bare spaCy: one process loading the pipeline and running ``nlp.pipe`` over the same texts;
+2. ``parley analyze --workers 1`` (extraction in the process itself) into a new store;
+3. ``parley analyze --workers 2`` (two worker processes);
+4. ``parley analyze --engine ray --workers 2`` on a local Ray cluster it starts (skipped
+   when ray is not installed, or with --no-ray).
+
+Peak memory is that of the whole process tree (parent, fork server, workers, Ray's own
+processes), sampled every 0.1 s from /proc: the sum of resident sets (RSS, counting pages
+the workers share with the fork server once per process: an upper bound) and the sum of
+proportional sets (PSS, shared pages split between their users).
+
+Usage: python benchmarks/engines.py [--documents 1000] [--no-ray]
+Prints one JSON object: words/s of each run (whole process, and of its ingest + extract +
+store stages), the ratio of each to bare spaCy's, peak memory, and the CPU seconds of the
+whole tree (on a busy machine wall times mislead; CPU seconds say what the run costs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throughput import ROOT, build_corpus  # noqa: E402  (the same corpus, built one way)
+
+BARE_SPACY = """
+import json, sys, time
+from pathlib import Path
+from parley.ingest import find_files, read_file
+from parley.nlp import load_pipeline
+texts = [d.text for sf in find_files([Path(sys.argv[1])]) for d in read_file(sf).documents]
+nlp = load_pipeline()
+started = time.perf_counter()
+for doc in nlp.pipe(texts, batch_size=8):
+    pass
+print(json.dumps({"parse_seconds": time.perf_counter() - started, "texts": len(texts),
+                  "words": sum(len(t.split()) for t in texts)}))
+"""
+
+PARLEY = """
+import json, sys
+from pathlib import Path
+from parley.extract.engines import Engine
+from parley.lexicon import load_lexicon
+from parley.pipeline import analyze
+from parley.store import Store
+engine = Engine(sys.argv[3], int(sys.argv[4]))
+with Store(Path(sys.argv[2])) as store:
+    report = analyze([Path(sys.argv[1])], store, load_lexicon(), engine=engine)
+print(json.dumps({"stages": report.seconds, "added": len(report.added)}))
+"""
+
+
+def tree(root: int) -> list[int]:
+    """``root`` and every process descended from it."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def memory_kb(pids: list[int]) -> tuple[int, int]:
+    """Summed RSS and PSS of ``pids``, in kB."""
+    rss = pss = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            continue
+    return rss, pss
+
+
+def cpu_ticks(pids: list[int], seen: dict[int, int]) -> None:
+    """Note the CPU time (user + system, in clock ticks) each of ``pids`` has used so far."""
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            seen[pid] = int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            continue
+
+
+def run(code: str, *args: str) -> dict:
+    """Run ``code`` as a whole process: its JSON line, wall time, the tree's peak memory and its
+    CPU time (as last sampled: a process's last 0.1 s may be missed)."""
+    peak = [0, 0]
+    ticks: dict[int, int] = {}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+
+    def sample() -> None:
+        while process.poll() is None:
+            pids = tree(process.pid)
+            rss, pss = memory_kb(pids)
+            cpu_ticks(pids, ticks)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    if process.returncode:
+        raise SystemExit(f"run failed ({process.returncode}):\n{err[-3000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result.update(seconds=seconds, peak_rss_mb=round(peak[0] / 1024), peak_pss_mb=round(peak[1] / 1024),
+                  cpu_seconds=sum(ticks.values()) / os.sysconf("SC_CLK_TCK"))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--no-ray", action="store_true", help="Skip the Ray engine.")
+    args = parser.parse_args()
+    try:
+        import ray  # noqa: F401
+        with_ray = not args.no_ray
+    except ImportError:
+        with_ray = False
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        build_corpus(corpus, args.documents)
+        bare = run(BARE_SPACY, str(corpus))
+        runs = {f"parley_workers_{n}": run(PARLEY, str(corpus), str(Path(tmp) / f"w{n}.db"), "local", str(n))
+                for n in (1, 2)}
+        if with_ray:
+            runs["parley_ray_2_actors"] = run(PARLEY, str(corpus), str(Path(tmp) / "ray.db"), "ray", "2")
+    words = bare["words"]
+    bare_wps = words / bare["seconds"]
+    report = {
+        "documents": bare["texts"], "words": words, "cores": os.cpu_count(),
+        "bare_spacy": {"seconds": round(bare["seconds"], 1), "words_per_s": round(bare_wps),
+                       "cpu_seconds": round(bare["cpu_seconds"], 1),
+                       "parse_only_words_per_s": round(words / bare["parse_seconds"]),
+                       "peak_rss_mb": bare["peak_rss_mb"], "peak_pss_mb": bare["peak_pss_mb"]},
+    }
+    for name, result in runs.items():
+        stages = result["stages"]
+        report[name] = {
+            "seconds": round(result["seconds"], 1), "words_per_s": round(words / result["seconds"]),
+            "cpu_seconds": round(result["cpu_seconds"], 1),
+            "ratio_to_bare_spacy": round(words / result["seconds"] / bare_wps, 2),
+            "ingest_extract_store_words_per_s": round(words / (stages["ingest"] + stages["extract"])),
+            "ratio_ingest_extract_store_to_bare_spacy": round(
+                words / (stages["ingest"] + stages["extract"]) / bare_wps, 2),
+            "stages": {k: round(v, 1) for k, v in stages.items()},
+            "peak_rss_mb": result["peak_rss_mb"], "peak_pss_mb": result["peak_pss_mb"],
+        }
+    if "parley_ray_2_actors" in runs:
+        report["ray_overhead_seconds"] = round(runs["parley_ray_2_actors"]["seconds"]
+                                               - runs["parley_workers_2"]["seconds"], 1)
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
+    print(f"benchmark took {time.perf_counter() - started:.0f}s", file=sys.stderr)
