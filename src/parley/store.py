@@ -9,6 +9,9 @@ Layout (one file, readable with any SQLite client):
   ``times``, ``events``, ``positions``, ``claims``, ``conflicts``, ``framing``
   (one column per record field; lists as JSON), and ``views`` for derived views
   (timeline, position matrix) as JSON rows;
+- ``document_bands``: the near-copy detector's LSH band keys of each original (a
+  document no copy of another), so a new batch of documents is compared only with the
+  originals it may copy (``parley.dedup``), not with every stored text;
 - ``embeddings``: sentence vectors keyed by a hash of the sentence and model
   (``parley.embeddings.sentence_key``), so a re-run does not embed a sentence again.
 
@@ -67,6 +70,10 @@ CREATE TABLE IF NOT EXISTS extractions (
     version TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS views (name TEXT NOT NULL, position INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS document_bands (document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                                           band INTEGER NOT NULL, key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS document_bands_key ON document_bands (band, key);
+CREATE INDEX IF NOT EXISTS document_bands_document ON document_bands (document_id);
 """
 
 
@@ -297,6 +304,47 @@ class Store:
             digest.update(f"{doc_id}:{version}\n".encode())
         return digest.hexdigest()
 
+    def documents_since_reconcile(self) -> list[Document] | None:
+        """The documents stored since the corpus tables were last saved, in corpus order,
+        when the store has only gained documents since (each after all the ones reconciled,
+        none of those changed or re-extracted) and the near-copy bands were saved with
+        those tables: what an incremental reconcile adds. None otherwise (a full one is due)."""
+        state = self.meta("reconciled")
+        if state is None or self.meta("bands_of") != state:
+            return None
+        digest = hashlib.sha1()
+        rows = self.db.execute(
+            "SELECT d.id, COALESCE(e.version, '') FROM documents d "
+            "LEFT JOIN extractions e ON e.document_id = d.id ORDER BY d.position, d.id").fetchall()
+        for count, (doc_id, version) in enumerate(rows, start=1):
+            digest.update(f"{doc_id}:{version}\n".encode())
+            if digest.copy().hexdigest() == state:
+                return self.documents_by_id([doc_id for doc_id, _ in rows[count:]])
+        return None
+
+    def documents_by_id(self, ids: Iterable[str]) -> list[Document]:
+        """These documents, texts included, in corpus order."""
+        ids = list(ids)
+        found = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            found += self.db.execute(
+                "SELECT id, source, text, title, outlet, published, url, author, path, duplicate_of, position "
+                f"FROM documents WHERE id IN ({marks})", chunk).fetchall()
+        return [Document(*row[:-1]) for row in sorted(found, key=lambda row: row[-1])]
+
+    def originals_sharing(self, bands: Iterable[tuple[int, str]]) -> list[Document]:
+        """The stored originals (see ``document_bands``) with any of these LSH band keys,
+        in corpus order, texts included."""
+        bands = list(bands)
+        if not bands:
+            return []
+        either = " OR ".join("(band = ? AND key = ?)" for _ in bands)
+        ids = {row[0] for row in self.db.execute(
+            f"SELECT DISTINCT document_id FROM document_bands WHERE {either}", [v for pair in bands for v in pair])}
+        return self.documents_by_id(ids)
+
     def reconcile_pending(self) -> bool:
         """True when documents were stored or replaced after the corpus tables were last
         saved (a run stopped before its reconcile finished): the corpus tables then
@@ -307,11 +355,22 @@ class Store:
     # ---------------------------------------------------------------- corpus
 
     def save_corpus(self, tables: dict[str, Iterable[Any]], views: dict[str, Iterable[dict]],
-                    duplicates: dict[str, str] | None = None, state: str | None = None) -> None:
+                    duplicates: dict[str, str] | None = None, state: str | None = None,
+                    bands: dict[str, list[tuple[int, str]]] | None = None, more_bands: bool = False) -> None:
         """Replace the corpus tables and views, set the near-copy links (``duplicates``:
         copy id -> original id) and mark the corpus as reconciled from ``state`` (see
-        ``documents_state``), all in one transaction."""
+        ``documents_state``), all in one transaction. ``bands``: the near-copy band keys of
+        the originals (document id -> (band, key)), replacing all those stored, or, with
+        ``more_bands``, added to them (the originals among newly reconciled documents)."""
         with self.db:
+            if bands is not None:
+                if not more_bands:
+                    self.db.execute("DELETE FROM document_bands")
+                self.db.executemany("INSERT INTO document_bands VALUES (?, ?, ?)",
+                                    [(doc_id, band, key) for doc_id, keys in bands.items() for band, key in keys])
+                if state is not None:
+                    self.db.execute("INSERT INTO meta VALUES ('bands_of', ?) "
+                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (state,))
             if duplicates is not None:
                 self.db.execute("UPDATE documents SET duplicate_of = NULL")
                 self.db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?",

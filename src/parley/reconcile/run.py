@@ -54,9 +54,13 @@ def framing_by_outlet(documents: list[Document], framing: list[Framing]) -> list
 
 
 def reconcile(documents: list[Document], extractions: list[Extraction],
-              embed: Embedder | None = None, lexicon: Lexicon | None = None) -> Reconciled:
+              embed: Embedder | None = None, lexicon: Lexicon | None = None,
+              duplicates: dict[str, str] | None = None) -> Reconciled:
+    """The corpus of ``documents`` (in corpus order) and their ``extractions``. ``duplicates``:
+    the near-copy links when already known (``parley.dedup``), else they are found here."""
     lexicon = lexicon or load_lexicon()
-    duplicates = near_duplicates(documents)
+    if duplicates is None:
+        duplicates = near_duplicates(documents)
     documents = [replace(d, duplicate_of=duplicates.get(d.id)) for d in documents]
     actors, extractions = reconcile_actors(extractions, lexicon)
     actors, extractions = resolve_described_speakers(actors, extractions, lexicon)
