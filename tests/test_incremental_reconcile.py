@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import tempfile
 from pathlib import Path
 
@@ -45,6 +46,9 @@ ARTICLES = [
     "A spokesman for the Coastal Union said the signing would take place in Oslund on 14 March.",
 ]
 FOOTER = "\nThis report was filed by the agency desk for its partner papers."
+# A reworded copy swaps words for others of the same length (the records' offsets stay):
+# its sentences are alike but not the same, so which pairs are compared matters.
+REWORDING = {"said": "says", "talks": "round", "would": "could"}
 OUTLETS = [None, "Harbour Post", "Coastal Daily", "The Northern Wire"]
 DATES = [None, "2025-02-03", "2025-02-10", "2025-03-01", "2025-03-20"]
 
@@ -72,20 +76,27 @@ def _retarget(extraction: Extraction, source: str) -> Extraction:
             elif hasattr(value[0], "documents"):
                 value = [dataclasses.replace(r, documents=[source]) for r in value]
         moved[field.name] = value
+    moved["document"] = source
     if extraction.framing is not None:
         moved["framing"] = dataclasses.replace(extraction.framing, document=source)
     return dataclasses.replace(extraction, **moved)
 
 
-# One composed document: (article, copy with a footer?, outlet, date).
-PIECE = st.tuples(st.integers(0, len(ARTICLES) - 1), st.booleans(), st.sampled_from(OUTLETS), st.sampled_from(DATES))
+# One composed document: (article, copy with a footer?, outlet, date, reworded?).
+PIECE = st.tuples(st.integers(0, len(ARTICLES) - 1), st.booleans(), st.sampled_from(OUTLETS), st.sampled_from(DATES),
+                  st.booleans())
+
+
+def _reworded(text: str) -> str:
+    return re.sub(r"\b(?:said|talks|would)\b", lambda m: REWORDING[m.group()], text)
 
 
 def _compose(bases, pieces) -> list[tuple[Document, Extraction]]:
     corpus = []
-    for number, (article, footer, outlet, published) in enumerate(pieces):
+    for number, (article, footer, outlet, published, *reworded) in enumerate(pieces):
         text, extraction = bases[article]
         text = text + FOOTER if footer else text
+        text = _reworded(text) if reworded and reworded[0] else text
         source = f"doc-{number:02d}.txt"
         doc_id = hashlib.sha1(f"{number}|{text}".encode()).hexdigest()[:16]
         document = Document(id=doc_id, source=source, text=text, title=text.split("\n", 1)[0],
@@ -123,6 +134,8 @@ def test_reconciling_a_new_batch_gives_the_tables_of_a_full_reconcile(bases, pie
             _add(step, new)
             assert reconcile_store(step, embed=bag_of_words) == "incremental"
             assert _everything(step) == _everything(full)
+            reconcile_store(full, embed=bag_of_words)  # every block's pairs now from the store
+            assert _everything(full) == _everything(step)
 
 
 def test_a_batch_after_a_batch_keeps_matching_and_copies_of_old_originals_are_found(bases, tmp_path):
@@ -154,3 +167,22 @@ def test_a_changed_store_is_reconciled_in_full(bases, tmp_path):
         assert reconcile_store(step, embed=bag_of_words) == "full"
         assert reconcile_store(step, embed=bag_of_words) == "incremental"  # nothing new: nothing to add
         assert not step.reconcile_pending()
+
+
+def test_blocks_compared_before_are_not_compared_again_and_change_nothing(bases, tmp_path, monkeypatch):
+    from parley.reconcile import claims
+
+    corpus = _compose(bases, [(0, False, "Harbour Post", "2025-02-03", False), (1, False, "Coastal Daily", "2025-02-10", False),
+                              (0, False, "Coastal Daily", "2025-02-03", True), (1, True, None, "2025-02-10", True),
+                              (3, False, None, "2025-03-01", False), (2, False, "The Northern Wire", "2025-03-20", False)])
+    with Store(tmp_path / "store.db") as store:
+        _add(store, corpus)
+        reconcile_store(store, embed=bag_of_words, incremental=False)
+        first = _everything(store)
+        assert first["tables"]["claims"]
+        compared = []
+        monkeypatch.setattr(claims, "_block_pairs", lambda *args: compared.append(args) or (_ for _ in ()).throw(
+            AssertionError("a block compared again")))
+        reconcile_store(store, embed=bag_of_words, incremental=False)
+        assert not compared
+        assert _everything(store) == first

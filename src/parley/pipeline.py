@@ -160,9 +160,10 @@ def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedde
 
     Incremental, when the store has only gained documents since the last reconcile (see
     ``Store.documents_since_reconcile``): the near-copy links of the old documents stand
-    and only the new ones are compared, with the stored originals they may copy. Every
-    other step is corpus-global and runs over everything (see ``parley.reconcile.run``);
-    the tables come out exactly as a full reconcile makes them.
+    and only the new ones are compared, with the stored originals they may copy. In
+    either case the claims step compares only the blocks of sentences not met before
+    (the store keeps each block's pairs). Every other step is corpus-global and runs over
+    everything; the tables come out exactly as a full reconcile makes them.
 
     Sentence vectors come from the store; only sentences never seen before are embedded
     (by ``embed``, the sentence model by default), and then kept."""
@@ -177,7 +178,7 @@ def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedde
         else:
             duplicates, bands = near_duplicates_with_bands(documents)
     embedder = CachedEmbedder(store, embed)
-    result = reconcile(documents, extractions, embed=embedder, lexicon=lexicon, duplicates=duplicates)
+    result = reconcile(documents, extractions, embed=embedder, lexicon=lexicon, duplicates=duplicates, memo=store)
     corpus = result.corpus
     tables = {
         "actors": corpus.actors,

@@ -12,6 +12,9 @@ Layout (one file, readable with any SQLite client):
 - ``document_bands``: the near-copy detector's LSH band keys of each original (a
   document no copy of another), so a new batch of documents is compared only with the
   originals it may copy (``parley.dedup``), not with every stored text;
+- ``block_pairs``: the claims step's pairs of similar sentences found in each block,
+  by a digest of the block's content (``parley.reconcile.claims.similar_pairs``), so a
+  block unchanged since the last run is not compared again;
 - ``embeddings``: sentence vectors keyed by a hash of the sentence and model
   (``parley.embeddings.sentence_key``), so a re-run does not embed a sentence again.
 
@@ -74,6 +77,7 @@ CREATE TABLE IF NOT EXISTS document_bands (document_id TEXT NOT NULL REFERENCES 
                                            band INTEGER NOT NULL, key TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS document_bands_key ON document_bands (band, key);
 CREATE INDEX IF NOT EXISTS document_bands_document ON document_bands (document_id);
+CREATE TABLE IF NOT EXISTS block_pairs (key TEXT PRIMARY KEY, pairs BLOB NOT NULL);
 """
 
 
@@ -427,3 +431,26 @@ class Store:
     def put_embeddings(self, vectors: dict[str, bytes]) -> None:
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?)", vectors.items())
+
+    # ---------------------------------------------------------------- compared blocks
+
+    def block_pairs(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The pairs kept for those of ``keys`` (digests of blocks' content) that have them."""
+        keys = list(keys)
+        found: dict[str, bytes] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            found.update(self.db.execute(f"SELECT key, pairs FROM block_pairs WHERE key IN ({marks})", chunk))
+        return found
+
+    def keep_block_pairs(self, found: dict[str, bytes], used: set[str]) -> None:
+        """Keep the pairs of newly compared blocks. Blocks of past runs that this run did not
+        meet (``used``: the keys of all its blocks) are dropped once they outnumber the used ones."""
+        with self.db:
+            self.db.executemany("INSERT INTO block_pairs VALUES (?, ?) ON CONFLICT (key) DO NOTHING", found.items())
+            if self.db.execute("SELECT COUNT(*) FROM block_pairs").fetchone()[0] > 2 * len(used) + 1000:
+                stale = [row[0] for row in self.db.execute("SELECT key FROM block_pairs") if row[0] not in used]
+                for i in range(0, len(stale), 500):
+                    chunk = stale[i:i + 500]
+                    self.db.execute(f"DELETE FROM block_pairs WHERE key IN ({', '.join('?' for _ in chunk)})", chunk)

@@ -18,7 +18,7 @@ from parley.embeddings import Embedder, default_embedder
 from parley.lexicon import Lexicon, load_lexicon
 from parley.records import Corpus, Document, Extraction, Framing
 from parley.reconcile.actors import reconcile_actors
-from parley.reconcile.claims import check_claims, flag_quotes
+from parley.reconcile.claims import PairMemo, check_claims, flag_quotes
 from parley.reconcile.conflicts import find_conflicts
 from parley.reconcile.positions import position_matrix
 from parley.reconcile.speakers import resolve_described_speakers
@@ -55,9 +55,10 @@ def framing_by_outlet(documents: list[Document], framing: list[Framing]) -> list
 
 def reconcile(documents: list[Document], extractions: list[Extraction],
               embed: Embedder | None = None, lexicon: Lexicon | None = None,
-              duplicates: dict[str, str] | None = None) -> Reconciled:
+              duplicates: dict[str, str] | None = None, memo: PairMemo | None = None) -> Reconciled:
     """The corpus of ``documents`` (in corpus order) and their ``extractions``. ``duplicates``:
-    the near-copy links when already known (``parley.dedup``), else they are found here."""
+    the near-copy links when already known (``parley.dedup``), else they are found here;
+    ``memo``: where the claims step keeps the pairs of the blocks it compared."""
     lexicon = lexicon or load_lexicon()
     if duplicates is None:
         duplicates = near_duplicates(documents)
@@ -67,7 +68,7 @@ def reconcile(documents: list[Document], extractions: list[Extraction],
     extractions = flag_quotes(documents, extractions)
     timeline = build_timeline(documents, extractions)
     matrix = position_matrix(documents, extractions, actors)
-    checked = check_claims(documents, extractions, timeline, embed or default_embedder(), lexicon)
+    checked = check_claims(documents, extractions, timeline, embed or default_embedder(), lexicon, memo)
     conflicts = find_conflicts(documents, extractions, actors, timeline, checked, lexicon)
     framing = [e.framing for e in extractions if e.framing is not None]
     corpus = Corpus(documents=documents, extractions=extractions, actors=actors,
