@@ -186,3 +186,17 @@ def test_blocks_compared_before_are_not_compared_again_and_change_nothing(bases,
         reconcile_store(store, embed=bag_of_words, incremental=False)
         assert not compared
         assert _everything(store) == first
+
+
+def test_a_document_stored_again_is_not_taken_for_an_addition(bases, tmp_path):
+    """Storing a document again (same text and extractor) clears its near-copy link: the
+    next reconcile is a full one, and the link comes back."""
+    corpus = _compose(bases, [(0, False, "Harbour Post", None), (0, True, "Coastal Daily", None)])
+    with Store(tmp_path / "step.db") as step:
+        _add(step, corpus)
+        reconcile_store(step, embed=bag_of_words)
+        linked = _everything(step)
+        assert linked["copies"]["doc-01.txt"] == corpus[0][0].id
+        _add(step, corpus[1:])
+        assert reconcile_store(step, embed=bag_of_words) == "full"
+        assert _everything(step) == linked

@@ -4,7 +4,8 @@ Incremental: a file whose raw bytes are unchanged since the last run is not read
 again, a document already stored (same content hash) is not parsed again, and
 documents extracted by an older extractor version are extracted anew. The reconcile
 stage runs over everything stored; when the store only gained documents since the
-last run, the near-copy check compares just the new ones (``reconcile_store``).
+last run, the near-copy check compares just the new ones, and the claims step
+compares only the blocks of sentences it has not met before (``reconcile_store``).
 
 Crash safety: a file is recorded as read in the same transaction that stores its
 last new document (or at once, when it brings none), so a killed run is taken up

@@ -314,7 +314,7 @@ class Store:
         none of those changed or re-extracted) and the near-copy bands were saved with
         those tables: what an incremental reconcile adds. None otherwise (a full one is due)."""
         state = self.meta("reconciled")
-        if state is None or self.meta("bands_of") != state:
+        if state is None or self.meta("bands_of") != f"{state}/{self._near_copy_state()}":
             return None
         digest = hashlib.sha1()
         rows = self.db.execute(
@@ -325,6 +325,17 @@ class Store:
             if digest.copy().hexdigest() == state:
                 return self.documents_by_id([doc_id for doc_id, _ in rows[count:]])
         return None
+
+    def _near_copy_state(self) -> str:
+        """A fingerprint of the near-copy links and of the originals whose bands are kept,
+        so that a link or band lost since they were saved (a document stored again) is seen."""
+        digest = hashlib.sha1()
+        for doc_id, original in self.db.execute(
+                "SELECT id, duplicate_of FROM documents WHERE duplicate_of IS NOT NULL ORDER BY id"):
+            digest.update(f"{doc_id}>{original}\n".encode())
+        for (doc_id,) in self.db.execute("SELECT DISTINCT document_id FROM document_bands ORDER BY document_id"):
+            digest.update(f"{doc_id}\n".encode())
+        return digest.hexdigest()
 
     def documents_by_id(self, ids: Iterable[str]) -> list[Document]:
         """These documents, texts included, in corpus order."""
@@ -372,9 +383,6 @@ class Store:
                     self.db.execute("DELETE FROM document_bands")
                 self.db.executemany("INSERT INTO document_bands VALUES (?, ?, ?)",
                                     [(doc_id, band, key) for doc_id, keys in bands.items() for band, key in keys])
-                if state is not None:
-                    self.db.execute("INSERT INTO meta VALUES ('bands_of', ?) "
-                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (state,))
             if duplicates is not None:
                 self.db.execute("UPDATE documents SET duplicate_of = NULL")
                 self.db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?",
@@ -392,6 +400,9 @@ class Store:
                     rows.append([json.dumps(data[name]) if is_json else data[name] for name, is_json in columns])
                 names = ", ".join(f'"{name}"' for name, _ in columns)
                 self.db.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+            if bands is not None and duplicates is not None and state is not None:
+                self.db.execute("INSERT INTO meta VALUES ('bands_of', ?) ON CONFLICT (key) DO UPDATE "
+                                "SET value = excluded.value", (f"{state}/{self._near_copy_state()}",))
             for name, rows in views.items():
                 self.db.execute("DELETE FROM views WHERE name = ?", (name,))
                 self.db.executemany("INSERT INTO views VALUES (?, ?, ?)",
