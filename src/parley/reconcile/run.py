@@ -1,9 +1,22 @@
 """The reconcile stage: all documents' extractions to one corpus-wide picture.
 
-Runs over the stored documents every time (it is cheap next to parsing), so the
-corpus views always reflect everything stored. Sentence embeddings, the one costly
-part of cross-checking the sources, come through ``embed``: ``parley analyze`` passes
+Runs over the stored documents every time, so the corpus views always reflect
+everything stored. Sentence embeddings come through ``embed``: ``parley analyze`` passes
 one backed by the store, so a sentence is embedded once, ever.
+
+What a batch added to a reconciled store costs (``parley.pipeline.reconcile_store``):
+- near-copies: only the new documents are checked, against the stored originals they
+  share an LSH band with (a document is linked to the first original before it, so
+  adding later documents never changes an earlier link): ``duplicates`` comes in done;
+- the claims step's block comparisons: a block whose sentences, vectors and documents
+  are unchanged takes its pairs from ``memo`` (the store);
+- everything else runs over the whole corpus, because its result for old documents can
+  change with a new one: actor merging (a new full name can take or make ambiguous a
+  surname's match), described speakers (a new person can fit a description), quote care
+  (a second source), the timeline (new reports extend entries), the claims' blocks (built
+  from the rarest anchors corpus-wide; each sentence keeps its most similar neighbours;
+  clusters merge in the order of all pairs' scores; places named anywhere are looked for
+  in every sentence), and the conflicts over all of these.
 """
 
 from __future__ import annotations
