@@ -13,7 +13,7 @@ Layout (one file, readable with any SQLite client):
   document no copy of another), so a new batch of documents is compared only with the
   originals it may copy (``parley.dedup``), not with every stored text;
 - ``block_pairs``: the claims step's pairs of similar sentences found in each block,
-  by a digest of the block's content (``parley.reconcile.claims.similar_pairs``), so a
+  by a digest of the block's content (``parley.reconcile.pairs``), so a
   block unchanged since the last run is not compared again;
 - ``embeddings``: sentence vectors keyed by a hash of the sentence and model
   (``parley.embeddings.sentence_key``), so a re-run does not embed a sentence again.

@@ -31,7 +31,8 @@ from parley.embeddings import Embedder, default_embedder
 from parley.lexicon import Lexicon, load_lexicon
 from parley.records import Corpus, Document, Extraction, Framing
 from parley.reconcile.actors import reconcile_actors
-from parley.reconcile.claims import PairMemo, check_claims, flag_quotes
+from parley.reconcile.claims import check_claims, flag_quotes
+from parley.reconcile.pairs import PairMemo
 from parley.reconcile.conflicts import find_conflicts
 from parley.reconcile.positions import position_matrix
 from parley.reconcile.speakers import resolve_described_speakers
