@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -57,11 +57,27 @@ def near_duplicates(documents: Sequence[Document], threshold: float = 0.8) -> di
     least `threshold`. Documents under MIN_WORDS words are never linked, and a repeated
     id (an exact duplicate) is left to the caller.
     """
+    return near_duplicates_with_bands(documents, threshold)[0]
+
+
+Bands = list[tuple[int, str]]  # an original's LSH band keys: (band number, hex of its rows)
+
+
+def near_duplicates_with_bands(documents: Sequence[Document], threshold: float = 0.8,
+                               earlier: Callable[[Bands], list[Document]] | None = None
+                               ) -> tuple[dict[str, str], dict[str, Bands]]:
+    """``near_duplicates``, with the band keys of every original found (kept by the store,
+    so that a later batch is compared with the originals before it without reading them all).
+
+    ``earlier``: the originals of documents that come before ``documents`` (a corpus already
+    linked): given a new document's band keys, those of them sharing one, in corpus order,
+    texts included. A new document is then linked as it would be in one pass over all."""
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     index = _BandIndex(*bands_and_rows(threshold))
     originals: list[tuple[str, np.ndarray]] = []  # (id, shingles), in order
     links: dict[str, str] = {}
+    bands: dict[str, Bands] = {}
     seen_ids: set[str] = set()
     for document in documents:
         if document.id in seen_ids:
@@ -72,13 +88,20 @@ def near_duplicates(documents: Sequence[Document], threshold: float = 0.8) -> di
             continue
         shingles = shingle_hashes(body)
         signature = minhash(shingles)
-        original = _first_match(shingles, index.candidates(signature), originals, threshold)
+        keys = [(band, key.hex()) for band, key in enumerate(index.band_keys(signature))]
+        original = None
+        if earlier is not None:
+            before = [(d.id, shingle_hashes(body_text(d))) for d in earlier(keys)]
+            original = _first_match(shingles, list(range(len(before))), before, threshold)
+        if original is None:
+            original = _first_match(shingles, index.candidates(signature), originals, threshold)
         if original is None:
             index.add(signature, len(originals))
             originals.append((document.id, shingles))
+            bands[document.id] = keys
         else:
             links[document.id] = original
-    return links
+    return links, bands
 
 
 def mark_near_duplicates(documents: Sequence[Document], threshold: float = 0.8) -> list[Document]:
@@ -166,16 +189,16 @@ class _BandIndex:
         self.rows = rows
         self.buckets: list[dict[bytes, list[int]]] = [defaultdict(list) for _ in range(bands)]
 
-    def _band_keys(self, signature: np.ndarray) -> list[bytes]:
+    def band_keys(self, signature: np.ndarray) -> list[bytes]:
         return [signature[band * self.rows : (band + 1) * self.rows].tobytes() for band in range(self.bands)]
 
     def add(self, signature: np.ndarray, position: int) -> None:
-        for bucket, key in zip(self.buckets, self._band_keys(signature)):
+        for bucket, key in zip(self.buckets, self.band_keys(signature)):
             bucket[key].append(position)
 
     def candidates(self, signature: np.ndarray) -> list[int]:
         """Positions of the documents sharing at least one band, earliest first."""
         found: set[int] = set()
-        for bucket, key in zip(self.buckets, self._band_keys(signature)):
+        for bucket, key in zip(self.buckets, self.band_keys(signature)):
             found.update(bucket.get(key, ()))
         return sorted(found)

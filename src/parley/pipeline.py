@@ -4,8 +4,10 @@ direction. The two differ only in their ingest (files, or the web through ``parl
 
 Incremental: a file whose raw bytes are unchanged since the last run is not read
 again, a document already stored (same content hash) is not parsed again, and
-documents extracted by an older extractor version are extracted anew. Only the
-reconcile stage always runs over everything stored.
+documents extracted by an older extractor version are extracted anew. The reconcile
+stage runs over everything stored; when the store only gained documents since the
+last run, the near-copy check compares just the new ones, and the claims step
+compares only the blocks of sentences it has not met before (``reconcile_store``).
 
 Crash safety: a file is recorded as read in the same transaction that stores its
 last new document (or at once, when it brings none), so a killed run is taken up
@@ -23,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from parley.dedup import near_duplicates_with_bands
 from parley.embeddings import CachedEmbedder, Embedder
 from parley.extract.engines import Engine, extract_documents
 from parley.extract.run import EXTRACTOR_VERSION
@@ -183,17 +186,32 @@ def analyze_documents(new: Sequence[Document], store: Store, lexicon: Lexicon, r
     report.seconds["reconcile"] = time.perf_counter() - started
 
 
-def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedder | None = None) -> None:
-    """Run the reconcile stage over everything stored and save the corpus tables.
+def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedder | None = None,
+                    incremental: bool = True) -> str:
+    """Run the reconcile stage over everything stored and save the corpus tables; returns
+    how: "incremental" or "full".
+
+    Incremental, when the store has only gained documents since the last reconcile (see
+    ``Store.documents_since_reconcile``): the near-copy links of the old documents stand
+    and only the new ones are compared, with the stored originals they may copy. In
+    either case the claims step compares only the blocks of sentences not met before
+    (the store keeps each block's pairs). Every other step is corpus-global and runs over
+    everything; the tables come out exactly as a full reconcile makes them.
 
     Sentence vectors come from the store; only sentences never seen before are embedded
     (by ``embed``, the sentence model by default), and then kept."""
     with store.snapshot():
         state = store.documents_state()
+        new = store.documents_since_reconcile() if incremental else None
         documents = store.documents()
         extractions = store.extractions()
+        if new is not None:
+            links, bands = near_duplicates_with_bands(new, earlier=store.originals_sharing)
+            duplicates = {d.id: d.duplicate_of for d in documents if d.duplicate_of} | links
+        else:
+            duplicates, bands = near_duplicates_with_bands(documents)
     embedder = CachedEmbedder(store, embed)
-    result = reconcile(documents, extractions, embed=embedder, lexicon=lexicon)
+    result = reconcile(documents, extractions, embed=embedder, lexicon=lexicon, duplicates=duplicates, memo=store)
     corpus = result.corpus
     tables = {
         "actors": corpus.actors,
@@ -206,7 +224,9 @@ def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedde
         "conflicts": corpus.conflicts,
         "framing": corpus.framing,
     }
-    store.save_corpus(tables, result.views, duplicates=result.duplicates, state=state)
+    store.save_corpus(tables, result.views, duplicates=result.duplicates, state=state,
+                      bands=bands, more_bands=new is not None)
+    return "full" if new is None else "incremental"
 
 
 def fetch(sources: Sequence[Source], store: Store, lexicon: Lexicon, settings: Settings | None = None,

@@ -15,6 +15,12 @@ Layout (readable with any SQLite or PostgreSQL client):
   ``times``, ``events``, ``positions``, ``claims``, ``conflicts``, ``framing``
   (one column per record field; lists as JSON), and ``views`` for derived views
   (timeline, position matrix) as JSON rows;
+- ``document_bands``: the near-copy detector's LSH band keys of each original (a
+  document no copy of another), so a new batch of documents is compared only with the
+  originals it may copy (``parley.dedup``), not with every stored text;
+- ``block_pairs``: the claims step's pairs of similar sentences found in each block,
+  by a digest of the block's content (``parley.reconcile.pairs``), so a
+  block unchanged since the last run is not compared again;
 - ``embeddings``: sentence vectors keyed by a hash of the sentence and model
   (``parley.embeddings.sentence_key``), so a re-run does not embed a sentence again;
 - ``responses``: what ``parley fetch`` downloaded (feeds, sitemaps, the pages articles were
@@ -92,6 +98,11 @@ CREATE TABLE IF NOT EXISTS http_cache (url TEXT PRIMARY KEY, etag TEXT, last_mod
 CREATE TABLE IF NOT EXISTS fetched_items (url TEXT PRIMARY KEY, document_id TEXT, fetched_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fetch_failures (url TEXT PRIMARY KEY, reason TEXT NOT NULL, tries INTEGER NOT NULL,
                                            last_tried TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS document_bands (document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                                           band INTEGER NOT NULL, key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS document_bands_key ON document_bands (band, key);
+CREATE INDEX IF NOT EXISTS document_bands_document ON document_bands (document_id);
+CREATE TABLE IF NOT EXISTS block_pairs (key TEXT PRIMARY KEY, pairs BLOB NOT NULL);
 """
 DOCUMENT_COLUMNS = ("id", "source", "path", "title", "outlet", "published", "url", "author", "words",
                     "duplicate_of", "text", "position", "added_at")
@@ -376,6 +387,58 @@ class Store:
             digest.update(f"{doc_id}:{version}\n".encode())
         return digest.hexdigest()
 
+    def documents_since_reconcile(self) -> list[Document] | None:
+        """The documents stored since the corpus tables were last saved, in corpus order,
+        when the store has only gained documents since (each after all the ones reconciled,
+        none of those changed or re-extracted) and the near-copy bands were saved with
+        those tables: what an incremental reconcile adds. None otherwise (a full one is due)."""
+        state = self.meta("reconciled")
+        if state is None or self.meta("bands_of") != f"{state}/{self._near_copy_state()}":
+            return None
+        digest = hashlib.sha1()
+        rows = self.db.execute(
+            "SELECT d.id, COALESCE(e.version, '') FROM documents d "
+            "LEFT JOIN extractions e ON e.document_id = d.id ORDER BY d.position, d.id").fetchall()
+        for count, (doc_id, version) in enumerate(rows, start=1):
+            digest.update(f"{doc_id}:{version}\n".encode())
+            if digest.copy().hexdigest() == state:
+                return self.documents_by_id([doc_id for doc_id, _ in rows[count:]])
+        return None
+
+    def _near_copy_state(self) -> str:
+        """A fingerprint of the near-copy links and of the originals whose bands are kept,
+        so that a link or band lost since they were saved (a document stored again) is seen."""
+        digest = hashlib.sha1()
+        for doc_id, original in self.db.execute(
+                "SELECT id, duplicate_of FROM documents WHERE duplicate_of IS NOT NULL ORDER BY id"):
+            digest.update(f"{doc_id}>{original}\n".encode())
+        for (doc_id,) in self.db.execute("SELECT DISTINCT document_id FROM document_bands ORDER BY document_id"):
+            digest.update(f"{doc_id}\n".encode())
+        return digest.hexdigest()
+
+    def documents_by_id(self, ids: Iterable[str]) -> list[Document]:
+        """These documents, texts included, in corpus order."""
+        ids = list(ids)
+        found = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            found += self.db.execute(
+                "SELECT id, source, text, title, outlet, published, url, author, path, duplicate_of, position "
+                f"FROM documents WHERE id IN ({marks})", chunk).fetchall()
+        return [Document(*row[:-1]) for row in sorted(found, key=lambda row: row[-1])]
+
+    def originals_sharing(self, bands: Iterable[tuple[int, str]]) -> list[Document]:
+        """The stored originals (see ``document_bands``) with any of these LSH band keys,
+        in corpus order, texts included."""
+        bands = list(bands)
+        if not bands:
+            return []
+        either = " OR ".join("(band = ? AND key = ?)" for _ in bands)
+        ids = {row[0] for row in self.db.execute(
+            f"SELECT DISTINCT document_id FROM document_bands WHERE {either}", [v for pair in bands for v in pair])}
+        return self.documents_by_id(ids)
+
     def reconcile_pending(self) -> bool:
         """True when documents were stored or replaced after the corpus tables were last
         saved (a run stopped before its reconcile finished): the corpus tables then
@@ -386,11 +449,19 @@ class Store:
     # ---------------------------------------------------------------- corpus
 
     def save_corpus(self, tables: dict[str, Iterable[Any]], views: dict[str, Iterable[dict]],
-                    duplicates: dict[str, str] | None = None, state: str | None = None) -> None:
+                    duplicates: dict[str, str] | None = None, state: str | None = None,
+                    bands: dict[str, list[tuple[int, str]]] | None = None, more_bands: bool = False) -> None:
         """Replace the corpus tables and views, set the near-copy links (``duplicates``:
         copy id -> original id) and mark the corpus as reconciled from ``state`` (see
-        ``documents_state``), all in one transaction."""
+        ``documents_state``), all in one transaction. ``bands``: the near-copy band keys of
+        the originals (document id -> (band, key)), replacing all those stored, or, with
+        ``more_bands``, added to them (the originals among newly reconciled documents)."""
         with self.db:
+            if bands is not None:
+                if not more_bands:
+                    self.db.execute("DELETE FROM document_bands")
+                self.db.executemany("INSERT INTO document_bands VALUES (?, ?, ?)",
+                                    [(doc_id, band, key) for doc_id, keys in bands.items() for band, key in keys])
             if duplicates is not None:
                 self.db.execute("UPDATE documents SET duplicate_of = NULL")
                 self.db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?",
@@ -412,6 +483,9 @@ class Store:
                     rows.append([json.dumps(data[name]) if is_json else data[name] for name, is_json in columns])
                 names = ", ".join(f'"{name}"' for name, _ in columns)
                 self.db.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+            if bands is not None and duplicates is not None and state is not None:
+                self.db.execute("INSERT INTO meta VALUES ('bands_of', ?) ON CONFLICT (key) DO UPDATE "
+                                "SET value = excluded.value", (f"{state}/{self._near_copy_state()}",))
             for name, rows in views.items():
                 self.db.execute("DELETE FROM views WHERE name = ?", (name,))
                 self.db.executemany("INSERT INTO views VALUES (?, ?, ?)",
@@ -515,3 +589,26 @@ class Store:
         with self.db:
             self.db.executemany("INSERT INTO embeddings (key, vector) VALUES (?, ?) "
                                 "ON CONFLICT (key) DO UPDATE SET vector = excluded.vector", vectors.items())
+
+    # ---------------------------------------------------------------- compared blocks
+
+    def block_pairs(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The pairs kept for those of ``keys`` (digests of blocks' content) that have them."""
+        keys = list(keys)
+        found: dict[str, bytes] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            found.update(self.db.execute(f"SELECT key, pairs FROM block_pairs WHERE key IN ({marks})", chunk))
+        return found
+
+    def keep_block_pairs(self, found: dict[str, bytes], used: set[str]) -> None:
+        """Keep the pairs of newly compared blocks. Blocks of past runs that this run did not
+        meet (``used``: the keys of all its blocks) are dropped once they outnumber the used ones."""
+        with self.db:
+            self.db.executemany("INSERT INTO block_pairs VALUES (?, ?) ON CONFLICT (key) DO NOTHING", found.items())
+            if self.db.execute("SELECT COUNT(*) FROM block_pairs").fetchone()[0] > 2 * len(used) + 1000:
+                stale = [row[0] for row in self.db.execute("SELECT key FROM block_pairs") if row[0] not in used]
+                for i in range(0, len(stale), 500):
+                    chunk = stale[i:i + 500]
+                    self.db.execute(f"DELETE FROM block_pairs WHERE key IN ({', '.join('?' for _ in chunk)})", chunk)

@@ -42,7 +42,7 @@ import bisect
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
@@ -56,6 +56,7 @@ from parley.lexicon import Lexicon
 from parley.records import Claim, Document, Extraction, Figure, Quote
 from parley.reconcile.readings import (Reading, ReadingRules, Setting, delegation_party, read_sentence,
                                       readings_clash)
+from parley.reconcile.pairs import PairMemo, similar_pairs
 from parley.reconcile.timeline import TimelineEntry
 
 ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){1,3}$|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|Gov|St|No|Jan|Feb|Mar|Apr|"
@@ -683,43 +684,6 @@ def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[i
     return result
 
 
-def similar_pairs(vectors: np.ndarray, blocks: Iterable[Sequence[int]], floor: float,
-                  neighbours: int, chunk: int = 1024,
-                  documents: np.ndarray | None = None) -> dict[tuple[int, int], float]:
-    """(i, j) -> cosine for each row's ``neighbours`` most similar rows within each block,
-    at least ``floor``; with ``documents`` (a document number per row), rows of the same
-    document are not each other's neighbours. Blocks are compared as matrices, in chunks
-    of rows."""
-    found_i, found_j, found_v = [], [], []
-    for block in blocks:
-        members = np.asarray(block, dtype=np.int64)
-        if len(members) < 2:
-            continue
-        matrix = vectors[members]
-        k = min(neighbours, len(members) - 1)
-        for begin in range(0, len(members), chunk):
-            rows = members[begin:begin + chunk]
-            sims = matrix[begin:begin + chunk] @ matrix.T
-            sims[np.arange(len(rows)), np.arange(begin, begin + len(rows))] = -1.0  # not itself
-            if documents is not None:
-                np.putmask(sims, documents[rows][:, None] == documents[members][None, :], -1.0)
-            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            values = np.take_along_axis(sims, top, axis=1)
-            keep = values >= floor
-            found_i.append(np.repeat(rows, k)[keep.ravel()])
-            found_j.append(members[top[keep]])
-            found_v.append(values[keep])
-    if not found_i:
-        return {}
-    i, j, v = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_v)
-    low, high = np.minimum(i, j), np.maximum(i, j)
-    order = np.lexsort((-v, high, low))  # each pair once, with its highest cosine
-    low, high, v = low[order], high[order], v[order]
-    first = np.ones(len(low), dtype=bool)
-    first[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
-    return {(int(x), int(y)): float(c) for x, y, c in zip(low[first], high[first], v[first])}
-
-
 # --------------------------------------------------------------------------- grouping
 
 
@@ -850,13 +814,14 @@ def group_claims(sentences: Sentences, pairs: dict[tuple[int, int], float], rule
 
 
 def check_claims(documents: list[Document], extractions: list[Extraction], timeline: list[TimelineEntry],
-                 embed: Embedder, lexicon: Lexicon) -> Checked:
-    """Statements, their candidate pairs and the claims they form."""
+                 embed: Embedder, lexicon: Lexicon, memo: PairMemo | None = None) -> Checked:
+    """Statements, their candidate pairs (blocks compared before taken from ``memo``) and
+    the claims they form."""
     rules = ClaimRules.from_lexicon(lexicon)
     statements = find_statements(documents, extractions, timeline, lexicon)
     comparer = Comparer.of(statements, NumberRules.from_lexicon(lexicon))
     sentences = embed_statements(statements, embed)
     pairs = similar_pairs(sentences.vectors, blocks_of(sentences).values(), rules.floor, rules.neighbours,
-                          documents=sentences.document_numbers())
+                          documents=sentences.document_numbers(), memo=memo)
     claims, claim_of = group_claims(sentences, pairs, rules, comparer, source_keys(documents))
     return Checked(sentences, pairs, claims, claim_of, comparer)

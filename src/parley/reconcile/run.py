@@ -1,9 +1,22 @@
 """The reconcile stage: all documents' extractions to one corpus-wide picture.
 
-Runs over the stored documents every time (it is cheap next to parsing), so the
-corpus views always reflect everything stored. Sentence embeddings, the one costly
-part of cross-checking the sources, come through ``embed``: ``parley analyze`` passes
+Runs over the stored documents every time, so the corpus views always reflect
+everything stored. Sentence embeddings come through ``embed``: ``parley analyze`` passes
 one backed by the store, so a sentence is embedded once, ever.
+
+What a batch added to a reconciled store costs (``parley.pipeline.reconcile_store``):
+- near-copies: only the new documents are checked, against the stored originals they
+  share an LSH band with (a document is linked to the first original before it, so
+  adding later documents never changes an earlier link): ``duplicates`` comes in done;
+- the claims step's block comparisons: a block whose sentences, vectors and documents
+  are unchanged takes its pairs from ``memo`` (the store);
+- everything else runs over the whole corpus, because its result for old documents can
+  change with a new one: actor merging (a new full name can take or make ambiguous a
+  surname's match), described speakers (a new person can fit a description), quote care
+  (a second source), the timeline (new reports extend entries), the claims' blocks (built
+  from the rarest anchors corpus-wide; each sentence keeps its most similar neighbours;
+  clusters merge in the order of all pairs' scores; places named anywhere are looked for
+  in every sentence), and the conflicts over all of these.
 """
 
 from __future__ import annotations
@@ -19,6 +32,7 @@ from parley.lexicon import Lexicon, load_lexicon
 from parley.records import Corpus, Document, Extraction, Framing
 from parley.reconcile.actors import reconcile_actors
 from parley.reconcile.claims import check_claims, flag_quotes
+from parley.reconcile.pairs import PairMemo
 from parley.reconcile.conflicts import find_conflicts
 from parley.reconcile.positions import position_matrix
 from parley.reconcile.speakers import resolve_described_speakers
@@ -54,16 +68,21 @@ def framing_by_outlet(documents: list[Document], framing: list[Framing]) -> list
 
 
 def reconcile(documents: list[Document], extractions: list[Extraction],
-              embed: Embedder | None = None, lexicon: Lexicon | None = None) -> Reconciled:
+              embed: Embedder | None = None, lexicon: Lexicon | None = None,
+              duplicates: dict[str, str] | None = None, memo: PairMemo | None = None) -> Reconciled:
+    """The corpus of ``documents`` (in corpus order) and their ``extractions``. ``duplicates``:
+    the near-copy links when already known (``parley.dedup``), else they are found here;
+    ``memo``: where the claims step keeps the pairs of the blocks it compared."""
     lexicon = lexicon or load_lexicon()
-    duplicates = near_duplicates(documents)
+    if duplicates is None:
+        duplicates = near_duplicates(documents)
     documents = [replace(d, duplicate_of=duplicates.get(d.id)) for d in documents]
     actors, extractions = reconcile_actors(extractions, lexicon)
     actors, extractions = resolve_described_speakers(actors, extractions, lexicon)
     extractions = flag_quotes(documents, extractions)
     timeline = build_timeline(documents, extractions)
     matrix = position_matrix(documents, extractions, actors)
-    checked = check_claims(documents, extractions, timeline, embed or default_embedder(), lexicon)
+    checked = check_claims(documents, extractions, timeline, embed or default_embedder(), lexicon, memo)
     conflicts = find_conflicts(documents, extractions, actors, timeline, checked, lexicon)
     framing = [e.framing for e in extractions if e.framing is not None]
     corpus = Corpus(documents=documents, extractions=extractions, actors=actors,

@@ -1,0 +1,108 @@
+"""Pairs of similar sentences within blocks: the claims step's costliest part.
+
+Each block (sentences that may report the same thing, see ``claims.blocks_of``) is
+compared as a matrix of cosines, each sentence keeping its most similar neighbours. A
+block met before, with the same sentences, vectors and documents in the same order,
+takes its pairs from a ``PairMemo`` (the store keeps them): the same computation gave
+them, so the result is exactly what comparing it again would give.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+
+def _block_pairs(vectors: np.ndarray, members: np.ndarray, floor: float, neighbours: int, chunk: int,
+                 documents: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One block's (i, j, cosine) found by ``similar_pairs``, each pair once (its highest cosine)."""
+    found_i, found_j, found_v = [], [], []
+    matrix = vectors[members]
+    k = min(neighbours, len(members) - 1)
+    for begin in range(0, len(members), chunk):
+        rows = members[begin:begin + chunk]
+        sims = matrix[begin:begin + chunk] @ matrix.T
+        sims[np.arange(len(rows)), np.arange(begin, begin + len(rows))] = -1.0  # not itself
+        if documents is not None:
+            np.putmask(sims, documents[rows][:, None] == documents[members][None, :], -1.0)
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        values = np.take_along_axis(sims, top, axis=1)
+        keep = values >= floor
+        found_i.append(np.repeat(rows, k)[keep.ravel()])
+        found_j.append(members[top[keep]])
+        found_v.append(values[keep])
+    return _highest(np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_v))
+
+
+def _highest(i: np.ndarray, j: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair once (lower number first), with its highest cosine, in order of the pair."""
+    low, high = np.minimum(i, j), np.maximum(i, j)
+    order = np.lexsort((-v, high, low))
+    low, high, v = low[order], high[order], v[order]
+    first = np.ones(len(low), dtype=bool)
+    first[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
+    return low[first], high[first], v[first]
+
+
+class PairMemo(Protocol):
+    """Where each block's pairs are kept between runs, by a digest of the block's content
+    (``Store`` is one): a block met again, same sentences, vectors and documents, is not
+    compared again."""
+
+    def block_pairs(self, keys: Iterable[str]) -> dict[str, bytes]: ...
+
+    def keep_block_pairs(self, found: dict[str, bytes], used: set[str]) -> None: ...
+
+
+PAIR = np.dtype([("a", "<i4"), ("b", "<i4"), ("cosine", "<f4")])  # a block's pair, by position in the block
+
+
+def similar_pairs(vectors: np.ndarray, blocks: Iterable[Sequence[int]], floor: float,
+                  neighbours: int, chunk: int = 1024,
+                  documents: np.ndarray | None = None, memo: PairMemo | None = None) -> dict[tuple[int, int], float]:
+    """(i, j) -> cosine for each row's ``neighbours`` most similar rows within each block,
+    at least ``floor``; with ``documents`` (a document number per row), rows of the same
+    document are not each other's neighbours. Blocks are compared as matrices, in chunks
+    of rows. With a ``memo``, a block whose sentences, vectors and documents are those of
+    a block compared before takes its pairs from there (the same, computed the same way)."""
+    blocks = [np.asarray(block, dtype=np.int64) for block in blocks if len(block) >= 2]
+    keys: list[str] = []
+    known: dict[str, bytes] = {}
+    if memo is not None:
+        rows = [hashlib.sha1(row.tobytes()).digest() for row in vectors]
+        numbers = documents if documents is not None else np.full(len(vectors), -1, dtype=np.int64)
+        for members in blocks:
+            digest = hashlib.sha1(f"{floor!r}|{neighbours}|{chunk}|{documents is None}".encode())
+            for m in members.tolist():
+                digest.update(rows[m])
+                digest.update(int(numbers[m]).to_bytes(8, "little", signed=True))
+            keys.append(digest.hexdigest())
+        known = memo.block_pairs(set(keys))
+    found_i, found_j, found_v = [], [], []
+    fresh: dict[str, bytes] = {}
+    for number, members in enumerate(blocks):
+        key = keys[number] if memo is not None else ""
+        if key in known:
+            local = np.frombuffer(known[key], dtype=PAIR)
+            i, j, v = members[local["a"]], members[local["b"]], local["cosine"]
+        else:
+            i, j, v = _block_pairs(vectors, members, floor, neighbours, chunk, documents)
+            if memo is not None:
+                where = {m: n for n, m in enumerate(members.tolist())}
+                local = np.zeros(len(i), dtype=PAIR)
+                local["a"] = [where[x] for x in i.tolist()]
+                local["b"] = [where[x] for x in j.tolist()]
+                local["cosine"] = v
+                fresh[key] = local.tobytes()
+        found_i.append(i)
+        found_j.append(j)
+        found_v.append(v)
+    if memo is not None:
+        memo.keep_block_pairs(fresh, used=set(keys))
+    if not found_i:
+        return {}
+    low, high, v = _highest(np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_v))
+    return {(int(x), int(y)): float(c) for x, y, c in zip(low, high, v)}
