@@ -27,7 +27,7 @@ from parley.nlp import MAX_LENGTH
 from parley.records import Document, Extraction
 
 # Bump when extraction rules change, so stored documents are extracted again.
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 
 
 def extract(document: Document, doc: Doc, lexicon: Lexicon, framing: bool = True) -> Extraction:
