@@ -141,6 +141,8 @@ TimeoutOption = Annotated[float, typer.Option("--timeout", min=0.1, help="Second
 MaxMbOption = Annotated[float, typer.Option("--max-mb", help="Refuse answers larger than this many megabytes.")]
 RetriesOption = Annotated[int, typer.Option(
     "--retries", min=0, max=10, help="Tries again after a timeout or a 5xx, waiting 1s, 2s, 4s...")]
+FetchWorkersOption = Annotated[Optional[int], typer.Option(
+    "--workers", min=1, help="Extract the new articles in this many processes (default: every core).")]
 RetryFailedOption = Annotated[str, typer.Option(
     "--retry-failed-after", help="Leave an item that failed lastingly (a 4xx, not a page, too large) alone this long "
                                  "before asking again (doubled at each further failure): 90s, 30m, 24h, 0 = every time.")]
@@ -173,10 +175,11 @@ def _fetch_plan(urls: list[str] | None, sources_file: Path | None, delay: float,
     return sources, settings
 
 
-def _fetch_once(sources, settings, db: str, lexicon: Lexicon, wait: float) -> None:
+def _fetch_once(sources, settings, db: str, lexicon: Lexicon, wait: float, workers: int | None) -> None:
     """One fetch pass under the store's writer lock: lines for what went wrong, one summary line."""
     import time
 
+    from parley.extract.engines import Engine
     from parley.pipeline import fetch as run
 
     started = time.perf_counter()
@@ -190,7 +193,7 @@ def _fetch_once(sources, settings, db: str, lexicon: Lexicon, wait: float) -> No
                     downloads = bar.add_task("fetching", total=None)
                     extracting = bar.add_task("extracting", total=None, visible=False)
                     fetched, report = run(
-                        sources, store, lexicon, settings,
+                        sources, store, lexicon, settings, engine=Engine(workers=workers),
                         fetch_progress=lambda done, total: bar.update(downloads, completed=done, total=total),
                         extract_progress=lambda done, total: bar.update(extracting, completed=done, total=total,
                                                                          visible=True))
@@ -229,6 +232,7 @@ def fetch(
     max_mb: MaxMbOption = 10.0,
     retries: RetriesOption = 2,
     retry_failed_after: RetryFailedOption = "24h",
+    workers: FetchWorkersOption = None,
     lexicon_dirs: LexiconOption = None,
     wait: WaitOption = 300,
 ) -> None:
@@ -237,7 +241,7 @@ def fetch(
                                     retry_failed_after)
     lexicon = load_lexicon(tuple(lexicon_dirs or ()))
     try:
-        _fetch_once(sources, settings, db, lexicon, wait)
+        _fetch_once(sources, settings, db, lexicon, wait, workers)
     except KeyboardInterrupt:
         errors.print("interrupted: what was stored is kept and whole; run again to finish.")
         raise typer.Exit(130)
@@ -265,6 +269,7 @@ def watch(
     max_mb: MaxMbOption = 10.0,
     retries: RetriesOption = 2,
     retry_failed_after: RetryFailedOption = "24h",
+    workers: FetchWorkersOption = None,
     lexicon_dirs: LexiconOption = None,
     wait: WaitOption = 300,
 ) -> None:
@@ -285,7 +290,7 @@ def watch(
             console.print(Text(f"{datetime.now():%Y-%m-%d %H:%M:%S} fetching {len(sources)} "
                                f"source{'' if len(sources) == 1 else 's'}"), style="dim")
             try:
-                _fetch_once(sources, settings, db, lexicon, wait)
+                _fetch_once(sources, settings, db, lexicon, wait, workers)
             except KeyboardInterrupt:
                 errors.print("interrupted: what was stored is kept and whole; run again to finish.")
                 raise typer.Exit(130)

@@ -231,7 +231,7 @@ def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedde
 
 def fetch(sources: Sequence[Source], store: Store, lexicon: Lexicon, settings: Settings | None = None,
           fetch_progress: Progress | None = None, extract_progress: Progress | None = None,
-          ) -> tuple[FetchReport, RunReport]:
+          engine: Engine = Engine()) -> tuple[FetchReport, RunReport]:
     """``parley fetch``: fetch what is new in ``sources`` (the ingest stage for the web),
     then extract, store and reconcile it exactly as ``analyze`` does. Each new document
     is stored with the feed items it came from, so a killed run is taken up where it
@@ -247,5 +247,5 @@ def fetch(sources: Sequence[Source], store: Store, lexicon: Lexicon, settings: S
     report.seconds["fetch"] = time.perf_counter() - started
     analyze_documents(collected.documents, store, lexicon, report, extract_progress,
                       records=lambda document: {"items": collected.items_of.get(document.id, [])},
-                      always_reconcile=False)
+                      always_reconcile=False, engine=engine)
     return collected.report, report
