@@ -99,6 +99,41 @@ def test_a_feed_is_fetched_into_a_postgresql_store_the_same_way(server, postgres
     assert lines(second)[-1].startswith("fetched 0, unchanged 3")
 
 
+def test_brief_since_lists_exactly_what_the_second_fetch_added(server, tmp_path):
+    """The feed grows by one item between two fetches: the brief since a moment between them
+    names that article alone, and what it adds (its quotation), cited to it."""
+    import json
+    import re
+    import time
+
+    from parley.store import utc_stamp
+
+    whole = (WEB / "feed.xml").read_bytes()
+    first_two = re.sub(rb"<item>\s*<title>Joint statement.*?</item>", b"", whole, flags=re.S)
+
+    def growing(handler, hits):  # a feed that gains its third item after the first fetch
+        body = first_two if hits == 1 else whole
+        handler.answer(200, body, "application/rss+xml", {"ETag": f'"growing-{min(hits, 2)}"'})
+
+    server.routes["/growing.xml"] = growing
+    db = tmp_path / "talks.db"
+    fetch(db, f"{server.base}/growing.xml")
+    time.sleep(1.1)  # stored times are kept to the second
+    between = utc_stamp()
+    time.sleep(1.1)
+    second = fetch(db, f"{server.base}/growing.xml")
+    assert lines(second)[-1].startswith("fetched 1, unchanged 2")
+    out = tmp_path / "brief.json"
+    result = runner.invoke(app, ["brief", "--since", between, "--db", str(db), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    brief = json.loads(out.read_text(encoding="utf-8"))
+    new = f"{server.base}/news/joint-statement.html"
+    assert [d["source"] for d in brief["documents"]] == [new]
+    items = [item for kind in ("events", "positions", "quotes", "figures") for item in brief[kind]]
+    assert all(item["cite"]["document"] == new for item in items)  # nothing of the first fetch
+    assert len(brief["quotes"]) + brief["other_quotes"] == 1  # Kvalheim's words, the one quotation
+
+
 def test_requests_name_parley_and_ask_robots_txt_first(server, tmp_path):
     fetch(tmp_path / "p.db", f"{server.base}/feed.xml")
     assert server.log[0][0] == "/robots.txt"
