@@ -113,6 +113,17 @@ def _updates(columns: Iterable[str]) -> str:
     return ", ".join(f"{name} = excluded.{name}" for name in columns)
 
 
+IN_LIST = 500  # values bound in one ``IN (...)`` list: well under either backend's limit
+
+
+def _in_lists(values: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
+    """``values`` in runs of at most ``IN_LIST``, each with its ``?, ?, ...`` marks."""
+    values = list(values)
+    for i in range(0, len(values), IN_LIST):
+        chunk = values[i:i + IN_LIST]
+        yield ", ".join("?" for _ in chunk), chunk
+
+
 def utc_stamp(moment: datetime | None = None) -> str:
     """``moment`` (now by default) as the store writes times: UTC, ISO 8601, to the second."""
     moment = moment or datetime.now(timezone.utc)
@@ -418,11 +429,8 @@ class Store:
 
     def documents_by_id(self, ids: Iterable[str]) -> list[Document]:
         """These documents, texts included, in corpus order."""
-        ids = list(ids)
         found = []
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for marks, chunk in _in_lists(ids):
             found += self.db.execute(
                 "SELECT id, source, text, title, outlet, published, url, author, path, duplicate_of, position "
                 f"FROM documents WHERE id IN ({marks})", chunk).fetchall()
@@ -575,15 +583,16 @@ class Store:
 
     # ---------------------------------------------------------------- sentence vectors
 
+    def _values_by_key(self, table: str, column: str, keys: Iterable[str]) -> dict[str, bytes]:
+        """``column`` of the rows of ``table`` whose ``key`` is one of ``keys``."""
+        found: dict[str, bytes] = {}
+        for marks, chunk in _in_lists(keys):
+            found.update(self.db.execute(f"SELECT key, {column} FROM {table} WHERE key IN ({marks})", chunk))
+        return found
+
     def get_embeddings(self, keys: Iterable[str]) -> dict[str, bytes]:
         """Stored vectors (raw float32 bytes) for those of ``keys`` that have one."""
-        keys = list(keys)
-        found: dict[str, bytes] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            marks = ", ".join("?" for _ in chunk)
-            found.update(self.db.execute(f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk))
-        return found
+        return self._values_by_key("embeddings", "vector", keys)
 
     def put_embeddings(self, vectors: dict[str, bytes]) -> None:
         with self.db:
@@ -594,13 +603,7 @@ class Store:
 
     def block_pairs(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The pairs kept for those of ``keys`` (digests of blocks' content) that have them."""
-        keys = list(keys)
-        found: dict[str, bytes] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            marks = ", ".join("?" for _ in chunk)
-            found.update(self.db.execute(f"SELECT key, pairs FROM block_pairs WHERE key IN ({marks})", chunk))
-        return found
+        return self._values_by_key("block_pairs", "pairs", keys)
 
     def keep_block_pairs(self, found: dict[str, bytes], used: set[str]) -> None:
         """Keep the pairs of newly compared blocks. Blocks of past runs that this run did not
@@ -609,6 +612,5 @@ class Store:
             self.db.executemany("INSERT INTO block_pairs VALUES (?, ?) ON CONFLICT (key) DO NOTHING", found.items())
             if self.db.execute("SELECT COUNT(*) FROM block_pairs").fetchone()[0] > 2 * len(used) + 1000:
                 stale = [row[0] for row in self.db.execute("SELECT key FROM block_pairs") if row[0] not in used]
-                for i in range(0, len(stale), 500):
-                    chunk = stale[i:i + 500]
-                    self.db.execute(f"DELETE FROM block_pairs WHERE key IN ({', '.join('?' for _ in chunk)})", chunk)
+                for marks, chunk in _in_lists(stale):
+                    self.db.execute(f"DELETE FROM block_pairs WHERE key IN ({marks})", chunk)
