@@ -30,7 +30,7 @@ def views(app) -> list[tuple[str, str]]:
     document = client.get("/api/documents").json()[0]
     sentences = client.get(f"/api/documents/{document['id']}").json()["sentences"]
     start = sentences[min(4, len(sentences) - 1)][0]
-    return [("overview", "/"), ("timeline", "/timeline"), ("network", "/network"), ("positions", "/matrix"),
+    return [("overview", "/"), ("new", "/new?since=30d"), ("timeline", "/timeline"), ("network", "/network"), ("positions", "/matrix"),
             ("checks", "/checks"), ("documents", "/documents"), ("actor", f"/actors/{person['id']}"),
             ("document", f"/documents/{document['id']}?hl={start}#s{start}")]
 
