@@ -11,7 +11,7 @@ offsets into the document text. Field names follow ../shared/spec/export-format.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -183,38 +183,71 @@ class Corpus:
     framing: list[Framing] = field(default_factory=list)
 
 
-def to_dict(record: Any) -> dict[str, Any]:
-    return asdict(record)
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def to_dict(record: Any) -> Any:
+    """A record as plain dicts and lists (what ``dataclasses.asdict`` gives), for JSON. Written
+    out because ``asdict`` deep-copies every value and looks up the fields anew on each call:
+    the store turns every extraction to JSON and back, so this runs millions of times."""
+    kind = type(record)
+    if kind in _ATOMS:
+        return record
+    if kind is list:
+        return [to_dict(v) for v in record]
+    if kind is dict:
+        return {k: to_dict(v) for k, v in record.items()}
+    if kind is tuple:
+        return tuple(to_dict(v) for v in record)
+    return {name: to_dict(getattr(record, name)) for name in _field_names(kind)}
 
 
 @lru_cache(maxsize=None)
-def _fields_of(cls: type) -> tuple[dict[str, Any], frozenset[str]]:
-    """Type hints and init field names of a record class (resolving hints is slow: done once)."""
+def _field_names(cls: type) -> tuple[str, ...]:
     import dataclasses
-    import typing
 
-    return typing.get_type_hints(cls), frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def from_dict(cls: type, data: Any) -> Any:
     """Rebuild a record (and the records nested in it) from ``to_dict`` output."""
+    return _builder(cls)(data)
+
+
+def _keep(value: Any) -> Any:
+    return value
+
+
+@lru_cache(maxsize=None)
+def _builder(tp: Any) -> Any:
+    """A function rebuilding values of type ``tp`` from plain data, made once per type from the
+    type hints (resolving hints on every value was most of the time of reading a store)."""
     import dataclasses
     import types
     import typing
 
-    def build(tp: Any, value: Any) -> Any:
-        if value is None:
-            return None
-        origin = typing.get_origin(tp)
-        if origin in (typing.Union, types.UnionType):
-            inner = [t for t in typing.get_args(tp) if t is not type(None)]
-            return build(inner[0], value) if len(inner) == 1 else value
-        if origin is list:
-            (item,) = typing.get_args(tp)
-            return [build(item, v) for v in value]
-        if dataclasses.is_dataclass(tp):
-            hints, names = _fields_of(tp)
-            return tp(**{k: build(hints[k], v) for k, v in value.items() if k in names})
-        return value
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [t for t in typing.get_args(tp) if t is not type(None)]
+        if len(inner) != 1:
+            return _keep
+        build_inner = _builder(inner[0])
+        if build_inner is _keep:
+            return _keep
+        return lambda value: None if value is None else build_inner(value)
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        build_item = _builder(item)
+        if build_item is _keep:
+            return lambda value: None if value is None else list(value)
+        return lambda value: None if value is None else [build_item(v) for v in value]
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        fields = {f.name: _builder(hints[f.name]) for f in dataclasses.fields(tp) if f.init}
 
-    return build(cls, data)
+        def build(value: Any) -> Any:
+            if value is None:
+                return None
+            return tp(**{k: fields[k](v) for k, v in value.items() if k in fields})
+        return build
+    return _keep
