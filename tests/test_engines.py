@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 from parley import embeddings
 from parley.cli import app
 from parley.extract.engines import Engine, extract_documents
-from parley.extract.run import count_tasks, extract_all
+from parley.extract.run import extract_all
+from parley.extract.tasks import count_tasks
 from parley.ingest import find_files, read_file
 from parley.lexicon import load_lexicon
 from parley.pipeline import analyze
@@ -97,3 +98,16 @@ def test_long_documents_cut_into_parts_across_workers_extract_as_in_one_process(
 def test_ray_engine_gives_the_one_process_export_byte_for_byte(one_process, tmp_path):
     analyze_cli(tmp_path / "p.db", "--engine", "ray", "--workers", "2")
     assert export_text(tmp_path / "p.db", tmp_path / "export.json") == one_process
+
+
+def test_the_process_handing_out_work_never_loads_spacy():
+    """With workers doing the extraction, parley itself starts in a fraction of a second: the
+    command line, the pipeline and the engines import neither spaCy nor torch (a fetch that
+    finds nothing new, or a run on many cores, does not pay the seconds they take)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, parley.cli, parley.pipeline, parley.extract.engines, parley.extract.tasks; "
+            "print(sorted(m for m in ('spacy', 'torch', 'thinc') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parley.embeddings import bag_of_words
-from parley.extract.run import EXTRACTOR_VERSION, extract
+from parley.extract import EXTRACTOR_VERSION
+from parley.extract.run import extract
 from parley.lexicon import load_lexicon
 from parley.pipeline import reconcile_store
 from parley.records import Document, Extraction

@@ -154,7 +154,7 @@ def test_analyze_and_serve_make_no_network_request(tmp_path: Path, lexicon, monk
 
     folder = write_corpus(tmp_path / "corpus")
     monkeypatch.setattr(embeddings, "embed_with_model", embeddings.THE_MODEL)  # the real model, from its package
-    embeddings.load_model.cache_clear()
+    embeddings._load_model.cache_clear()
     with network_blocked() as attempts:
         with pytest.raises(OSError):  # the guard itself works: a name look-up, and a connection
             socket.create_connection(("example.org", 80), timeout=1)

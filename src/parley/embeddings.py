@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, Protocol
@@ -30,9 +31,18 @@ BATCH_SIZE = 64
 Embedder = Callable[[Sequence[str]], np.ndarray]
 
 
-@lru_cache(maxsize=1)
+_LOADING = threading.Lock()
+
+
 def load_model() -> Any:
-    """The packaged all-MiniLM-L6-v2 as a SentenceTransformer (loaded once, on first use)."""
+    """The packaged all-MiniLM-L6-v2 as a SentenceTransformer (loaded once, on first use; a
+    thread asking while another loads it waits for that one)."""
+    with _LOADING:
+        return _load_model()
+
+
+@lru_cache(maxsize=1)
+def _load_model() -> Any:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -57,6 +67,11 @@ def embed_with_model(texts: Sequence[str]) -> np.ndarray:
 
 
 THE_MODEL = embed_with_model  # the real one, whatever a test puts in its place
+
+
+def uses_the_model() -> bool:
+    """Whether the default embedder is the sentence model (tests put a stand-in in its place)."""
+    return default_embedder() is THE_MODEL
 
 
 def default_embedder() -> Embedder:

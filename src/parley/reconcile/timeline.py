@@ -25,8 +25,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from itertools import islice
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
 from parley.compare import date_range, place_key, places_compatible, shift_day
 from parley.records import Document, Event, Extraction, When
 
@@ -123,8 +121,18 @@ def _time_keys(span: tuple[str, str] | None, looking_up: bool) -> list[str]:
 UNANCHORED_OVERLAP = 0.15
 
 
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words, imported when first needed: importing spaCy takes seconds,
+    and a process that hands extraction to workers has no other use for it."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
 def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in STOP_WORDS}
+    stop = stop_words()
+    return {w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in stop}
 
 
 def _word_overlap(a: set[str], b: set[str]) -> float:
