@@ -4,6 +4,7 @@ sitemaps and pages, and every way a page can go wrong. No other address is conta
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -53,7 +54,7 @@ def lines(result) -> list[str]:
 
 def documents(db: Path) -> dict[str, dict]:
     with Store(db, read_only=True) as store:
-        return {d.source: d.__dict__ for d in store.documents()}
+        return {d.source: dataclasses.asdict(d) for d in store.documents()}
 
 
 # ---------------------------------------------------------------------------- the main path

@@ -7,16 +7,21 @@ reconcile -> Corpus (corpus-wide actors, claims, conflicts, framing)
 Every record read from one document carries `document` (the document's `source`),
 `evidence` (the sentence it was read from, verbatim) and `start`/`end` character
 offsets into the document text. Field names follow ../shared/spec/export-format.md.
+
+Records have slots (no per-instance dict) and a record read back from the store shares its
+strings with every other (``from_dict`` interns them): a reconcile holds every extraction
+of the store in memory at once.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     id: str  # content hash of the text
     source: str  # file name as ingested (relative to the folder given), or URL
@@ -35,7 +40,7 @@ class Document:
         return len(self.text.split())
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """One place in a document's text where an actor is named or referred to."""
 
@@ -45,7 +50,7 @@ class Mention:
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Actor:
     id: str  # stable slug, e.g. vladimir-putin
     name: str  # canonical, fullest form seen
@@ -57,7 +62,7 @@ class Actor:
     mentions: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Quote:
     document: str
     text: str  # words inside the quotation marks, without the marks
@@ -71,7 +76,7 @@ class Quote:
     care: str | None = None  # set by reconcile: "unnamed" or "single source" (copies count once)
 
 
-@dataclass
+@dataclass(slots=True)
 class Figure:
     document: str
     text: str  # as written: €71.7bn
@@ -84,7 +89,7 @@ class Figure:
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class When:
     text: str
     date: str | None = None  # YYYY-MM-DD
@@ -92,7 +97,7 @@ class When:
     precision: str | None = None  # day | month | year
 
 
-@dataclass
+@dataclass(slots=True)
 class TimeExpression:
     document: str
     when: When
@@ -101,7 +106,7 @@ class TimeExpression:
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     document: str
     kind: str  # meeting | attack | decision | visit | statement
@@ -116,7 +121,7 @@ class Event:
     format: str | None = None  # bilateral | trilateral | multilateral ... when stated
 
 
-@dataclass
+@dataclass(slots=True)
 class Position:
     document: str
     actor: str  # actor id
@@ -128,7 +133,7 @@ class Position:
     cue: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Extraction:
     """Everything the extract stage reads from one document."""
 
@@ -144,7 +149,7 @@ class Extraction:
     sentences: list[list[int]] = field(default_factory=list)  # [start, end] of each sentence, in order
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     id: str
     statement: str
@@ -154,7 +159,7 @@ class Claim:
     evidence: list[dict[str, str]]
 
 
-@dataclass
+@dataclass(slots=True)
 class Conflict:
     about: str
     kind: str  # number | date | title | place | fact
@@ -163,7 +168,7 @@ class Conflict:
     note: str | None = None  # why evolution was judged so (or could not be)
 
 
-@dataclass
+@dataclass(slots=True)
 class Framing:
     document: str
     label: str  # optimistic | neutral | pessimistic
@@ -171,7 +176,7 @@ class Framing:
     cues: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class Corpus:
     """What the reconcile stage builds from all documents."""
 
@@ -226,6 +231,8 @@ def _builder(tp: Any) -> Any:
     import types
     import typing
 
+    if tp is str:
+        return sys.intern  # one copy of each document name, actor id, kind and evidence sentence
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         inner = [t for t in typing.get_args(tp) if t is not type(None)]
