@@ -14,7 +14,7 @@ processes), sampled every 0.1 s from /proc: the sum of resident sets (RSS, count
 the workers share with the fork server once per process: an upper bound) and the sum of
 proportional sets (PSS, shared pages split between their users).
 
-Usage: python benchmarks/engines.py [--documents 1000] [--no-ray]
+Usage: python benchmarks/engines.py [--documents 1000] [--no-ray] [--workers 1,2]
 Prints one JSON object: words/s of each run (whole process, and of its ingest + extract +
 store stages), the ratio of each to bare spaCy's, peak memory, and the CPU seconds of the
 whole tree (on a busy machine wall times mislead; CPU seconds say what the run costs).
@@ -143,6 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--no-ray", action="store_true", help="Skip the Ray engine.")
+    parser.add_argument("--workers", default="1,2", help="Worker counts of the local engine to run (default 1,2).")
     args = parser.parse_args()
     try:
         import ray  # noqa: F401
@@ -155,7 +156,7 @@ def main() -> None:
         build_corpus(corpus, args.documents)
         bare = run(BARE_SPACY, str(corpus))
         runs = {f"parley_workers_{n}": run(PARLEY, str(corpus), str(Path(tmp) / f"w{n}.db"), "local", str(n))
-                for n in (1, 2)}
+                for n in map(int, args.workers.split(","))}
         if with_ray:
             runs["parley_ray_2_actors"] = run(PARLEY, str(corpus), str(Path(tmp) / "ray.db"), "ray", "2")
     words = bare["words"]
@@ -179,7 +180,7 @@ def main() -> None:
             "stages": {k: round(v, 1) for k, v in stages.items()},
             "peak_rss_mb": result["peak_rss_mb"], "peak_pss_mb": result["peak_pss_mb"],
         }
-    if "parley_ray_2_actors" in runs:
+    if "parley_ray_2_actors" in runs and "parley_workers_2" in runs:
         report["ray_overhead_seconds"] = round(runs["parley_ray_2_actors"]["seconds"]
                                                - runs["parley_workers_2"]["seconds"], 1)
     print(json.dumps(report, indent=1))

@@ -53,7 +53,7 @@ def fill(store_path: Path, count: int, added: int, seed: int) -> None:
     them to a pickle beside the store, for step 2."""
     from reconcile_scale import synthesise
 
-    from parley.extract.run import EXTRACTOR_VERSION
+    from parley.extract import EXTRACTOR_VERSION
     from parley.store import Store
 
     documents, extractions = synthesise(articles(), count + added, seed)
@@ -68,7 +68,7 @@ def reconcile_once(store_path: Path, incremental: bool, add: bool, forget: bool 
     pairs when asked, then reconcile."""
     from reconcile_scale import base_vectors, bench_embedder
 
-    from parley.extract.run import EXTRACTOR_VERSION
+    from parley.extract import EXTRACTOR_VERSION
     from parley.lexicon import load_lexicon
     from parley.pipeline import reconcile_store
     from parley.store import Store
