@@ -4,6 +4,9 @@ On one corpus (built as ``throughput.py`` builds it: N articles with distinct co
 one after the other, each as a whole process whose wall time is measured from start to exit:
 
 1. bare spaCy: one process loading the pipeline and running ``nlp.pipe`` over the same texts;
+   then bare spaCy in N processes for each N > 1 of --workers (each parses every Nth text):
+   the most any N-worker engine could reach on this machine, since N cores that share caches
+   and memory bandwidth do not parse N times as fast as one;
 2. ``parley analyze --workers 1`` (extraction in the process itself) into a new store;
 3. ``parley analyze --workers 2`` (two worker processes);
 4. ``parley analyze --engine ray --workers 2`` on a local Ray cluster it starts (skipped
@@ -16,8 +19,8 @@ proportional sets (PSS, shared pages split between their users).
 
 Usage: python benchmarks/engines.py [--documents 1000] [--no-ray] [--workers 1,2]
 Prints one JSON object: words/s of each run (whole process, and of its ingest + extract +
-store stages), the ratio of each to bare spaCy's, peak memory, and the CPU seconds of the
-whole tree (on a busy machine wall times mislead; CPU seconds say what the run costs).
+store stages), the ratio of each to bare spaCy's, the share parley with N workers reaches of
+bare spaCy in N processes, peak memory, and the CPU seconds of the whole tree (on a busy machine wall times mislead; CPU seconds say what the run costs).
 """
 
 from __future__ import annotations
@@ -47,6 +50,29 @@ for doc in nlp.pipe(texts, batch_size=8):
     pass
 print(json.dumps({"parse_seconds": time.perf_counter() - started, "texts": len(texts),
                   "words": sum(len(t.split()) for t in texts)}))
+"""
+
+# What N processes of bare spaCy reach on this machine, each parsing every Nth text with one
+# thread: the ceiling of any N-worker engine (cores that share caches and memory do not parse N
+# times as fast). Forked: the parent imports nothing heavy before the pool starts.
+BARE_SPACY_PROCESSES = """
+import json, sys, multiprocessing
+from pathlib import Path
+
+def parse(part):
+    import threadpoolctl
+    threadpoolctl.threadpool_limits(1)
+    from parley.ingest import find_files, read_file
+    from parley.nlp import load_pipeline
+    texts = [d.text for sf in find_files([Path(sys.argv[1])]) for d in read_file(sf).documents]
+    nlp = load_pipeline()
+    mine = texts[part::int(sys.argv[2])]
+    for doc in nlp.pipe(mine, batch_size=8):
+        pass
+    return len(mine)
+
+with multiprocessing.get_context("fork").Pool(int(sys.argv[2])) as pool:
+    print(json.dumps({"texts": sum(pool.map(parse, range(int(sys.argv[2]))))}))
 """
 
 PARLEY = """
@@ -155,6 +181,7 @@ def main() -> None:
         corpus.mkdir()
         build_corpus(corpus, args.documents)
         bare = run(BARE_SPACY, str(corpus))
+        parallel = {n: run(BARE_SPACY_PROCESSES, str(corpus), str(n)) for n in map(int, args.workers.split(",")) if n > 1}
         runs = {f"parley_workers_{n}": run(PARLEY, str(corpus), str(Path(tmp) / f"w{n}.db"), "local", str(n))
                 for n in map(int, args.workers.split(","))}
         if with_ray:
@@ -168,6 +195,12 @@ def main() -> None:
                        "parse_only_words_per_s": round(words / bare["parse_seconds"]),
                        "peak_rss_mb": bare["peak_rss_mb"], "peak_pss_mb": bare["peak_pss_mb"]},
     }
+    for n, result in parallel.items():
+        report[f"bare_spacy_{n}_processes"] = {
+            "seconds": round(result["seconds"], 1), "words_per_s": round(words / result["seconds"]),
+            "cpu_seconds": round(result["cpu_seconds"], 1),
+            "ratio_to_bare_spacy": round(words / result["seconds"] / bare_wps, 2),
+            "peak_rss_mb": result["peak_rss_mb"], "peak_pss_mb": result["peak_pss_mb"]}
     for name, result in runs.items():
         stages = result["stages"]
         report[name] = {
@@ -180,6 +213,10 @@ def main() -> None:
             "stages": {k: round(v, 1) for k, v in stages.items()},
             "peak_rss_mb": result["peak_rss_mb"], "peak_pss_mb": result["peak_pss_mb"],
         }
+        workers = int(name.rsplit("_", 1)[1]) if name.startswith("parley_workers_") else None
+        if workers in parallel:
+            report[name]["share_of_bare_spacy_in_as_many_processes"] = round(
+                parallel[workers]["seconds"] / result["seconds"], 2)
     if "parley_ray_2_actors" in runs and "parley_workers_2" in runs:
         report["ray_overhead_seconds"] = round(runs["parley_ray_2_actors"]["seconds"]
                                                - runs["parley_workers_2"]["seconds"], 1)

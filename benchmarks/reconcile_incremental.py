@@ -41,7 +41,10 @@ def articles():
     from reconcile_scale import base_articles
 
     if ARTICLES.exists():
-        return pickle.loads(ARTICLES.read_bytes())
+        try:
+            return pickle.loads(ARTICLES.read_bytes())
+        except (AttributeError, TypeError, pickle.UnpicklingError):
+            pass  # made by an older parley, whose records had other fields or none of the slots
     found = base_articles()
     OUT.mkdir(parents=True, exist_ok=True)
     ARTICLES.write_bytes(pickle.dumps(found))
