@@ -13,9 +13,10 @@ one after the other, each as a whole process whose wall time is measured from st
    when ray is not installed, or with --no-ray).
 
 Peak memory is that of the whole process tree (parent, fork server, workers, Ray's own
-processes), sampled every 0.1 s from /proc: the sum of resident sets (RSS, counting pages
+processes), sampled from /proc: the sum of resident sets every 0.1 s (RSS, counting pages
 the workers share with the fork server once per process: an upper bound) and the sum of
-proportional sets (PSS, shared pages split between their users).
+proportional sets every 2 s (PSS, shared pages split between their users; reading it costs
+the measured processes time, see ``pss_kb``).
 
 Usage: python benchmarks/engines.py [--documents 1000] [--no-ray] [--workers 1,2]
 Prints one JSON object: words/s of each run (whole process, and of its ingest + extract +
@@ -108,20 +109,35 @@ def tree(root: int) -> list[int]:
     return found
 
 
-def memory_kb(pids: list[int]) -> tuple[int, int]:
-    """Summed RSS and PSS of ``pids``, in kB."""
-    rss = pss = 0
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def rss_kb(pids: list[int]) -> int:
+    """Summed resident sets of ``pids``, in kB, from /proc/PID/statm: a counter the kernel
+    keeps, cheap to read however large the process."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                total += int(statm.read().split()[1]) * PAGE_KB
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def pss_kb(pids: list[int]) -> int:
+    """Summed proportional sets of ``pids``, in kB, from /proc/PID/smaps_rollup. The kernel
+    walks every page of the process to answer, holding its memory map's lock: read ten times a
+    second from four large processes it took 15% of this 2-core machine and slowed parley's
+    workers by a fifth, so it is read once every 2 s (a peak between two reads is missed)."""
+    total = 0
     for pid in pids:
         try:
             with open(f"/proc/{pid}/smaps_rollup") as rollup:
-                for line in rollup:
-                    if line.startswith("Rss:"):
-                        rss += int(line.split()[1])
-                    elif line.startswith("Pss:"):
-                        pss += int(line.split()[1])
-        except OSError:
+                total += sum(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+        except (OSError, ValueError, IndexError):
             continue
-    return rss, pss
+    return total
 
 
 def cpu_ticks(pids: list[int], seen: dict[int, int]) -> None:
@@ -137,7 +153,7 @@ def cpu_ticks(pids: list[int], seen: dict[int, int]) -> None:
 
 def run(code: str, *args: str) -> dict:
     """Run ``code`` as a whole process: its JSON line, wall time, the tree's peak memory and its
-    CPU time (as last sampled: a process's last 0.1 s may be missed)."""
+    CPU time (as last sampled, every 0.5 s: a process's last 0.5 s may be missed)."""
     peak = [0, 0]
     ticks: dict[int, int] = {}
     started = time.perf_counter()
@@ -145,11 +161,16 @@ def run(code: str, *args: str) -> dict:
                                text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
 
     def sample() -> None:
+        rounds = 0
+        pids: list[int] = []
         while process.poll() is None:
-            pids = tree(process.pid)
-            rss, pss = memory_kb(pids)
-            cpu_ticks(pids, ticks)
-            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            if rounds % 5 == 0:  # the process tree and its CPU time, twice a second
+                pids = tree(process.pid)
+                cpu_ticks(pids, ticks)
+            peak[0] = max(peak[0], rss_kb(pids))
+            if rounds % 20 == 0:
+                peak[1] = max(peak[1], pss_kb(pids))
+            rounds += 1
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
