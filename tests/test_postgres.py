@@ -287,6 +287,56 @@ def test_a_server_that_goes_away_mid_run_is_a_one_line_error(folders, postgres_u
     assert document_count(postgres_url) == 1
 
 
+def terminate_connections(url: str) -> None:
+    """Close every other connection to the database, as a server restart would."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+def test_the_web_app_answers_503_while_its_server_is_gone_and_reads_again_after(folders, postgres_url, lexicon):
+    """A restarted PostgreSQL server costs a request one line (503, Retry-After), not a 500
+    page; the next request connects again and is answered, search included."""
+    from fastapi.testclient import TestClient
+
+    from parley.present.web import create_app
+
+    analyzed(postgres_url, [folders["late"]], lexicon)
+    client = TestClient(create_app(postgres_url))
+    assert client.get("/api/documents").status_code == 200
+    terminate_connections(postgres_url)
+    gone = client.get("/api/documents")
+    assert gone.status_code == 503 and gone.headers["Retry-After"] == "5"
+    assert gone.json()["error"].startswith("the store cannot be read just now: postgresql://")
+    assert "lost the connection to PostgreSQL" in gone.json()["error"]
+    assert len(client.get("/api/documents").json()) == 1
+    assert client.get("/api/ask", params={"q": "who met in Tromsdal"}).status_code == 200
+
+
+def test_the_parley_command_reports_a_store_lost_mid_command_in_one_line(folders, postgres_url, lexicon,
+                                                                         monkeypatch, capsys):
+    """Whatever the command, a store that fails while it runs ends it with one line naming the
+    store (exit status 2), never a traceback."""
+    from parley import cli
+    from parley.store import StoreError
+
+    analyzed(postgres_url, [folders["late"]], lexicon)
+
+    def lost(*args, **kwargs):
+        raise StoreError(f"{display_url(postgres_url)}: lost the connection to PostgreSQL (server closed the connection)")
+
+    monkeypatch.setattr(cli, "build_export", lost)
+    monkeypatch.setattr(sys, "argv", ["parley", "timeline", "--db", postgres_url])
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    assert ended.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert err.startswith("error: postgresql://") and err.endswith("(server closed the connection)")
+
+
 def test_a_nul_character_in_a_feed_is_stored_as_a_replacement_character(postgres_url, tmp_path, lexicon):
     """PostgreSQL's text cannot hold NUL, which a JSON feed can carry (escaped) in a field:
     it is stored as U+FFFD, one character for one, so every offset still points right."""

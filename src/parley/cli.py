@@ -493,5 +493,15 @@ def serve(
                 limit_concurrency=64, h11_max_incomplete_event_size=16 * 1024)
 
 
+def main() -> None:
+    """The ``parley`` command. A store that fails in the middle of any command (a PostgreSQL
+    server restarted or out of reach) is one line, never a traceback; what was committed stays."""
+    try:
+        app()
+    except StoreError as err:
+        errors.print(f"[red]error:[/] {escape(str(err))}", highlight=False)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

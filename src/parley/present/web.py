@@ -52,7 +52,7 @@ from parley.present.feed import atom_feed
 from parley.present.html import D3, environment, render_page, static_text
 from parley.present.views import Source, build_views, load_source, ref_at
 from parley.search import MAX_QUERY_CHARS, QueryError, SearchIndex
-from parley.store import Store, location_of, store_identity
+from parley.store import Store, StoreError, location_of, store_identity
 
 MAX_URL_CHARS = 2048  # the whole URL, query string included
 MAX_HEADER_BYTES = 8192  # all request headers together (uvicorn's h11 stops at 16 KiB before this)
@@ -107,7 +107,11 @@ class Snapshot:
         place = store_identity(self.db)
         if self.watcher is None or self.watcher_place != place:
             self.watcher, self.watcher_place = Store(self.db, read_only=True), place
-        return place, self.watcher.data_version()
+        try:
+            return place, self.watcher.data_version()
+        except StoreError:  # connect again, and read the store anew, on the next request:
+            self.watcher = self.stamp = None  # the server may be back, the old connections are not
+            raise
 
     def current(self) -> Snapshot:
         with self.lock:
@@ -256,6 +260,14 @@ def create_app(db: Path | str, token: str | None = None, time_limit: float = TIM
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
         return error(request, 422, f"bad request: {problems}")
+
+    @app.exception_handler(StoreError)
+    async def store_unreadable(request: Request, exc: StoreError) -> Response:
+        """The store failed under a request (its PostgreSQL server restarted or out of reach):
+        503, and the next request connects again."""
+        response = error(request, 503, f"the store cannot be read just now: {exc}")
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(QueryError)
     async def bad_query(request: Request, exc: QueryError) -> Response:
