@@ -363,11 +363,13 @@ class Store:
                 self._remember_file(path, raw_hash, ids)
             self._remember_items(items, document.id)
 
-    def documents(self) -> list[Document]:
+    def _document_fields(self) -> str:
+        """The columns of a ``Document``, in its fields' order."""
         added_at = "added_at" if self._has_added_at else "NULL"  # an old store opened read-only
-        rows = self.db.execute(
-            "SELECT id, source, text, title, outlet, published, url, author, path, duplicate_of, "
-            f"{added_at} FROM documents ORDER BY position").fetchall()
+        return f"id, source, text, title, outlet, published, url, author, path, duplicate_of, {added_at}"
+
+    def documents(self) -> list[Document]:
+        rows = self.db.execute(f"SELECT {self._document_fields()} FROM documents ORDER BY position").fetchall()
         return [Document(*row) for row in rows]
 
     def stale_documents(self, version: str) -> list[Document]:
@@ -432,8 +434,7 @@ class Store:
         found = []
         for marks, chunk in _in_lists(ids):
             found += self.db.execute(
-                "SELECT id, source, text, title, outlet, published, url, author, path, duplicate_of, position "
-                f"FROM documents WHERE id IN ({marks})", chunk).fetchall()
+                f"SELECT {self._document_fields()}, position FROM documents WHERE id IN ({marks})", chunk).fetchall()
         return [Document(*row[:-1]) for row in sorted(found, key=lambda row: row[-1])]
 
     def originals_sharing(self, bands: Iterable[tuple[int, str]]) -> list[Document]:
