@@ -20,11 +20,10 @@ from parley.extract.figures import find_figures
 from parley.extract.framing import find_framing, framing_sentences
 from parley.extract.positions import find_positions
 from parley.extract.quotes import find_quotes
+from parley.extract.tasks import BATCH_SIZE, PartResult, assemble, parts_of, plan
 from parley.extract.times import find_times
 from parley.lexicon import Lexicon
-from parley.extract.tasks import BATCH_SIZE, PartResult, _parts_of, assemble, plan
 from parley.records import Document, Extraction
-
 
 def extract(document: Document, doc: Doc, lexicon: Lexicon, framing: bool = True) -> Extraction:
     """``framing``: False for a part of a long document, whose framing is read over all parts."""
@@ -72,5 +71,5 @@ def extract_in_parts(document: Document, nlp: Language, lexicon: Lexicon,
     memory stays that of one part), every offset pointing into the whole text."""
     part_chars = min(part_chars or parts.PART_CHARS, nlp.max_length)
     [(_, extraction)] = assemble(((task, run_task(task.work(), nlp, lexicon))
-                                  for task in _parts_of(document, part_chars)), lexicon)
+                                  for task in parts_of(document, part_chars)), lexicon)
     return extraction

@@ -45,10 +45,11 @@ def plan(documents: Sequence[Document], part_chars: int | None = None,
         yield Task(short[i:i + batch_size])
     for document in documents:
         if len(document.text) > part_chars:
-            yield from _parts_of(document, part_chars)
+            yield from parts_of(document, part_chars)
 
 
-def _parts_of(document: Document, part_chars: int) -> Iterator[Task]:
+def parts_of(document: Document, part_chars: int) -> Iterator[Task]:
+    """The tasks of one long document: its parts, in order, the last one marked."""
     spans = parts.cut_into_parts(document.text, part_chars)
     for number, (start, end) in enumerate(spans, start=1):
         part = replace(document, text=document.text[start:end])
@@ -56,14 +57,10 @@ def _parts_of(document: Document, part_chars: int) -> Iterator[Task]:
 
 
 def count_tasks(documents: Sequence[Document], part_chars: int | None = None, batch_size: int = BATCH_SIZE) -> int:
-    part_chars = min(part_chars or parts.PART_CHARS, parts.MAX_LENGTH)
-    short = sum(len(d.text) <= part_chars for d in documents)
-    long = sum(len(parts.cut_into_parts(d.text, part_chars)) for d in documents if len(d.text) > part_chars)
-    return -(-short // batch_size) + long
+    return sum(1 for _ in plan(documents, part_chars, batch_size))
 
 
 PartResult = tuple[Extraction, list[str]]  # a part's extraction and its framing sentences
-
 
 
 def assemble(done: Iterable[tuple[Task, Iterable[Extraction] | PartResult]],
