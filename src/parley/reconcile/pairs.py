@@ -10,7 +10,8 @@ them, so the result is exactly what comparing it again would give.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -57,52 +58,120 @@ class PairMemo(Protocol):
     def keep_block_pairs(self, found: dict[str, bytes], used: set[str]) -> None: ...
 
 
+@dataclass(frozen=True)
+class SimilarPairs:
+    """Pairs of distinct sentences (lower number first) with their cosine, in order of the
+    pair, each once. Kept as three arrays: a corpus of 10,000 documents has about 800,000
+    pairs, which as a dict of tuples and floats took 150 MB and as arrays take 10 MB."""
+
+    first: np.ndarray  # int32
+    second: np.ndarray  # int32
+    cosine: np.ndarray  # float32
+
+    CHUNK = 65_536  # pairs turned into Python numbers at a time
+
+    @classmethod
+    def none(cls) -> SimilarPairs:
+        return cls(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def items(self) -> Iterator[tuple[tuple[int, int], float]]:
+        """((i, j), cosine) in order of the pair."""
+        for begin in range(0, len(self), self.CHUNK):
+            rows = slice(begin, begin + self.CHUNK)
+            yield from zip(zip(self.first[rows].tolist(), self.second[rows].tolist()), self.cosine[rows].tolist())
+
+    def by_score(self) -> Iterator[tuple[tuple[int, int], float]]:
+        """((i, j), cosine), most similar first, then in order of the pair."""
+        order = np.lexsort((self.second, self.first, -self.cosine))
+        for begin in range(0, len(order), self.CHUNK):
+            rows = order[begin:begin + self.CHUNK]
+            yield from zip(zip(self.first[rows].tolist(), self.second[rows].tolist()), self.cosine[rows].tolist())
+
+
+class _Collected:
+    """Pairs gathered block by block, each pair kept once with its highest cosine. Blocks
+    overlap, so the pairs of all blocks are several times the pairs kept: they are merged
+    as they come (whenever those waiting outnumber those kept, and a million at least),
+    rather than all held until the end."""
+
+    AT_LEAST = 1_000_000
+
+    def __init__(self) -> None:
+        self.kept = SimilarPairs.none()
+        self.waiting: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.count = 0
+
+    def add(self, i: np.ndarray, j: np.ndarray, v: np.ndarray) -> None:
+        self.waiting.append((i, j, v))
+        self.count += len(i)
+        if self.count > max(self.AT_LEAST, len(self.kept)):
+            self._merge()
+
+    def _merge(self) -> None:
+        parts = [(self.kept.first, self.kept.second, self.kept.cosine), *self.waiting]
+        self.waiting, self.count = [], 0
+        self.kept = SimilarPairs(*_highest(*(np.concatenate(column) for column in zip(*parts))))
+
+    def result(self) -> SimilarPairs:
+        self._merge()
+        return self.kept
+
+
 PAIR = np.dtype([("a", "<i4"), ("b", "<i4"), ("cosine", "<f4")])  # a block's pair, by position in the block
+MEMO_BATCH = 2_000  # blocks whose kept pairs are read from the memo at once
+
+
+def _block_keys(vectors: np.ndarray, blocks: list[np.ndarray], settings: str,
+                documents: np.ndarray | None) -> list[str]:
+    """A digest of each block's content: its sentences' vectors and documents, in order."""
+    rows = [hashlib.sha1(row.tobytes()).digest() for row in vectors]
+    numbers = documents if documents is not None else np.full(len(vectors), -1, dtype=np.int64)
+    keys = []
+    for members in blocks:
+        digest = hashlib.sha1(settings.encode())
+        for m in members.tolist():
+            digest.update(rows[m])
+            digest.update(int(numbers[m]).to_bytes(8, "little", signed=True))
+        keys.append(digest.hexdigest())
+    return keys
 
 
 def similar_pairs(vectors: np.ndarray, blocks: Iterable[Sequence[int]], floor: float,
                   neighbours: int, chunk: int = 1024,
-                  documents: np.ndarray | None = None, memo: PairMemo | None = None) -> dict[tuple[int, int], float]:
-    """(i, j) -> cosine for each row's ``neighbours`` most similar rows within each block,
+                  documents: np.ndarray | None = None, memo: PairMemo | None = None) -> SimilarPairs:
+    """(i, j, cosine) for each row's ``neighbours`` most similar rows within each block,
     at least ``floor``; with ``documents`` (a document number per row), rows of the same
     document are not each other's neighbours. Blocks are compared as matrices, in chunks
     of rows. With a ``memo``, a block whose sentences, vectors and documents are those of
     a block compared before takes its pairs from there (the same, computed the same way)."""
-    blocks = [np.asarray(block, dtype=np.int64) for block in blocks if len(block) >= 2]
+    blocks = [np.asarray(block, dtype=np.int32) for block in blocks if len(block) >= 2]
     keys: list[str] = []
-    known: dict[str, bytes] = {}
     if memo is not None:
-        rows = [hashlib.sha1(row.tobytes()).digest() for row in vectors]
-        numbers = documents if documents is not None else np.full(len(vectors), -1, dtype=np.int64)
-        for members in blocks:
-            digest = hashlib.sha1(f"{floor!r}|{neighbours}|{chunk}|{documents is None}".encode())
-            for m in members.tolist():
-                digest.update(rows[m])
-                digest.update(int(numbers[m]).to_bytes(8, "little", signed=True))
-            keys.append(digest.hexdigest())
-        known = memo.block_pairs(set(keys))
-    found_i, found_j, found_v = [], [], []
+        keys = _block_keys(vectors, blocks, f"{floor!r}|{neighbours}|{chunk}|{documents is None}", documents)
+    collected = _Collected()
     fresh: dict[str, bytes] = {}
-    for number, members in enumerate(blocks):
-        key = keys[number] if memo is not None else ""
-        if key in known:
-            local = np.frombuffer(known[key], dtype=PAIR)
-            i, j, v = members[local["a"]], members[local["b"]], local["cosine"]
-        else:
-            i, j, v = _block_pairs(vectors, members, floor, neighbours, chunk, documents)
-            if memo is not None:
-                where = {m: n for n, m in enumerate(members.tolist())}
-                local = np.zeros(len(i), dtype=PAIR)
-                local["a"] = [where[x] for x in i.tolist()]
-                local["b"] = [where[x] for x in j.tolist()]
-                local["cosine"] = v
-                fresh[key] = local.tobytes()
-        found_i.append(i)
-        found_j.append(j)
-        found_v.append(v)
+    for begin in range(0, len(blocks), MEMO_BATCH):
+        batch = range(begin, min(begin + MEMO_BATCH, len(blocks)))
+        known = memo.block_pairs({keys[n] for n in batch}) if memo is not None else {}
+        for number in batch:
+            members = blocks[number]
+            key = keys[number] if memo is not None else ""
+            if key in known:
+                local = np.frombuffer(known[key], dtype=PAIR)
+                i, j, v = members[local["a"]], members[local["b"]], local["cosine"]
+            else:
+                i, j, v = _block_pairs(vectors, members, floor, neighbours, chunk, documents)
+                if memo is not None:
+                    where = {m: n for n, m in enumerate(members.tolist())}
+                    local = np.zeros(len(i), dtype=PAIR)
+                    local["a"] = [where[x] for x in i.tolist()]
+                    local["b"] = [where[x] for x in j.tolist()]
+                    local["cosine"] = v
+                    fresh[key] = local.tobytes()
+            collected.add(i, j, v)
     if memo is not None:
         memo.keep_block_pairs(fresh, used=set(keys))
-    if not found_i:
-        return {}
-    low, high, v = _highest(np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_v))
-    return {(int(x), int(y)): float(c) for x, y, c in zip(low, high, v)}
+    return collected.result()
