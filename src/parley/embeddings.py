@@ -127,21 +127,38 @@ class CachedEmbedder:
         self.embedded = 0  # sentences sent to the model by this embedder
         self.cached = 0  # sentences found in the store
 
+    READ_AT_ONCE = 5_000  # stored vectors read per query
+
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         embed = self.embed or default_embedder()
         model = _model_name(embed)
         keys = [sentence_key(t, model) for t in texts]
-        found = self.store.get_embeddings(sorted(set(keys)))
-        missing = list(dict.fromkeys(k for k in keys if k not in found))
-        vectors = {k: np.frombuffer(v, dtype=np.float32) for k, v in found.items()}
+        rows_of: dict[str, list[int]] = {}
+        for row, key in enumerate(keys):
+            rows_of.setdefault(key, []).append(row)
+        # Stored vectors are read in batches straight into the result: a corpus's vectors,
+        # held once as bytes and once as rows, would double what the claims step needs.
+        vectors: np.ndarray | None = None
+        found: set[str] = set()
+        distinct = sorted(rows_of)
+        for begin in range(0, len(distinct), self.READ_AT_ONCE):
+            for key, value in self.store.get_embeddings(distinct[begin:begin + self.READ_AT_ONCE]).items():
+                vector = np.frombuffer(value, dtype=np.float32)
+                if vectors is None:
+                    vectors = np.empty((len(keys), len(vector)), dtype=np.float32)
+                vectors[rows_of[key]] = vector
+                found.add(key)
+        missing = [k for k in rows_of if k not in found]  # in order of the texts
         if missing:
             first_text = {k: t for k, t in zip(reversed(keys), reversed(texts))}
-            new = embed([first_text[k] for k in missing])
-            fresh = {k: np.asarray(row, dtype=np.float32) for k, row in zip(missing, new)}
-            self.store.put_embeddings({k: v.tobytes() for k, v in fresh.items()})
-            vectors.update(fresh)
+            new = np.asarray(embed([first_text[k] for k in missing]), dtype=np.float32)
+            self.store.put_embeddings({k: row.tobytes() for k, row in zip(missing, new)})
+            if vectors is None:
+                vectors = np.empty((len(keys), new.shape[1]), dtype=np.float32)
+            for key, row in zip(missing, new):
+                vectors[rows_of[key]] = row
         self.embedded += len(missing)
-        self.cached += len(set(keys)) - len(missing)
-        if not keys:
+        self.cached += len(found)
+        if vectors is None:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        return np.stack([vectors[k] for k in keys])
+        return vectors
