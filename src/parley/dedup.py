@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -63,9 +63,22 @@ def near_duplicates(documents: Sequence[Document], threshold: float = 0.8) -> di
 Bands = list[tuple[int, str]]  # an original's LSH band keys: (band number, hex of its rows)
 
 
+@dataclass(frozen=True, slots=True)
+class PackedBands:
+    """An original's LSH band keys, packed into one bytes object until they are stored: as
+    (band, hex) pairs they took 4 kB a document, most of the near-copy check's memory."""
+
+    packed: bytes
+    width: int  # bytes per band
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        for band in range(len(self.packed) // self.width):
+            yield band, self.packed[band * self.width:(band + 1) * self.width].hex()
+
+
 def near_duplicates_with_bands(documents: Sequence[Document], threshold: float = 0.8,
                                earlier: Callable[[Bands], list[Document]] | None = None
-                               ) -> tuple[dict[str, str], dict[str, Bands]]:
+                               ) -> tuple[dict[str, str], dict[str, PackedBands]]:
     """``near_duplicates``, with the band keys of every original found (kept by the store,
     so that a later batch is compared with the originals before it without reading them all).
 
@@ -77,7 +90,7 @@ def near_duplicates_with_bands(documents: Sequence[Document], threshold: float =
     index = _BandIndex(*bands_and_rows(threshold))
     originals: list[tuple[str, np.ndarray]] = []  # (id, shingles), in order
     links: dict[str, str] = {}
-    bands: dict[str, Bands] = {}
+    bands: dict[str, PackedBands] = {}
     seen_ids: set[str] = set()
     for document in documents:
         if document.id in seen_ids:
@@ -88,7 +101,8 @@ def near_duplicates_with_bands(documents: Sequence[Document], threshold: float =
             continue
         shingles = shingle_hashes(body)
         signature = minhash(shingles)
-        keys = [(band, key.hex()) for band, key in enumerate(index.band_keys(signature))]
+        packed = PackedBands(b"".join(index.band_keys(signature)), index.rows * signature.itemsize)
+        keys = list(packed)
         original = None
         if earlier is not None:
             before = [(d.id, shingle_hashes(body_text(d))) for d in earlier(keys)]
@@ -98,7 +112,7 @@ def near_duplicates_with_bands(documents: Sequence[Document], threshold: float =
         if original is None:
             index.add(signature, len(originals))
             originals.append((document.id, shingles))
-            bands[document.id] = keys
+            bands[document.id] = packed
         else:
             links[document.id] = original
     return links, bands
@@ -120,7 +134,7 @@ def body_text(document: Document) -> str:
 
 
 def shingle_hashes(text: str) -> np.ndarray:
-    """The distinct 32-bit hashes of the text's five-word shingles (sorted).
+    """The distinct 32-bit hashes of the text's five-word shingles (sorted), as 32-bit numbers.
 
     Each word is hashed once; the hash of a shingle mixes the hashes of its words in
     order, for all shingles of the text at once.
@@ -128,14 +142,14 @@ def shingle_hashes(text: str) -> np.ndarray:
     words = _WORD.findall(text.lower())
     count = len(words) - SHINGLE_WORDS + 1
     if count < 1:
-        return np.zeros(0, dtype=np.uint64)
+        return np.zeros(0, dtype=np.uint32)
     word_hashes = np.fromiter((zlib.crc32(word.encode()) for word in words), dtype=np.uint64, count=len(words))
     mixed = word_hashes[:count].copy()
     for offset in range(1, SHINGLE_WORDS):
         mixed *= _MIX  # overflow wraps: the high bits end up depending on every word
         mixed ^= word_hashes[offset : offset + count]
     mixed *= _MIX
-    return np.unique(mixed >> _SHIFT)
+    return np.unique(mixed >> _SHIFT).astype(np.uint32)
 
 
 def minhash(shingles: np.ndarray) -> np.ndarray:

@@ -54,7 +54,7 @@ import hashlib
 import json
 import typing
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -459,7 +459,7 @@ class Store:
 
     def save_corpus(self, tables: dict[str, Iterable[Any]], views: dict[str, Iterable[dict]],
                     duplicates: dict[str, str] | None = None, state: str | None = None,
-                    bands: dict[str, list[tuple[int, str]]] | None = None, more_bands: bool = False) -> None:
+                    bands: Mapping[str, Iterable[tuple[int, str]]] | None = None, more_bands: bool = False) -> None:
         """Replace the corpus tables and views, set the near-copy links (``duplicates``:
         copy id -> original id) and mark the corpus as reconciled from ``state`` (see
         ``documents_state``), all in one transaction. ``bands``: the near-copy band keys of
@@ -470,7 +470,7 @@ class Store:
                 if not more_bands:
                     self.db.execute("DELETE FROM document_bands")
                 self.db.executemany("INSERT INTO document_bands VALUES (?, ?, ?)",
-                                    [(doc_id, band, key) for doc_id, keys in bands.items() for band, key in keys])
+                                    ((doc_id, band, key) for doc_id, keys in bands.items() for band, key in keys))
             if duplicates is not None:
                 self.db.execute("UPDATE documents SET duplicate_of = NULL")
                 self.db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?",
