@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import replace
+from typing import Any
 
 from parley.lexicon import Lexicon, load_lexicon
 from parley.names import NameRules, name_parts, name_rules, same_person
@@ -79,15 +80,22 @@ def reconcile_actors(extractions: list[Extraction],
     def cid(actor_id: str | None) -> str | None:
         return mapping.get(actor_id, actor_id) if actor_id else actor_id
 
+    def moved(record: Any, **changes: Any) -> Any:
+        """The record with ``changes``; the record itself when they change nothing (most
+        records name an actor no merge touched, and need not be held twice)."""
+        if all(getattr(record, name) == value for name, value in changes.items()):
+            return record
+        return replace(record, **changes)
+
     rewritten = []
     for e in extractions:
         rewritten.append(replace(
             e,
-            actors=[replace(a, id=cid(a.id), affiliation=cid(a.affiliation)) for a in e.actors],
-            mentions=[replace(m, actor=cid(m.actor)) for m in e.mentions],
-            quotes=[replace(q, speaker=cid(q.speaker)) for q in e.quotes],
-            events=[replace(ev, participants=list(dict.fromkeys(cid(p) for p in ev.participants)))
+            actors=[moved(a, id=cid(a.id), affiliation=cid(a.affiliation)) for a in e.actors],
+            mentions=[moved(m, actor=cid(m.actor)) for m in e.mentions],
+            quotes=[moved(q, speaker=cid(q.speaker)) for q in e.quotes],
+            events=[moved(ev, participants=list(dict.fromkeys(cid(p) for p in ev.participants)))
                     for ev in e.events],
-            positions=[replace(p, actor=cid(p.actor)) for p in e.positions],
+            positions=[moved(p, actor=cid(p.actor)) for p in e.positions],
         ))
     return actors, rewritten
