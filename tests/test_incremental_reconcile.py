@@ -202,3 +202,30 @@ def test_a_document_stored_again_is_not_taken_for_an_addition(bases, tmp_path):
         _add(step, corpus[1:])
         assert reconcile_store(step, embed=bag_of_words) == "full"
         assert _everything(step) == linked
+
+
+def test_a_corpus_gathered_in_small_parts_gives_the_same_tables(bases, tmp_path, monkeypatch):
+    """On a large corpus the claims step reads stored vectors and kept block pairs in
+    batches and merges compared pairs in shards as they come; parts of any size give the
+    tables one pass gives."""
+    from parley.embeddings import CachedEmbedder
+    from parley.reconcile import pairs
+
+    corpus = _compose(bases, [(0, False, "Harbour Post", "2025-02-03", False), (1, False, "Coastal Daily", "2025-02-10", False),
+                              (0, True, "Coastal Daily", "2025-02-03", True), (1, False, None, "2025-02-10", True),
+                              (3, False, None, "2025-03-01", False), (2, False, "The Northern Wire", "2025-03-20", False),
+                              (3, False, "Harbour Post", "2025-03-01", True)])
+    whole = {}
+    for name, small in (("one pass", False), ("small parts", True)):
+        if small:
+            monkeypatch.setattr(pairs._Collected, "AT_LEAST", 1)
+            monkeypatch.setattr(pairs._Collected, "SHARD", 2)
+            monkeypatch.setattr(pairs, "MEMO_BATCH", 1)
+            monkeypatch.setattr(CachedEmbedder, "READ_AT_ONCE", 1)
+        with Store(tmp_path / f"{name}.db") as store:
+            _add(store, corpus)
+            reconcile_store(store, embed=bag_of_words, incremental=False)  # embeds, compares every block
+            reconcile_store(store, embed=bag_of_words, incremental=False)  # reads vectors and pairs back
+            whole[name] = _everything(store)
+    assert whole["one pass"]["tables"]["claims"]
+    assert whole["small parts"] == whole["one pass"]

@@ -92,32 +92,52 @@ class SimilarPairs:
 
 
 class _Collected:
-    """Pairs gathered block by block, each pair kept once with its highest cosine. Blocks
-    overlap, so the pairs of all blocks are several times the pairs kept: they are merged
-    as they come (whenever those waiting outnumber those kept, and a million at least),
-    rather than all held until the end."""
+    """Pairs gathered block by block, each pair kept once with its highest cosine.
+
+    Blocks overlap, so the pairs of all blocks are several times the pairs kept, and
+    finding each pair's highest cosine takes a sort. Both are done in parts: pairs wait
+    until they outnumber an eighth of those kept (a million at least), then go to *shards* by
+    their first sentence (SHARD sentences each), and each shard is merged with its own.
+    Shards hold consecutive sentences, so joined in order they are in order of the pair."""
 
     AT_LEAST = 1_000_000
+    SHARD = 4_096
 
     def __init__(self) -> None:
-        self.kept = SimilarPairs.none()
+        self.shards: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.kept = 0
         self.waiting: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.count = 0
 
     def add(self, i: np.ndarray, j: np.ndarray, v: np.ndarray) -> None:
         self.waiting.append((i, j, v))
         self.count += len(i)
-        if self.count > max(self.AT_LEAST, len(self.kept)):
+        if self.count > max(self.AT_LEAST, self.kept // 8):
             self._merge()
 
     def _merge(self) -> None:
-        parts = [(self.kept.first, self.kept.second, self.kept.cosine), *self.waiting]
+        if not self.waiting:
+            return
+        i, j, v = (np.concatenate(column) for column in zip(*self.waiting))
         self.waiting, self.count = [], 0
-        self.kept = SimilarPairs(*_highest(*(np.concatenate(column) for column in zip(*parts))))
+        low, high = np.minimum(i, j), np.maximum(i, j)
+        shard = low // self.SHARD
+        order = np.argsort(shard, kind="stable")
+        numbers, starts = np.unique(shard[order], return_index=True)
+        for number, begin, end in zip(numbers.tolist(), starts.tolist(), [*starts[1:].tolist(), len(order)]):
+            rows = order[begin:end]
+            parts = [(low[rows], high[rows], v[rows])]
+            if number in self.shards:
+                parts.append(self.shards[number])
+                self.kept -= len(self.shards[number][0])
+            self.shards[number] = _highest(*(np.concatenate(column) for column in zip(*parts)))
+            self.kept += len(self.shards[number][0])
 
     def result(self) -> SimilarPairs:
         self._merge()
-        return self.kept
+        if not self.shards:
+            return SimilarPairs.none()
+        return SimilarPairs(*(np.concatenate(column) for column in zip(*(self.shards[n] for n in sorted(self.shards)))))
 
 
 PAIR = np.dtype([("a", "<i4"), ("b", "<i4"), ("cosine", "<f4")])  # a block's pair, by position in the block
