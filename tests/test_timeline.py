@@ -112,3 +112,19 @@ def test_undated_reports_with_no_place_need_a_shared_story_to_merge():
     loan = _content_words("Members secured agreement on a loan raised on capital markets.")
     loan_again = _content_words("Leaders agreed a loan raised on capital markets for two years.")
     assert _word_overlap(gas, loan) < UNANCHORED_OVERLAP <= _word_overlap(loan, loan_again)
+
+
+def test_the_timeline_reads_spacys_stop_words_without_loading_spacy():
+    """Telling two unplaced, undated reports apart needs spaCy's English stop words, but not
+    spaCy: a process that only reconciles does not load it (seconds, and 230 MB)."""
+    import subprocess
+    import sys
+
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    code = ("import sys; from parley.reconcile.timeline import stop_words; words = stop_words(); "
+            "print(len(words), 'spacy' in sys.modules, ' '.join(sorted(words)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    count, loaded, words = result.stdout.strip().split(" ", 2)
+    assert loaded == "False"
+    assert set(words.split()) == set(STOP_WORDS) and int(count) == len(STOP_WORDS)

@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 from itertools import islice
 
 from parley.compare import date_range, place_key, places_compatible, shift_day
@@ -123,11 +124,21 @@ UNANCHORED_OVERLAP = 0.15
 
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    """spaCy's English stop words, imported when first needed: importing spaCy takes seconds,
-    and a process that hands extraction to workers has no other use for it."""
-    from spacy.lang.en.stop_words import STOP_WORDS
+    """spaCy's English stop words, read from spaCy's own list (a module with no imports of its
+    own) without importing spaCy: that takes seconds and 230 MB, and a process that hands
+    extraction to workers, or only reconciles, has no other use for it."""
+    import importlib.util
 
-    return frozenset(STOP_WORDS)
+    spacy = importlib.util.find_spec("spacy")  # finds the package without running it
+    if spacy is None or spacy.origin is None:
+        raise ImportError("spaCy is not installed")
+    path = Path(spacy.origin).parent / "lang" / "en" / "stop_words.py"
+    spec = importlib.util.spec_from_file_location("parley_english_stop_words", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path}: spaCy's English stop words are not where they were")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(module.STOP_WORDS)
 
 
 def _content_words(text: str) -> set[str]:
