@@ -13,7 +13,7 @@ Each reconcile runs in a fresh process, so its peak RSS is its own. Sentence vec
 the benchmark's stand-ins (see reconcile_scale.py); the first reconcile stores them, so
 the later ones read them from the store, as re-runs of `parley analyze` do.
 
-Usage: python benchmarks/reconcile_incremental.py [--documents 10000 100000] [--added 100]
+Usage: python benchmarks/reconcile_incremental.py [--documents 10000 100000] [--added 100] [--keep DIR]
 Prints one JSON object per size.
 """
 
@@ -23,6 +23,7 @@ import argparse
 import json
 import pickle
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,6 +67,20 @@ def fill(store_path: Path, count: int, added: int, seed: int) -> None:
     store_path.with_suffix(".added").write_bytes(pickle.dumps((documents[count:], extractions[count:])))
 
 
+def filled(path: Path, count: int, added: int, seed: int, keep: Path | None) -> None:
+    """``fill`` the store at ``path``, or copy it from ``keep`` when it was filled there before."""
+    if keep is None:
+        fill(path, count, added, seed)
+        return
+    kept = keep / f"{count}-{added}-{seed}.db"
+    if not kept.exists():
+        keep.mkdir(parents=True, exist_ok=True)
+        fill(kept.with_suffix(".filling"), count, added, seed)
+        kept.with_suffix(".filling").rename(kept)
+    shutil.copyfile(kept, path)
+    shutil.copyfile(kept.with_suffix(".added"), path.with_suffix(".added"))
+
+
 def reconcile_once(store_path: Path, incremental: bool, add: bool, forget: bool = False) -> dict:
     """(In a process of its own) store the added documents when asked, drop the kept block
     pairs when asked, then reconcile."""
@@ -104,6 +119,8 @@ def main() -> None:
     parser.add_argument("--documents", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--added", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="a folder where each filled store is kept, and taken from "
+                        "when a run asks for the same documents again (storing 100,000 takes about 20 minutes)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)  # store, incremental, add, forget
     args = parser.parse_args()
     if args.child:
@@ -114,7 +131,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "bench.db"
             started = time.perf_counter()
-            fill(path, count, args.added, args.seed)
+            filled(path, count, args.added, args.seed, args.keep)
             row = {"documents": count, "added": args.added, "seconds_to_store": round(time.perf_counter() - started)}
             row["full_first"] = in_process(str(path), "0", "0", "0")
             row["incremental_after_adding"] = in_process(str(path), "1", "1", "0")

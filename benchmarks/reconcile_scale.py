@@ -42,10 +42,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from parley.dedup import near_duplicates  # noqa: E402
 from parley.embeddings import embed_with_model, load_model  # noqa: E402
-from parley.extract.run import extract  # noqa: E402
 from parley.ingest import find_files, read_file  # noqa: E402
 from parley.lexicon import load_lexicon  # noqa: E402
-from parley.nlp import load_pipeline  # noqa: E402
 from parley.records import Document, Extraction, When  # noqa: E402
 from parley.reconcile.actors import reconcile_actors  # noqa: E402
 from parley.reconcile.claims import blocks_of, check_claims, embed_statements, find_statements, split_sentences  # noqa: E402
@@ -65,6 +63,9 @@ SUFFIX = re.compile(r" \(Outlet \d+\)(?=[.!?\"'”’)]*$)")
 
 def base_articles() -> list[tuple[Document, Extraction]]:
     folders = [ROOT / "examples" / "corpus"] + ([SEEDS] if SEEDS.is_dir() else [])
+    from parley.extract.run import extract  # spaCy: imported only where articles are parsed
+    from parley.nlp import load_pipeline
+
     nlp, lexicon = load_pipeline(), load_lexicon()
     articles = []
     for sf in find_files(folders):
