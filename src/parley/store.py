@@ -84,6 +84,7 @@ CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, source TEXT UNIQUE NOT NULL, path TEXT, title TEXT, outlet TEXT,
     published TEXT, url TEXT, author TEXT, words INTEGER, duplicate_of TEXT, text TEXT NOT NULL,
     position INTEGER NOT NULL, added_at TEXT);
+CREATE INDEX IF NOT EXISTS documents_position ON documents (position);
 CREATE TABLE IF NOT EXISTS extractions (
     document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
     version TEXT NOT NULL, data TEXT NOT NULL);
