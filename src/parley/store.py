@@ -607,12 +607,13 @@ class Store:
         """The pairs kept for those of ``keys`` (digests of blocks' content) that have them."""
         return self._values_by_key("block_pairs", "pairs", keys)
 
-    def keep_block_pairs(self, found: dict[str, bytes], used: set[str]) -> None:
-        """Keep the pairs of newly compared blocks. Blocks of past runs that this run did not
-        meet (``used``: the keys of all its blocks) are dropped once they outnumber the used ones."""
+    def keep_block_pairs(self, found: dict[str, bytes], used: set[str] | None = None) -> None:
+        """Keep the pairs of newly compared blocks. Given ``used`` (the keys of all the blocks of
+        a run, at its end), blocks of past runs that it did not meet are dropped once they
+        outnumber the used ones."""
         with self.db:
             self.db.executemany("INSERT INTO block_pairs VALUES (?, ?) ON CONFLICT (key) DO NOTHING", found.items())
-            if self.db.execute("SELECT COUNT(*) FROM block_pairs").fetchone()[0] > 2 * len(used) + 1000:
+            if used is not None and self.db.execute("SELECT COUNT(*) FROM block_pairs").fetchone()[0] > 2 * len(used) + 1000:
                 stale = [row[0] for row in self.db.execute("SELECT key FROM block_pairs") if row[0] not in used]
                 for marks, chunk in _in_lists(stale):
                     self.db.execute(f"DELETE FROM block_pairs WHERE key IN ({marks})", chunk)

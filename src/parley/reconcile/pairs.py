@@ -55,7 +55,7 @@ class PairMemo(Protocol):
 
     def block_pairs(self, keys: Iterable[str]) -> dict[str, bytes]: ...
 
-    def keep_block_pairs(self, found: dict[str, bytes], used: set[str]) -> None: ...
+    def keep_block_pairs(self, found: dict[str, bytes], used: set[str] | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -192,6 +192,9 @@ def similar_pairs(vectors: np.ndarray, blocks: Iterable[Sequence[int]], floor: f
                     local["cosine"] = v
                     fresh[key] = local.tobytes()
             collected.add(i, j, v)
+        if fresh:  # kept batch by batch: a first run compares every block
+            memo.keep_block_pairs(fresh)
+            fresh = {}
     if memo is not None:
-        memo.keep_block_pairs(fresh, used=set(keys))
+        memo.keep_block_pairs({}, used=set(keys))
     return collected.result()
