@@ -329,7 +329,11 @@ def test_watch_intervals_read_as_people_write_them(tmp_path):
 
 # ---------------------------------------------------------------------------- watch, interrupted
 
-PARLEY = ("import sys; sys.modules['torch'] = None; from parley import embeddings; "
+# Ctrl-C raises KeyboardInterrupt in the child as in a terminal, even when the tests run where
+# SIGINT is ignored (a job a non-interactive shell sent to the background: Python then leaves
+# the signal ignored, and the child would never stop).
+PARLEY = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+          "sys.modules['torch'] = None; from parley import embeddings; "
           "embeddings.embed_with_model = embeddings.bag_of_words; "
           "from parley.cli import app; sys.argv[0] = 'parley'; app()")
 
