@@ -120,7 +120,7 @@ def main() -> None:
     parser.add_argument("--added", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="a folder where each filled store is kept, and taken from "
-                        "when a run asks for the same documents again (storing 100,000 takes about 20 minutes)")
+                        "when a run asks for the same documents again (synthesising and storing 100,000 takes minutes)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)  # store, incremental, add, forget
     args = parser.parse_args()
     if args.child:

@@ -102,10 +102,9 @@ def near_duplicates_with_bands(documents: Sequence[Document], threshold: float =
         shingles = shingle_hashes(body)
         signature = minhash(shingles)
         packed = PackedBands(b"".join(index.band_keys(signature)), index.rows * signature.itemsize)
-        keys = list(packed)
         original = None
         if earlier is not None:
-            before = [(d.id, shingle_hashes(body_text(d))) for d in earlier(keys)]
+            before = [(d.id, shingle_hashes(body_text(d))) for d in earlier(list(packed))]
             original = _first_match(shingles, list(range(len(before))), before, threshold)
         if original is None:
             original = _first_match(shingles, index.candidates(signature), originals, threshold)

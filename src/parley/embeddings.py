@@ -121,13 +121,13 @@ class CachedEmbedder:
     sentences, so the model is never loaded when everything is cached.
     """
 
+    READ_AT_ONCE = 5_000  # stored vectors read per query
+
     def __init__(self, store: VectorStore, embed: Embedder | None = None):
         self.store = store
         self.embed = embed
         self.embedded = 0  # sentences sent to the model by this embedder
         self.cached = 0  # sentences found in the store
-
-    READ_AT_ONCE = 5_000  # stored vectors read per query
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         embed = self.embed or default_embedder()

@@ -25,6 +25,7 @@ from parley.extract.times import find_times
 from parley.lexicon import Lexicon
 from parley.records import Document, Extraction
 
+
 def extract(document: Document, doc: Doc, lexicon: Lexicon, framing: bool = True) -> Extraction:
     """``framing``: False for a part of a long document, whose framing is read over all parts."""
     actors = find_actors(document, doc, lexicon)

@@ -79,15 +79,16 @@ class SimilarPairs:
 
     def items(self) -> Iterator[tuple[tuple[int, int], float]]:
         """((i, j), cosine) in order of the pair."""
-        for begin in range(0, len(self), self.CHUNK):
-            rows = slice(begin, begin + self.CHUNK)
-            yield from zip(zip(self.first[rows].tolist(), self.second[rows].tolist()), self.cosine[rows].tolist())
+        return self._in_order(None)
 
     def by_score(self) -> Iterator[tuple[tuple[int, int], float]]:
         """((i, j), cosine), most similar first, then in order of the pair."""
-        order = np.lexsort((self.second, self.first, -self.cosine))
-        for begin in range(0, len(order), self.CHUNK):
-            rows = order[begin:begin + self.CHUNK]
+        return self._in_order(np.lexsort((self.second, self.first, -self.cosine)))
+
+    def _in_order(self, order: np.ndarray | None) -> Iterator[tuple[tuple[int, int], float]]:
+        """The pairs in ``order`` (None: as kept), turned into Python numbers CHUNK at a time."""
+        for begin in range(0, len(self), self.CHUNK):
+            rows = slice(begin, begin + self.CHUNK) if order is None else order[begin:begin + self.CHUNK]
             yield from zip(zip(self.first[rows].tolist(), self.second[rows].tolist()), self.cosine[rows].tolist())
 
 

@@ -23,8 +23,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from pathlib import Path
 from itertools import islice
+from pathlib import Path
 
 from parley.compare import date_range, place_key, places_compatible, shift_day
 from parley.records import Document, Event, Extraction, When
