@@ -28,7 +28,7 @@ from parley.fetch.addresses import AddressRefused, check_url
 from parley.fetch.http import FetchFailed, PoliteClient, Settings
 from parley.fetch.sources import SourcesError, load_sources
 from parley.store import Store
-from web_server import ETAG, WEB, WebServer
+from web_server import ETAG, FLAKY, WEB, WebServer
 
 runner = CliRunner()
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -437,10 +437,64 @@ def test_one_host_is_asked_at_the_given_pace_and_errors_are_retried_with_growing
     assert clock.sleeps == [1, 2] and server.requests("/busy") == 3
 
 
+def test_a_host_that_says_when_to_come_back_is_waited_for_and_not_asked_sooner(server, monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(fetch_http, "time", clock)
+
+    def busy_once(handler, hits):
+        if hits == 1:
+            handler.answer(429, b"slow down", "text/plain", {"Retry-After": "7"})
+        else:
+            handler.answer(200, FLAKY, "text/html")
+
+    server.routes["/busy.html"] = busy_once
+    with PoliteClient(Settings(delay=0, retries=2, backoff=1, allow_private=True)) as client:
+        assert client.get(f"{server.base}/busy.html").body == FLAKY
+        # the host's next request waits out the rest of the time asked for, no more
+        client.get(f"{server.base}/feed.xml")
+    assert clock.sleeps == [7] and server.requests("/busy.html") == 2
+
+    # without a Retry-After, a 429 is tried again with growing waits, like a 5xx
+    clock.sleeps.clear()
+    server.routes["/crowded"] = lambda handler, hits: handler.answer(429, b"no", "text/plain")
+    with PoliteClient(Settings(delay=0, retries=2, backoff=1, allow_private=True)) as client:
+        with pytest.raises(FetchFailed, match=r"^HTTP 429 Too Many Requests \(3 tries\)$"):
+            client.get(f"{server.base}/crowded")
+    assert clock.sleeps == [1, 2]
+
+
+def test_a_host_that_asks_for_a_long_wait_is_left_for_a_later_pass(server, tmp_path):
+    server.routes["/feed.xml"] = lambda handler, hits: handler.answer(
+        503, b"maintenance", "text/plain", {"Retry-After": "7200"})
+    with PoliteClient(Settings(delay=0, allow_private=True)) as client:
+        with pytest.raises(FetchFailed, match=r"^HTTP 503 Service Unavailable, asked to wait 2 h: left for a later pass$"):
+            client.get(f"{server.base}/feed.xml")
+        with pytest.raises(FetchFailed, match=rf"^not asked: 127\.0\.0\.1:{server.server_address[1]} asked parley "
+                                              r"to wait until \d{4}-\d\d-\d\d \d\d:\d\d UTC$"):
+            client.get(f"{server.base}/atom.xml")
+    assert server.requests("/feed.xml") == 1 and server.requests("/atom.xml") == 0
+    # in a pass: one line, and not a lasting failure, so the next pass asks again
+    db = tmp_path / "p.db"
+    assert lines(fetch(db, f"{server.base}/feed.xml"))[0] == (
+        f"failed {server.base}/feed.xml: HTTP 503 Service Unavailable, asked to wait 2 h: left for a later pass")
+    del server.routes["/feed.xml"]
+    assert lines(fetch(db, f"{server.base}/feed.xml"))[-1].startswith("fetched 3,")
+
+
+def test_retry_after_reads_seconds_and_dates():
+    from datetime import datetime, timezone
+
+    from parley.fetch.http import retry_after
+
+    now = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+    assert retry_after("120", now) == 120
+    assert retry_after("Sun, 01 Mar 2026 08:02:30 GMT", now) == 150
+    assert retry_after("Sun, 01 Mar 2026 07:00:00 GMT", now) == 0  # already past
+    assert retry_after("soon", now) is None and retry_after(None, now) is None and retry_after("-5", now) is None
+
+
 def test_a_gzipped_page_is_read_whole(server):
     import gzip
-
-    from web_server import FLAKY
 
     server.routes["/zipped.html"] = lambda handler, hits: handler.answer(
         200, gzip.compress(FLAKY), "text/html", {"Content-Encoding": "gzip"})

@@ -9,21 +9,26 @@ resolve differently the second time).
 Answers are read under limits: a body over ``max_bytes`` (counted after gzip/deflate
 decompression, so a compression bomb is stopped early) or of a type that is neither a
 page nor a feed is refused; redirects are followed by hand up to ``max_redirects``.
-Timeouts, dropped connections and 5xx answers are tried again with exponential
-backoff; a 4xx answer is final. A conditional GET (ETag / Last-Modified) lets an
-unchanged feed cost a 304.
+Timeouts, dropped connections, 5xx answers and "too many requests" (429) are tried again
+with exponential backoff; any other 4xx answer is final. A 429 or 503 that says how long to
+wait (Retry-After, in seconds or as a date) holds back every request to its host until then:
+the request is tried again after that wait when it is no longer than ``max_wait``, and
+otherwise the host is left for a later pass (its other requests in this pass are not sent).
+A conditional GET (ETag / Last-Modified) lets an unchanged feed cost a 304.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
@@ -41,6 +46,7 @@ USER_AGENT = f"parley/{PARLEY_VERSION} (+https://github.com/parley; news analysi
 ROBOTS_AGENT = "parley"  # the name robots.txt rules address
 REDIRECTS = {301, 302, 303, 307, 308}
 TRANSIENT_4XX = {408, 425, 429}  # timeout, too early, too many requests: may pass on the next pass
+SAYS_WHEN = {429, 503}  # answers whose Retry-After parley honours
 MAX_CRAWL_DELAY = 60.0  # seconds: a robots.txt Crawl-delay above this is taken as this
 CHUNK = 64 * 1024
 
@@ -53,9 +59,11 @@ class Settings:
     per_host: int = 2  # requests at once to one host
     timeout: float = 20.0  # seconds to connect, and between two reads
     max_bytes: int = 10_000_000  # largest body read (decompressed)
-    retries: int = 2  # further tries after a timeout, a dropped connection or a 5xx
+    retries: int = 2  # further tries after a timeout, a dropped connection, a 5xx or a 429
     backoff: float = 1.0  # seconds before the first retry; doubled each time
     max_redirects: int = 5
+    max_wait: float = 120.0  # longest Retry-After waited for within a pass; a longer one leaves the host
+                             # for a later pass
     allow_private: bool = False  # contact hosts on private, loopback or link-local addresses
     retry_failed_after: float = 86_400.0  # seconds before an item that failed lastingly is asked
                                           # again (doubled at each further failure, at most 30 days)
@@ -106,7 +114,35 @@ class RobotsDisallowed(FetchFailed):
 
 
 class _TryAgain(Exception):
-    """A failure worth another try (timeout, dropped connection, 5xx)."""
+    """A failure worth another try (timeout, dropped connection, 5xx, 429). ``waited``: the
+    host's gate already holds the next try back (a Retry-After), so no backoff is added."""
+
+    def __init__(self, reason: str, waited: bool = False):
+        super().__init__(reason)
+        self.waited = waited
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """The seconds a Retry-After header asks to wait: a number of seconds, or an HTTP date
+    (RFC 9110 10.2.3); None when absent or unreadable. A date in the past is 0."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def _seconds(seconds: float) -> str:
+    if seconds < 120:
+        return f"{math.ceil(seconds):g} s"
+    if seconds < 7200:
+        return f"{math.ceil(seconds / 60):g} min"
+    return f"{round(seconds / 3600, 1):g} h"
 
 
 def _text_or_xml(content_type: str) -> bool:
@@ -119,21 +155,29 @@ def _megabytes(size: int) -> str:
 
 
 class _HostGate:
-    """Per host: at most ``per_host`` requests at once, starts at least ``delay`` apart."""
+    """Per host: at most ``per_host`` requests at once, starts at least ``delay`` apart, none
+    before the time the host asked for (Retry-After), none at all in this pass when it asked
+    for a longer wait than ``max_wait``."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.lock = threading.Lock()
         self.hosts: dict[str, tuple[threading.Semaphore, list[float]]] = {}
         self.delays: dict[str, float] = {}
+        self.closed_until: dict[str, datetime] = {}  # host -> when it asked to be asked again
+
+    def _host(self, host: str) -> tuple[threading.Semaphore, list[float]]:
+        with self.lock:
+            return self.hosts.setdefault(host, (threading.Semaphore(self.settings.per_host), [0.0]))
 
     @contextmanager
     def turn(self, host: str) -> Iterator[None]:
-        with self.lock:
-            slots, next_start = self.hosts.setdefault(
-                host, (threading.Semaphore(self.settings.per_host), [0.0]))
+        slots, next_start = self._host(host)
         with slots:
             with self.lock:
+                until = self.closed_until.get(host)
+                if until is not None:
+                    raise FetchFailed(f"not asked: {host} asked parley to wait until {until:%Y-%m-%d %H:%M} UTC")
                 now = time.monotonic()
                 start = max(now, next_start[0])
                 next_start[0] = start + max(self.settings.delay, self.delays.get(host, 0.0))
@@ -145,6 +189,17 @@ class _HostGate:
         """A robots.txt Crawl-delay: at least ``seconds`` between requests to ``host``."""
         with self.lock:
             self.delays[host] = min(seconds, MAX_CRAWL_DELAY)
+
+    def hold(self, host: str, seconds: float) -> bool:
+        """A Retry-After of ``seconds``: no request to ``host`` starts before then. Past
+        ``max_wait``, none is sent in this pass; returns whether the host will be asked again."""
+        _, next_start = self._host(host)
+        with self.lock:
+            if seconds > self.settings.max_wait:
+                self.closed_until[host] = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+                return False
+            next_start[0] = max(next_start[0], time.monotonic() + seconds)
+            return True
 
 
 class PoliteClient:
@@ -194,7 +249,8 @@ class PoliteClient:
                     raise FetchFailed("stopped") from None
                 if tries > self.settings.retries:
                     raise FetchFailed(f"{err} ({tries} {'try' if tries == 1 else 'tries'})") from None
-                time.sleep(self.settings.backoff * 2 ** (tries - 1))
+                if not err.waited:
+                    time.sleep(self.settings.backoff * 2 ** (tries - 1))
 
     # ------------------------------------------------------------------ robots.txt
 
@@ -266,7 +322,9 @@ class PoliteClient:
                         if not location:
                             raise FetchFailed(f"HTTP {status} redirect without a Location")
                         return location
-                    if status >= 500:
+                    if status in SAYS_WHEN:
+                        self._told_to_wait(host, status, answer)
+                    if status >= 500 or status == 429:
                         raise _TryAgain(f"HTTP {status} {answer.reason_phrase}".strip())
                     if status == 304:
                         return Response(url, 304, dict(answer.headers), b"", fetched_at)
@@ -286,6 +344,18 @@ class PoliteClient:
                 raise _TryAgain(f"timed out after {settings.timeout:g}s") from None
             except httpx.TransportError as err:
                 raise _TryAgain(f"connection failed ({str(err) or type(err).__name__})") from None
+
+    def _told_to_wait(self, host: str, status: int, answer: httpx.Response) -> None:
+        """A 429 or 503 with a Retry-After: hold the host back that long, then try again
+        (raises _TryAgain), or leave it for a later pass when that is too long (raises
+        FetchFailed, not lasting). Without a readable Retry-After, returns."""
+        seconds = retry_after(answer.headers.get("retry-after"))
+        if seconds is None:
+            return
+        said = f"HTTP {status} {answer.reason_phrase}".strip()
+        if self.gate.hold(host, seconds):
+            raise _TryAgain(f"{said}, asked to wait {_seconds(seconds)}", waited=True)
+        raise FetchFailed(f"{said}, asked to wait {_seconds(seconds)}: left for a later pass")
 
     def _check_peer(self, answer: httpx.Response) -> None:
         """Read nothing from a connection that reached a non-public address."""
