@@ -100,6 +100,44 @@ def test_a_feed_is_fetched_into_a_postgresql_store_the_same_way(server, postgres
     assert lines(second)[-1].startswith("fetched 0, unchanged 3")
 
 
+def test_a_watch_outlasts_its_postgresql_server_going_away(server, postgres_server, postgres_url, monkeypatch):
+    """The store out of reach at the second pass costs that pass one line; the third pass
+    reaches it again and carries on. (Out of reach on the first pass, it ends the watch.)"""
+    import psycopg
+
+    name = postgres_url.rsplit("/", 1)[1]
+
+    def rename(old: str, new: str) -> None:
+        with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (old,))
+            admin.execute(f"ALTER DATABASE {old} RENAME TO {new}")
+
+    outage = iter([lambda: rename(name, name + "_gone"), lambda: rename(name + "_gone", name)])
+    real_sleep = time.sleep
+
+    def between_passes(seconds: float) -> None:
+        if seconds < 600:  # the fetch's own waits
+            return real_sleep(seconds)
+        step = next(outage, None)
+        if step is None:
+            raise KeyboardInterrupt
+        step()
+
+    monkeypatch.setattr(time, "sleep", between_passes)
+    result = runner.invoke(app, ["watch", f"{server.base}/feed.xml", "--db", postgres_url, "--every", "1h", *FAST])
+    assert result.exit_code == 0, result.output
+    out = [line for line in lines(result) if " fetching 1 source" not in line]
+    assert out[0].startswith("fetched 3, unchanged 0")
+    assert out[1].startswith("error: postgresql://") and "cannot connect to PostgreSQL" in out[1]
+    assert out[1].endswith("trying again at the next pass")
+    assert out[2].startswith("fetched 0, unchanged 3") and out[3] == "stopped watching."
+    with Store(postgres_url, read_only=True) as store:
+        assert len(store.documents()) == 3
+    rename(name, name + "_gone")
+    first = runner.invoke(app, ["watch", f"{server.base}/feed.xml", "--db", postgres_url, "--every", "1h", *FAST])
+    assert first.exit_code == 2 and lines(first)[-1].startswith("error: postgresql://")
+
+
 def test_brief_since_lists_exactly_what_the_second_fetch_added(server, tmp_path):
     """The feed grows by one item between two fetches: the brief since a moment between them
     names that article alone, and what it adds (its quotation), cited to it."""

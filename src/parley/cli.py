@@ -16,7 +16,7 @@ from rich.text import Text
 from parley.export import build_export, write_export
 from parley.ingest import MAX_FILE_MB, IngestError
 from parley.lexicon import Lexicon, load_lexicon
-from parley.store import Store, StoreError, is_postgres_url, location_of, writer_lock
+from parley.store import Store, StoreBusy, StoreError, StoreUnreachable, is_postgres_url, location_of, writer_lock
 
 if TYPE_CHECKING:
     from parley.extract.engines import Engine
@@ -175,8 +175,12 @@ def _fetch_plan(urls: list[str] | None, sources_file: Path | None, delay: float,
     return sources, settings
 
 
-def _fetch_once(sources, settings, db: str, lexicon: Lexicon, wait: float, workers: int | None) -> None:
-    """One fetch pass under the store's writer lock: lines for what went wrong, one summary line."""
+def _fetch_once(sources, settings, db: str, lexicon: Lexicon, wait: float, workers: int | None,
+                again_later: bool = False) -> None:
+    """One fetch pass under the store's writer lock: lines for what went wrong, one summary line.
+    A store that cannot be reached or stays busy ends the command, unless ``again_later`` (a
+    watch that has run before): then the pass says so in one line and the next pass tries again
+    (what was stored stays; a PostgreSQL server rolls back what was not committed)."""
     import time
 
     from parley.extract.engines import Engine
@@ -200,6 +204,9 @@ def _fetch_once(sources, settings, db: str, lexicon: Lexicon, wait: float, worke
             finally:
                 store.close()
     except StoreError as err:  # busy, or the PostgreSQL server cannot be reached
+        if again_later and isinstance(err, (StoreBusy, StoreUnreachable)):
+            errors.print(f"[red]error:[/] {escape(str(err))}; trying again at the next pass", highlight=False)
+            return
         fail(str(err))
     for url, reason in fetched.failed:
         errors.print(Text.assemble(("failed ", "red"), f"{url}: {reason}"), highlight=False, soft_wrap=True)
@@ -274,6 +281,7 @@ def watch(
     wait: WaitOption = 300,
 ) -> None:
     """Fetch on a schedule until stopped (Ctrl-C): each pass is a `parley fetch`."""
+    import itertools
     import time
     from datetime import datetime
 
@@ -285,12 +293,13 @@ def watch(
                                     retry_failed_after)
     lexicon = load_lexicon(tuple(lexicon_dirs or ()))
     try:
-        while True:
+        for passes in itertools.count():
             started = time.monotonic()
             console.print(Text(f"{datetime.now():%Y-%m-%d %H:%M:%S} fetching {len(sources)} "
                                f"source{'' if len(sources) == 1 else 's'}"), style="dim")
             try:
-                _fetch_once(sources, settings, db, lexicon, wait, workers)
+                # a store out of reach on the first pass is a mistake to fix; later, an outage to outlast
+                _fetch_once(sources, settings, db, lexicon, wait, workers, again_later=passes > 0)
             except KeyboardInterrupt:
                 errors.print("interrupted: what was stored is kept and whole; run again to finish.")
                 raise typer.Exit(130)

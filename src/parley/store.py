@@ -62,9 +62,9 @@ from typing import Any
 
 from parley.records import (Actor, Claim, Conflict, Document, Event, Extraction, Figure, Framing,
                             Position, Quote, TimeExpression, from_dict, to_dict)
-from parley.store_backends import StoreBusy, StoreError, backend_for, is_postgres_url, one_line
+from parley.store_backends import StoreBusy, StoreError, StoreUnreachable, backend_for, is_postgres_url, one_line
 
-__all__ = ["Store", "StoreBusy", "StoreError", "writer_lock", "is_postgres_url", "location_of",
+__all__ = ["Store", "StoreBusy", "StoreError", "StoreUnreachable", "writer_lock", "is_postgres_url", "location_of",
            "store_identity"]
 
 SCHEMA_VERSION = "1"

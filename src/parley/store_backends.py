@@ -51,6 +51,11 @@ class StoreBusy(StoreError):
     """Another process holds the store's writer lock."""
 
 
+class StoreUnreachable(StoreError):
+    """The PostgreSQL server cannot be reached, or went away mid-run (restarted, the network
+    down): the same command may well work a little later."""
+
+
 def is_postgres_url(target: str | Path) -> bool:
     return isinstance(target, str) and target.lower().startswith(POSTGRES_SCHEMES)
 
@@ -260,7 +265,7 @@ class PostgresConnection:
         except _psycopg().OperationalError as err:
             if not self.connection.closed:
                 raise
-            raise StoreError(f"{self.location}: lost the connection to PostgreSQL ({one_line(err)})") from None
+            raise StoreUnreachable(f"{self.location}: lost the connection to PostgreSQL ({one_line(err)})") from None
 
     def executescript(self, script: str) -> None:
         """Each statement in turn (unlike ``sqlite3``'s, this does not commit first)."""
@@ -331,7 +336,7 @@ class PostgresBackend:
             params = {} if "connect_timeout" in self.url else {"connect_timeout": CONNECT_TIMEOUT_S}
             return psycopg.connect(self.url, autocommit=True, **params)
         except psycopg.Error as err:
-            raise StoreError(f"{self.location}: cannot connect to PostgreSQL ({one_line(err)})") from None
+            raise StoreUnreachable(f"{self.location}: cannot connect to PostgreSQL ({one_line(err)})") from None
 
     def connect(self, read_only: bool, timeout: float) -> PostgresConnection:
         connection = self._connect()
