@@ -807,9 +807,7 @@ def group_claims(sentences: Sentences, pairs: SimilarPairs, rules: ClaimRules,
     statements, groups = sentences.statements, sentences.groups
     clusters = _Clusters([{statements[i].source for i in g} for g in groups], sentences.vectors)
     reachable = rules.same_above - rules.anchor_bonus * rules.max_anchors
-    for (x, y), cosine in pairs.by_score():
-        if cosine < reachable:
-            break
+    for (x, y), cosine in pairs.at_least(reachable).by_score():
         if clusters.can_merge(x, y, rules.cohesion) and rules.same_claim(cosine, comparer.compare(statements[groups[x][0]],
                                                                                   statements[groups[y][0]])):
             clusters.merge(x, y)

@@ -190,7 +190,8 @@ def number_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary) 
     for s in statements:
         by_document[s.source].extend(s.figures)
     links: list[tuple[tuple[int, int], tuple[int, int]]] = []  # ((sentence, figure), (sentence, figure))
-    for (x, y), cosine in checked.pairs.items():
+    giving = np.array([bool(statements[group[0]].figures) for group in groups], dtype=bool)
+    for (x, y), cosine in checked.pairs.among(giving).items():
         a, b = statements[groups[x][0]], statements[groups[y][0]]
         if not ({f.unit for f in a.figures} & {f.unit for f in b.figures}):
             continue
