@@ -303,3 +303,33 @@ def test_a_proposal_sharing_no_words_of_what_was_agreed_is_no_outcome_conflict(c
          "2026-03-03"),
     ])
     assert not kinds(conflicts, "fact")
+
+
+OUTCOME_PAIRS = [  # (month, what was proposed then agreed, in one sentence each)
+    ("2026-03", "Ukraine and Russia {cue} a ceasefire around the river power plant so that engineers could "
+                "repair its turbines."),
+    ("2026-05", "Norway and Iceland {cue} a truce covering the gas pipelines near the northern border "
+                "crossings."),
+    ("2026-01", "Serbia and Kosovo {cue} a halt to the fighting near the electricity substations of the "
+                "southern valley."),
+]
+
+
+def outcome_corpus(order: list[int]) -> list[tuple[str, str, str | None]]:
+    """Each pair's proposal, undated (so it meets every month of its issues), in ``order``;
+    then each pair's agreement, dated in the pair's month."""
+    articles = []
+    for n in order:
+        articles.append((f"proposed-{n}.txt", OUTCOME_PAIRS[n][1].format(cue="proposed") + FILLER, None))
+    for n, (month, sentence) in enumerate(OUTCOME_PAIRS):
+        articles.append((f"agreed-{n}.txt", sentence.format(cue="agreed to") + FILLER, f"{month}-20"))
+    return articles
+
+
+def test_outcome_conflicts_come_in_the_order_of_their_first_report(conflicts_of):
+    """One conflict per pair, listed in corpus order of the first sentence each holds, whatever
+    order the sets of issues and months happen to be walked in (it varies from run to run)."""
+    for order in ([0, 1, 2], [2, 0, 1], [1, 2, 0]):
+        outcomes = [c for c in kinds(conflicts_of(outcome_corpus(order)), "fact") if c.about.startswith("outcome on")]
+        firsts = [sorted(v["document"] for v in c.values if v["document"].startswith("proposed-")) for c in outcomes]
+        assert firsts == [[f"proposed-{n}.txt"] for n in order]

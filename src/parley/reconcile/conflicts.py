@@ -627,11 +627,11 @@ def _outcome_blocks(outcomes: list[Outcome], checked: Checked) -> dict[tuple[str
             months_of_issue[issue] |= seen
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
     for n, (o, seen) in enumerate(zip(outcomes, months)):
-        for issue in o.issues:
+        for issue in sorted(o.issues):  # sets of words: walked in order, so every run links in one order
             buckets: set[str] = set()
             for month in seen:
                 buckets |= months_of_issue[issue] if month == "?" else {month, _next_month(month)}
-            for bucket in buckets:
+            for bucket in sorted(buckets):
                 blocks[(issue, bucket)].append(n)
     return blocks
 
@@ -660,7 +660,7 @@ def outcome_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary)
                     continue
                 links.link(left[i], right[j])
     conflicts = []
-    for members in links.groups():
+    for members in sorted(links.groups()):  # in corpus order of their first sentence
         by_outcome: dict[str, list[Side]] = defaultdict(list)
         for n in members:
             for i in groups[outcomes[n].sentence]:
