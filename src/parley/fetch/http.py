@@ -45,7 +45,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 USER_AGENT = f"parley/{PARLEY_VERSION} (+https://github.com/parley; news analysis for one reader)"
 ROBOTS_AGENT = "parley"  # the name robots.txt rules address
 REDIRECTS = {301, 302, 303, 307, 308}
-TRANSIENT_4XX = {408, 425, 429}  # timeout, too early, too many requests: may pass on the next pass
+TRANSIENT_4XX = {408, 425}  # timeout, too early: may pass on the next pass (a 429 is tried again at once)
 SAYS_WHEN = {429, 503}  # answers whose Retry-After parley honours
 MAX_CRAWL_DELAY = 60.0  # seconds: a robots.txt Crawl-delay above this is taken as this
 CHUNK = 64 * 1024

@@ -42,7 +42,7 @@ import bisect
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -607,6 +607,10 @@ class Sentences:
     statements: list[Statement]
     groups: list[list[int]]  # distinct sentence -> its statements
     vectors: np.ndarray  # one unit vector per distinct sentence
+
+    def marked(self, test: Callable[[Statement], bool]) -> np.ndarray:
+        """Per distinct sentence, whether ``test`` holds for it (for ``SimilarPairs.among``)."""
+        return np.array([test(self.statements[g[0]]) for g in self.groups], dtype=bool)
 
     def document_numbers(self) -> np.ndarray:
         """Per distinct sentence, the corpus order of its first document."""

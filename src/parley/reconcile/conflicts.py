@@ -190,7 +190,7 @@ def number_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary) 
     for s in statements:
         by_document[s.source].extend(s.figures)
     links: list[tuple[tuple[int, int], tuple[int, int]]] = []  # ((sentence, figure), (sentence, figure))
-    giving = np.array([bool(statements[group[0]].figures) for group in groups], dtype=bool)
+    giving = checked.sentences.marked(lambda s: bool(s.figures))
     for (x, y), cosine in checked.pairs.among(giving).items():
         a, b = statements[groups[x][0]], statements[groups[y][0]]
         if not ({f.unit for f in a.figures} & {f.unit for f in b.figures}):
@@ -627,11 +627,11 @@ def _outcome_blocks(outcomes: list[Outcome], checked: Checked) -> dict[tuple[str
             months_of_issue[issue] |= seen
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
     for n, (o, seen) in enumerate(zip(outcomes, months)):
-        for issue in sorted(o.issues):  # sets of words: walked in order, so every run links in one order
+        for issue in o.issues:
             buckets: set[str] = set()
             for month in seen:
                 buckets |= months_of_issue[issue] if month == "?" else {month, _next_month(month)}
-            for bucket in sorted(buckets):
+            for bucket in buckets:
                 blocks[(issue, bucket)].append(n)
     return blocks
 
@@ -660,7 +660,9 @@ def outcome_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary)
                     continue
                 links.link(left[i], right[j])
     conflicts = []
-    for members in sorted(links.groups()):  # in corpus order of their first sentence
+    # in corpus order of their first sentence: the blocks come in the order Python walks sets of
+    # words, which changes from run to run, and so would the order the groups were linked in
+    for members in sorted(links.groups()):
         by_outcome: dict[str, list[Side]] = defaultdict(list)
         for n in members:
             for i in groups[outcomes[n].sentence]:

@@ -27,8 +27,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 
-import numpy as np
-
 from parley.records import Conflict
 from parley.reconcile.claims import Checked, Statement, _next_month
 from parley.reconcile.readings import Reading, changes_disagree, only_step, overlap, same_change
@@ -106,7 +104,7 @@ def _paired_readings(checked: Checked, kind: str, keys: dict[str, str]):
     """((x, i), (y, j), cosine, reading i of x, reading j of y) for compared pairs of
     distinct sentences of two sources that both give a reading of ``kind``."""
     statements, groups = checked.sentences.statements, checked.sentences.groups
-    giving = np.array([any(r.kind == kind for r in statements[group[0]].readings) for group in groups], dtype=bool)
+    giving = checked.sentences.marked(lambda s: any(r.kind == kind for r in s.readings))
     for (x, y), cosine in checked.pairs.among(giving).items():
         a, b = statements[groups[x][0]], statements[groups[y][0]]
         if keys.get(a.source) == keys.get(b.source):
