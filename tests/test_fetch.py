@@ -529,6 +529,7 @@ def test_retry_after_reads_seconds_and_dates():
     assert retry_after("Sun, 01 Mar 2026 08:02:30 GMT", now) == 150
     assert retry_after("Sun, 01 Mar 2026 07:00:00 GMT", now) == 0  # already past
     assert retry_after("soon", now) is None and retry_after(None, now) is None and retry_after("-5", now) is None
+    assert retry_after("²", now) is None and retry_after("٣٠", now) is None  # digits, but not a number of seconds
 
 
 def test_a_gzipped_page_is_read_whole(server):

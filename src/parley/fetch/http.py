@@ -126,7 +126,7 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """The seconds a Retry-After header asks to wait: a number of seconds, or an HTTP date
     (RFC 9110 10.2.3); None when absent or unreadable. A date in the past is 0."""
     value = (value or "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # str.isdigit alone takes "²", which float() refuses
         return float(value)
     try:
         when = parsedate_to_datetime(value)
