@@ -18,7 +18,7 @@ from spacy.tokens import Span, Token
 
 from parley.extract.event_merging import Trigger
 from parley.extract.syntax import (
-    SUBJECT_DEPS, CueIndex, inside, is_nounish, token_forms,
+    SUBJECT_DEPS, CueIndex, doc_view, inside, is_nounish, token_forms,
 )
 from parley.lexicon import Lexicon
 
@@ -89,6 +89,10 @@ class EventCues:
     government_bodies: set[str]
     member_verbs: set[str]
     role_nouns: set[str]
+    # every word a single-word trigger can be (a noun's form, a verb's lemma, a speech verb
+    # said on a platform), apostrophes as in DocView.forms: a token with neither of its forms
+    # here triggers nothing, and find_triggers passes it without reading its parse
+    trigger_words: frozenset[str]
 
 
 def _lower_set(values: Iterable[str]) -> set[str]:
@@ -176,6 +180,8 @@ def event_cues(lexicon: Lexicon) -> EventCues:
         government_bodies=_lower_set(participants.get("government_bodies", [])),
         member_verbs=_lower_set(participants.get("member_verbs", [])),
         role_nouns=_lower_set(lexicon["language"].get("role_nouns", [])),
+        trigger_words=frozenset(w.replace("’", "'") for k in kinds.values() for w in k.nouns | k.verbs)
+        | {w.replace("’", "'") for w in speech_verbs},
     )
 
 
@@ -189,10 +195,15 @@ def find_triggers(segment: Span, cues: EventCues, quotes: list[tuple[int, int]])
         head = segment.doc[match.end - 1]
         found[head.i] = Trigger(match.name, head, segment.doc[match.start: match.end].text, True, segment)
         in_phrases.update(range(match.start, match.end))
-    for t in segment:
-        if t.i in in_phrases or t.pos_ in {"PUNCT", "SPACE"}:
+    view = doc_view(segment.doc)
+    for i in range(segment.start, segment.end):
+        if i in in_phrases or view.pos[i] in {"PUNCT", "SPACE"}:
             continue
-        forms = token_forms(t)
+        lower, lemma = view.forms[i]
+        if lower not in cues.trigger_words and lemma not in cues.trigger_words:
+            continue
+        t = segment.doc[i]
+        forms = {lower, lemma}
         noun = is_nounish(t)
         platform_kind = _platform_kind(t, cues)
         if platform_kind is not None and t.i not in found:

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from parley.extract.actors import ActorTable, gazetteer
 from parley.lexicon import Lexicon
+from parley.nlp import doc_text
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 CLAUSE_DEPS = {"relcl", "advcl", "ccomp", "csubj", "parataxis"}
@@ -77,7 +78,7 @@ DATELINE = re.compile(r"^[A-Z][A-Z.' -]{1,40},\s+(?:[A-Z][a-z]{2,9}\.?\s+\d{1,2}
 
 
 def _without_dateline(span: Span) -> Span:
-    match = DATELINE.match(span.text)
+    match = DATELINE.match(doc_text(span.doc)[span.start_char:span.end_char])
     if not match:
         return span
     cut = span.doc.char_span(span.start_char + match.end(), span.end_char, alignment_mode="contract")
@@ -106,7 +107,7 @@ def _segments(doc: Doc) -> list[Span]:
 
 def span_text_offsets(span: Span) -> tuple[str, int, int]:
     """A span's text without surrounding white space, and its character offsets."""
-    text = span.text
+    text = doc_text(span.doc)[span.start_char:span.end_char]  # span.text, without joining its tokens anew
     start = span.start_char + (len(text) - len(text.lstrip()))
     return text.strip(), start, start + len(text.strip())
 
@@ -158,6 +159,9 @@ class CueIndex:
     def at(self, doc: Doc, i: int, limit: int | None = None) -> CueMatch | None:
         """The longest cue starting at token i (not running past ``limit``), or None."""
         view = doc_view(doc)
+        lower, lemma = view.forms[i]
+        if lower not in self._by_first and lemma not in self._by_first:
+            return None
         limit = len(doc) if limit is None else limit
         best: CueMatch | None = None
         for form in set(view.forms[i]):
