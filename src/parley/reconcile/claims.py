@@ -62,6 +62,7 @@ from parley.reconcile.timeline import TimelineEntry
 
 ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){1,3}$|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|Gov|St|No|Jan|Feb|Mar|Apr|"
                           r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Prof|Adm|Capt|Maj|Sgt|Jr|Sr|vs|approx)\.$")
+ABBREVIATION_REACH = 8  # the longest abbreviation ("approx.") and the character before it
 SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n\s*")
 QUOTED = re.compile(r"“[^“”]*”|\"[^\"\n]*\"")
 LEADING_MARKS = re.compile(r"^(?:[-*+•#>]+\s*)+")
@@ -120,7 +121,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for match in SENTENCE_END.finditer(text):
         end = match.start() + len(match.group().rstrip())
-        if "\n" not in match.group() and ABBREVIATION.search(text[start:match.start() + 1]):
+        if "\n" not in match.group() and ABBREVIATION.search(
+                text[max(start, match.start() + 1 - ABBREVIATION_REACH):match.start() + 1]):
             continue
         if "\n" not in match.group() and match.end() < len(text) and text[match.end()].islower():
             continue
