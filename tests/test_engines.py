@@ -111,3 +111,12 @@ def test_the_process_handing_out_work_never_loads_spacy():
             "print(sorted(m for m in ('spacy', 'torch', 'thinc') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_ray_engine_without_ray_installed_is_a_one_line_error_before_anything_is_read(tmp_path, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
+    result = runner.invoke(app, ["analyze", str(CORPUS), "--db", str(tmp_path / "p.db"), "--engine", "ray"])
+    assert result.exit_code == 2
+    assert result.output.strip() == "error: --engine ray needs Ray: pip install 'parley[ray]'"
+    assert not (tmp_path / "p.db").exists()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -82,8 +81,6 @@ def analyze(
         runner = Engine(engine, workers, ray_address)
     except EngineError as err:
         fail(str(err))
-    if engine == "ray" and importlib.util.find_spec("ray") is None:
-        fail("--engine ray needs Ray: pip install 'parley[ray]'")
     lexicon = load_lexicon(tuple(lexicon_dirs or ()), not no_known_actors)
     try:
         with writer_lock(db, wait, on_wait=lambda: errors.print(

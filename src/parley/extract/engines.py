@@ -27,6 +27,7 @@ At most a few tasks per worker are in flight, so memory stays flat however many 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import multiprocessing
 import os
 import signal
@@ -68,8 +69,9 @@ class Engine:
         return self.name == "local" and self.local_workers(documents, part_chars) <= 1
 
     def local_workers(self, documents: Sequence[Document], part_chars: int | None = None) -> int:
-        """Worker processes the local engine starts for ``documents``: no more than their tasks."""
-        return min(self.workers or cores(), count_tasks(documents, part_chars))
+        """Worker processes the local engine starts for ``documents``: no more than their tasks
+        (counted only that far: a long document's parts are cut to be counted)."""
+        return count_tasks(documents, part_chars, up_to=self.workers or cores())
 
     def __post_init__(self) -> None:
         if self.name not in ENGINES:
@@ -78,6 +80,8 @@ class Engine:
             raise EngineError(f"--workers must be 1 or more (got {self.workers})")
         if self.ray_address is not None and self.name != "ray":
             raise EngineError("--ray-address needs --engine ray")
+        if self.name == "ray" and importlib.util.find_spec("ray") is None:
+            raise EngineError("--engine ray needs Ray: pip install 'parley[ray]'")
 
 
 def cores() -> int:
@@ -203,11 +207,9 @@ class _RayExtractor:
 
 def _ray(documents: Sequence[Document], lexicon: Lexicon, engine: Engine,
          part_chars: int | None) -> Iterator[tuple[Document, Extraction]]:
-    try:
-        import ray
-    except ImportError:
-        raise EngineError("the ray engine needs Ray: pip install 'parley[ray]'") from None
     import logging
+
+    import ray  # there: Engine checked
 
     import parley
 
@@ -230,8 +232,8 @@ def _ray(documents: Sequence[Document], lexicon: Lexicon, engine: Engine,
             raise EngineError(f"cannot start or reach {where}: {str(err).splitlines()[0]}") from None
     actors: list[Any] = []
     try:
-        count = engine.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
-        count = max(1, min(count, count_tasks(documents, part_chars)))
+        count = max(1, count_tasks(documents, part_chars,
+                                   up_to=engine.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))))
         extractor = ray.remote(num_cpus=1)(_RayExtractor)
         actors = [extractor.remote(lexicon) for _ in range(count)]
         queued = [0] * count  # tasks sent to each actor and not yet taken back

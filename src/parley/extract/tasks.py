@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 
 from parley.extract import parts
 from parley.extract.framing import framing_of
@@ -56,8 +57,10 @@ def parts_of(document: Document, part_chars: int) -> Iterator[Task]:
         yield Task([part], whole=document, start=start, last=number == len(spans))
 
 
-def count_tasks(documents: Sequence[Document], part_chars: int | None = None, batch_size: int = BATCH_SIZE) -> int:
-    return sum(1 for _ in plan(documents, part_chars, batch_size))
+def count_tasks(documents: Sequence[Document], part_chars: int | None = None, batch_size: int = BATCH_SIZE,
+                up_to: int | None = None) -> int:
+    """How many tasks ``plan`` makes of ``documents``; with ``up_to``, counted no further."""
+    return sum(1 for _ in islice(plan(documents, part_chars, batch_size), up_to))
 
 
 PartResult = tuple[Extraction, list[str]]  # a part's extraction and its framing sentences
