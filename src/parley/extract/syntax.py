@@ -164,7 +164,9 @@ class CueIndex:
             return None
         limit = len(doc) if limit is None else limit
         best: CueMatch | None = None
-        for form in set(view.forms[i]):
+        # the word as written, then its lemma: a tie between two cues goes to the first in every
+        # process (a set of the two would change its order with Python's hash seed)
+        for form in dict.fromkeys(view.forms[i]):
             for words, name, phrase in self._by_first.get(form, ()):
                 end = self._rest_matches(view, i, words, limit)
                 if end is not None and (best is None or end > best.end):
