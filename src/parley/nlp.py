@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from parley.extract.parts import MAX_LENGTH
 
@@ -58,3 +58,8 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data["parley_text"] = doc.text
     return text
+
+
+def span_text(span: Span) -> str:
+    """``span.text``, sliced from the kept document text rather than joined from its tokens anew."""
+    return doc_text(span.doc)[span.start_char:span.end_char]

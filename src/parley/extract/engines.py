@@ -209,7 +209,7 @@ def _ray(documents: Sequence[Document], lexicon: Lexicon, engine: Engine,
          part_chars: int | None) -> Iterator[tuple[Document, Extraction]]:
     import logging
 
-    import ray  # there: Engine checked
+    import ray  # installed: Engine() checked before any work began
 
     import parley
 

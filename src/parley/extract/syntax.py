@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from parley.extract.actors import ActorTable, gazetteer
 from parley.lexicon import Lexicon
-from parley.nlp import doc_text
+from parley.nlp import span_text
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 CLAUSE_DEPS = {"relcl", "advcl", "ccomp", "csubj", "parataxis"}
@@ -78,7 +78,7 @@ DATELINE = re.compile(r"^[A-Z][A-Z.' -]{1,40},\s+(?:[A-Z][a-z]{2,9}\.?\s+\d{1,2}
 
 
 def _without_dateline(span: Span) -> Span:
-    match = DATELINE.match(doc_text(span.doc)[span.start_char:span.end_char])
+    match = DATELINE.match(span_text(span))
     if not match:
         return span
     cut = span.doc.char_span(span.start_char + match.end(), span.end_char, alignment_mode="contract")
@@ -107,7 +107,7 @@ def _segments(doc: Doc) -> list[Span]:
 
 def span_text_offsets(span: Span) -> tuple[str, int, int]:
     """A span's text without surrounding white space, and its character offsets."""
-    text = doc_text(span.doc)[span.start_char:span.end_char]  # span.text, without joining its tokens anew
+    text = span_text(span)
     start = span.start_char + (len(text) - len(text.lstrip()))
     return text.strip(), start, start + len(text.strip())
 
