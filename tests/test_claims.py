@@ -171,14 +171,35 @@ def test_checks_view_lists_corroborated_claims_and_flags_quotes():
 
 def test_the_sentence_model_sees_a_paraphrase():
     """The packaged model loads offline and ranks a paraphrase above an unrelated fact (~9 s)."""
-    from parley.embeddings import load_model
+    import numpy as np
 
-    vectors = load_model().encode(["Dmitriev arrived in Miami on Saturday for talks with Witkoff.",
-                                   "Putin's envoy Kirill Dmitriev is back in Miami for another round of talks.",
-                                   "The EU agreed to phase out Russian gas imports by 2027."],
-                                  normalize_embeddings=True)
-    assert vectors.shape == (3, 384)
+    from parley.embeddings import THE_MODEL
+
+    vectors = THE_MODEL(["Dmitriev arrived in Miami on Saturday for talks with Witkoff.",
+                         "Putin's envoy Kirill Dmitriev is back in Miami for another round of talks.",
+                         "The EU agreed to phase out Russian gas imports by 2027."])
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
     assert float(vectors[0] @ vectors[1]) > 0.55 > 0.3 > float(vectors[0] @ vectors[2])
+
+
+def test_the_sentence_model_gives_the_vectors_sentence_transformers_gave():
+    """Stores keep vectors made with sentence-transformers, before parley ran the model through
+    transformers itself: the new ones must be the same. The cosines and first numbers below
+    were computed with sentence-transformers 6.2.0 (mean pooling, unit length) on these
+    sentences; a change of pooling, truncation or scaling would move them far more than 1e-4."""
+    import numpy as np
+
+    from parley.embeddings import THE_MODEL
+
+    vectors = THE_MODEL(["The two envoys met in Geneva on Tuesday to discuss a prisoner exchange.",
+                         "A prisoner swap was on the table when the envoys sat down in Geneva this week.",
+                         "Grain exports through the port rose by a third in the spring.",
+                         "Negotiators left without a date for the next round."])
+    assert np.allclose(vectors @ vectors.T, [[1.0, 0.6058, 0.0705, 0.2039], [0.6058, 1.0, 0.084, 0.2479],
+                                             [0.0705, 0.084, 1.0, -0.0053], [0.2039, 0.2479, -0.0053, 1.0]],
+                       atol=1e-4)
+    assert np.allclose(vectors[0][:6], [-0.0471, 0.0227, -0.0497, 0.0161, -0.0573, -0.0147], atol=1e-4)
 
 
 def test_quotes_repeated_only_by_a_near_copy_are_still_single_source():
