@@ -18,7 +18,7 @@ from spacy.tokens import Span, Token
 
 from parley.extract.event_merging import Trigger
 from parley.extract.syntax import (
-    SUBJECT_DEPS, CueIndex, doc_view, inside, is_nounish, token_forms,
+    SUBJECT_DEPS, CueIndex, cue_form, doc_view, inside, is_nounish, token_forms,
 )
 from parley.lexicon import Lexicon
 
@@ -90,7 +90,7 @@ class EventCues:
     member_verbs: set[str]
     role_nouns: set[str]
     # every word a single-word trigger can be (a noun's form, a verb's lemma, a speech verb
-    # said on a platform), apostrophes as in DocView.forms: a token with neither of its forms
+    # said on a platform), as cue forms like DocView.forms: a token with neither of its forms
     # here triggers nothing, and find_triggers passes it without reading its parse
     trigger_words: frozenset[str]
 
@@ -180,8 +180,8 @@ def event_cues(lexicon: Lexicon) -> EventCues:
         government_bodies=_lower_set(participants.get("government_bodies", [])),
         member_verbs=_lower_set(participants.get("member_verbs", [])),
         role_nouns=_lower_set(lexicon["language"].get("role_nouns", [])),
-        trigger_words=frozenset(w.replace("’", "'") for k in kinds.values() for w in k.nouns | k.verbs)
-        | {w.replace("’", "'") for w in speech_verbs},
+        trigger_words=frozenset(cue_form(w) for k in kinds.values() for w in k.nouns | k.verbs)
+        | {cue_form(w) for w in speech_verbs},
     )
 
 

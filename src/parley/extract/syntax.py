@@ -29,9 +29,14 @@ VERBAL = {"VERB", "AUX"}
 GAP_POS = {"ADJ", "PROPN", "NOUN", "DET", "NUM", "ADV", "PART"}
 
 
+def cue_form(word: str) -> str:
+    """A word as cues and triggers are matched: lower case, curly apostrophes made straight."""
+    return word.lower().replace("’", "'")
+
+
 def token_forms(token: Token) -> set[str]:
-    """The lower-case form and lemma of a token, curly apostrophes made straight."""
-    return {token.lower_.replace("’", "'"), token.lemma_.lower().replace("’", "'")}
+    """The cue forms of a token as written and of its lemma."""
+    return {cue_form(token.text), cue_form(token.lemma_)}
 
 
 @dataclass
@@ -39,7 +44,7 @@ class DocView:
     """Per-document values that several extractors read token by token, computed once."""
 
     doc: Doc
-    forms: list[tuple[str, str]]  # (lower-case form, lemma) of each token
+    forms: list[tuple[str, str]]  # cue forms (as written, of the lemma) of each token
     pos: list[str]
     segments: list[Span]
     entities: list[tuple[int, int, str]]  # (start, end, label) of each named entity
@@ -53,7 +58,7 @@ def doc_view(doc: Doc) -> DocView:
     """The DocView of a parsed document (kept for the one document being extracted)."""
     if _LAST_VIEW and _LAST_VIEW[0].doc is doc:
         return _LAST_VIEW[0]
-    forms = [(t.lower_.replace("’", "'"), t.lemma_.lower().replace("’", "'")) for t in doc]
+    forms = [(cue_form(t.text), cue_form(t.lemma_)) for t in doc]
     entities = [(e.start, e.end, e.label_) for e in doc.ents]
     view = DocView(doc, forms, [t.pos_ for t in doc], _segments(doc), entities)
     _LAST_VIEW[:] = [view]
@@ -136,7 +141,7 @@ class CueIndex:
         self._by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = defaultdict(list)
         for name, phrases in cues.items():
             for phrase in phrases:
-                words = tuple(w.lower().replace("’", "'") for w in str(phrase).split())
+                words = tuple(cue_form(w) for w in str(phrase).split())
                 if words:
                     self._by_first[words[0]].append((words, name, str(phrase)))
         for entries in self._by_first.values():
