@@ -3,7 +3,8 @@
 On one corpus (built as ``throughput.py`` builds it: N articles with distinct content), runs
 one after the other, each as a whole process whose wall time is measured from start to exit:
 
-1. bare spaCy: one process loading the pipeline and running ``nlp.pipe`` over the same texts;
+1. bare spaCy: one process loading the pipeline as its package ships it (without parley's
+   changes: ``parley.nlp.load_spacy_pipeline``) and running ``nlp.pipe`` over the same texts;
    then bare spaCy in N processes for each N > 1 of --workers (each parses every Nth text):
    the most any N-worker engine could reach on this machine, since N cores that share caches
    and memory bandwidth do not parse N times as fast as one;
@@ -49,9 +50,9 @@ BARE_SPACY = """
 import json, sys, time
 from pathlib import Path
 from parley.ingest import find_files, read_file
-from parley.nlp import load_pipeline
+from parley.nlp import load_spacy_pipeline
 texts = [d.text for sf in find_files([Path(sys.argv[1])]) for d in read_file(sf).documents]
-nlp = load_pipeline()
+nlp = load_spacy_pipeline()
 started = time.perf_counter()
 for doc in nlp.pipe(texts, batch_size=8):
     pass
@@ -70,9 +71,9 @@ def parse(part):
     import threadpoolctl
     threadpoolctl.threadpool_limits(1)
     from parley.ingest import find_files, read_file
-    from parley.nlp import load_pipeline
+    from parley.nlp import load_spacy_pipeline
     texts = [d.text for sf in find_files([Path(sys.argv[1])]) for d in read_file(sf).documents]
-    nlp = load_pipeline()
+    nlp = load_spacy_pipeline()
     mine = texts[part::int(sys.argv[2])]
     for doc in nlp.pipe(mine, batch_size=8):
         pass

@@ -5,7 +5,8 @@ present, else the bundled sample corpus, each copy given its own opening line so
 no two texts hash alike), then runs, each in a fresh process so peak memory is
 measured separately:
 
-1. bare spaCy: ``nlp.pipe`` over the same texts, same batch size;
+1. bare spaCy: ``nlp.pipe`` over the same texts, same batch size, with the pipeline as its
+   package ships it (``parley.nlp.load_spacy_pipeline``);
 2. parley's analyze pipeline end to end (ingest + extract + store, then reconcile) into a new
    store, with the time of each stage;
 3. ``parley analyze`` again on the same folder (the incremental re-run).
@@ -31,9 +32,9 @@ BARE_SPACY = """
 import json, resource, sys, time
 from pathlib import Path
 from parley.ingest import find_files, read_file
-from parley.nlp import load_pipeline
+from parley.nlp import load_spacy_pipeline
 texts = [d.text for sf in find_files([Path(sys.argv[1])]) for d in read_file(sf).documents]
-nlp = load_pipeline()
+nlp = load_spacy_pipeline()
 started = time.perf_counter()
 words = 0
 for doc in nlp.pipe(texts, batch_size=8):
