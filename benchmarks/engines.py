@@ -25,10 +25,12 @@ per article, each costing the sentence model some milliseconds. ``--corpus DIR``
 comparison on a folder of real articles instead (kept outside the repository); each parley
 run reports how many sentences it embedded.
 
-Usage: python benchmarks/engines.py [--documents 1000 | --corpus DIR] [--no-ray] [--workers 1,2]
+Usage: python benchmarks/engines.py [--documents 1000 | --corpus DIR] [--no-ray] [--workers 1,2] [--rounds 1]
 Prints one JSON object: words/s of each run (whole process, and of its ingest + extract +
 store stages), the ratio of each to bare spaCy's, the share parley with N workers reaches of
 bare spaCy in N processes, peak memory, and the CPU seconds of the whole tree (on a busy machine wall times mislead; CPU seconds say what the run costs).
+With ``--rounds R`` everything runs R times, round after round, each round's object is kept under
+"rounds" and the median of each ratio under "medians".
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -196,33 +199,17 @@ def run(code: str, *args: str) -> dict:
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--documents", type=int, default=1000)
-    parser.add_argument("--corpus", type=Path, help="A folder of articles to use instead of the built corpus.")
-    parser.add_argument("--no-ray", action="store_true", help="Skip the Ray engine.")
-    parser.add_argument("--workers", default="1,2", help="Worker counts of the local engine to run (default 1,2).")
-    args = parser.parse_args()
-    try:
-        import ray  # noqa: F401
-        with_ray = not args.no_ray
-    except ImportError:
-        with_ray = False
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.corpus:
-            if not args.corpus.is_dir():
-                raise SystemExit(f"{args.corpus}: not a folder")
-            corpus = args.corpus
-        else:
-            corpus = Path(tmp) / "corpus"
-            corpus.mkdir()
-            build_corpus(corpus, args.documents)
-        bare = run(BARE_SPACY, str(corpus))
-        parallel = {n: run(BARE_SPACY_PROCESSES, str(corpus), str(n)) for n in map(int, args.workers.split(",")) if n > 1}
-        runs = {f"parley_workers_{n}": run(PARLEY, str(corpus), str(Path(tmp) / f"w{n}.db"), "local", str(n))
-                for n in map(int, args.workers.split(","))}
-        if with_ray:
-            runs["parley_ray_2_actors"] = run(PARLEY, str(corpus), str(Path(tmp) / "ray.db"), "ray", "2")
+def one_round(corpus: Path, tmp: Path, workers: list[int], with_ray: bool) -> dict:
+    """Each run once, one after the other, and the report of the round."""
+    bare = run(BARE_SPACY, str(corpus))
+    parallel = {n: run(BARE_SPACY_PROCESSES, str(corpus), str(n)) for n in workers if n > 1}
+    runs = {}
+    for n in workers:
+        (tmp / f"w{n}.db").unlink(missing_ok=True)
+        runs[f"parley_workers_{n}"] = run(PARLEY, str(corpus), str(tmp / f"w{n}.db"), "local", str(n))
+    if with_ray:
+        (tmp / "ray.db").unlink(missing_ok=True)
+        runs["parley_ray_2_actors"] = run(PARLEY, str(corpus), str(tmp / "ray.db"), "ray", "2")
     words = bare["words"]
     bare_wps = words / bare["seconds"]
     report = {
@@ -251,14 +238,50 @@ def main() -> None:
             "sentences_embedded": result["embedded"],
             "peak_rss_mb": result["peak_rss_mb"], "peak_pss_mb": result["peak_pss_mb"],
         }
-        workers = int(name.rsplit("_", 1)[1]) if name.startswith("parley_workers_") else None
-        if workers in parallel:
+        n = int(name.rsplit("_", 1)[1]) if name.startswith("parley_workers_") else None
+        if n in parallel:
             report[name]["share_of_bare_spacy_in_as_many_processes"] = round(
-                parallel[workers]["seconds"] / result["seconds"], 2)
+                parallel[n]["seconds"] / result["seconds"], 2)
     if "parley_ray_2_actors" in runs and "parley_workers_2" in runs:
         report["ray_overhead_seconds"] = round(runs["parley_ray_2_actors"]["seconds"]
                                                - runs["parley_workers_2"]["seconds"], 1)
-    print(json.dumps(report, indent=1))
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--corpus", type=Path, help="A folder of articles to use instead of the built corpus.")
+    parser.add_argument("--no-ray", action="store_true", help="Skip the Ray engine.")
+    parser.add_argument("--workers", default="1,2", help="Worker counts of the local engine to run (default 1,2).")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="Run everything this many times over, one round after the other, and give the "
+                        "median of each ratio: on a shared machine one pair of runs can be 10%% apart.")
+    args = parser.parse_args()
+    try:
+        import ray  # noqa: F401
+        with_ray = not args.no_ray
+    except ImportError:
+        with_ray = False
+    workers = [int(n) for n in args.workers.split(",")]
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        if args.corpus:
+            if not args.corpus.is_dir():
+                raise SystemExit(f"{args.corpus}: not a folder")
+            corpus = args.corpus
+        else:
+            corpus = tmp / "corpus"
+            corpus.mkdir()
+            build_corpus(corpus, args.documents)
+        rounds = [one_round(corpus, tmp, workers, with_ray) for _ in range(max(args.rounds, 1))]
+    if len(rounds) == 1:
+        print(json.dumps(rounds[0], indent=1))
+        return
+    medians = {name: {key: statistics.median(r[name][key] for r in rounds)
+                      for key in ("ratio_to_bare_spacy", "share_of_bare_spacy_in_as_many_processes") if key in run}
+               for name, run in rounds[0].items() if isinstance(run, dict) and "ratio_to_bare_spacy" in run}
+    print(json.dumps({"rounds": rounds, "medians": medians}, indent=1))
 
 
 if __name__ == "__main__":
