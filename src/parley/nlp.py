@@ -64,7 +64,8 @@ class IndexedAttributeRuler(AttributeRuler):
 
     def clear(self) -> None:
         super().clear()
-        self._filed: dict[tuple[int, int], list[tuple[int, int, list]]] | None = None
+        self._filed: dict[tuple[int, int], list[tuple[int, int, list]]] | None = None  # see _file
+        self._known: dict[tuple[int, ...], list[tuple[int, int, list]]] = {}  # _matching, by token values
 
     def add(self, patterns, attrs, index: int = 0) -> None:
         super().add(patterns, attrs, index)
