@@ -279,8 +279,8 @@ def main() -> None:
         print(json.dumps(rounds[0], indent=1))
         return
     medians = {name: {key: statistics.median(r[name][key] for r in rounds)
-                      for key in ("ratio_to_bare_spacy", "share_of_bare_spacy_in_as_many_processes") if key in run}
-               for name, run in rounds[0].items() if isinstance(run, dict) and "ratio_to_bare_spacy" in run}
+                      for key in ("ratio_to_bare_spacy", "share_of_bare_spacy_in_as_many_processes") if key in first}
+               for name, first in rounds[0].items() if isinstance(first, dict) and "ratio_to_bare_spacy" in first}
     print(json.dumps({"rounds": rounds, "medians": medians}, indent=1))
 
 
