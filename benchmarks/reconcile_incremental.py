@@ -6,9 +6,9 @@ extracted seed and sample articles, their records moved along), stored, then:
 1. a full reconcile of the N documents (``reconcile_store(..., incremental=False)``): it
    embeds every sentence and compares every block, so it is a warm-up more than a figure;
 2. 100 more documents are stored and reconciled incrementally (``reconcile_store``);
-3. the same N + 100 documents reconciled in full, the blocks' pairs kept by the store
-   used (as any re-run of `parley analyze` does);
-4. and in full from scratch: the kept pairs dropped first (vectors stay stored).
+3. the same N + 100 documents reconciled in full, the documents' statements and the
+   blocks' pairs kept by the store used (as any re-run of `parley analyze` does);
+4. and in full from scratch: the kept statements and pairs dropped first (vectors stay stored).
 Each reconcile runs in a fresh process, so its peak RSS is its own. Sentence vectors are
 the benchmark's stand-ins (see reconcile_scale.py); the first reconcile stores them, so
 the later ones read them from the store, as re-runs of `parley analyze` do.
@@ -82,8 +82,8 @@ def filled(path: Path, count: int, added: int, seed: int, keep: Path | None) -> 
 
 
 def reconcile_once(store_path: Path, incremental: bool, add: bool, forget: bool = False) -> dict:
-    """(In a process of its own) store the added documents when asked, drop the kept block
-    pairs when asked, then reconcile."""
+    """(In a process of its own) store the added documents when asked, drop the kept
+    statements and block pairs when asked, then reconcile."""
     from reconcile_scale import base_vectors, bench_embedder
 
     from parley.extract import EXTRACTOR_VERSION
@@ -100,6 +100,7 @@ def reconcile_once(store_path: Path, incremental: bool, add: bool, forget: bool 
         if forget:
             with store.db:
                 store.db.execute("DELETE FROM block_pairs")
+                store.db.execute("DELETE FROM document_statements")
         started = time.perf_counter()
         how = reconcile_store(store, load_lexicon(), embed=embed, incremental=incremental)
         seconds = time.perf_counter() - started

@@ -46,7 +46,8 @@ from parley.ingest import find_files, read_file  # noqa: E402
 from parley.lexicon import load_lexicon  # noqa: E402
 from parley.records import Document, Extraction, When  # noqa: E402
 from parley.reconcile.actors import reconcile_actors  # noqa: E402
-from parley.reconcile.claims import blocks_of, check_claims, embed_statements, find_statements, split_sentences  # noqa: E402
+from parley.reconcile.claims import blocks_of, check_claims, embed_statements  # noqa: E402
+from parley.reconcile.statements import find_statements, split_sentences  # noqa: E402
 from parley.reconcile.conflicts import find_conflicts  # noqa: E402
 from parley.reconcile.positions import position_matrix  # noqa: E402
 from parley.reconcile.run import framing_by_outlet, reconcile  # noqa: E402

@@ -209,7 +209,7 @@ def test_a_corpus_gathered_in_small_parts_gives_the_same_tables(bases, tmp_path,
     batches and merges compared pairs in shards as they come; parts of any size give the
     tables one pass gives."""
     from parley.embeddings import CachedEmbedder
-    from parley.reconcile import pairs
+    from parley.reconcile import pairs, statements
 
     corpus = _compose(bases, [(0, False, "Harbour Post", "2025-02-03", False), (1, False, "Coastal Daily", "2025-02-10", False),
                               (0, True, "Coastal Daily", "2025-02-03", True), (1, False, None, "2025-02-10", True),
@@ -221,6 +221,7 @@ def test_a_corpus_gathered_in_small_parts_gives_the_same_tables(bases, tmp_path,
             monkeypatch.setattr(pairs._Collected, "AT_LEAST", 1)
             monkeypatch.setattr(pairs._Collected, "SHARD", 2)
             monkeypatch.setattr(pairs, "MEMO_BATCH", 1)
+            monkeypatch.setattr(statements, "MEMO_BATCH", 1)
             monkeypatch.setattr(CachedEmbedder, "READ_AT_ONCE", 1)
         with Store(tmp_path / f"{name}.db") as store:
             _add(store, corpus)
@@ -229,3 +230,99 @@ def test_a_corpus_gathered_in_small_parts_gives_the_same_tables(bases, tmp_path,
             whole[name] = _everything(store)
     assert whole["one pass"]["tables"]["claims"]
     assert whole["small parts"] == whole["one pass"]
+
+
+class _Kept:
+    """A statements memo in memory that counts what it hands back."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, bytes] = {}
+        self.taken = 0
+
+    def document_statements(self, keys):
+        found = {key: self.kept[key] for key in keys if key in self.kept}
+        self.taken += len(found)
+        return found
+
+    def keep_document_statements(self, found, used=None):
+        self.kept.update(found)
+
+
+def test_kept_statements_are_the_statements_read(bases):
+    """A document's statements taken back from the memo equal those read from it, field by
+    field: sentences, actors, places, figures, dates, timeline entries, outcomes, readings."""
+    from parley.reconcile.statements import Statement, find_statements
+    from parley.reconcile.timeline import build_timeline
+
+    corpus = _compose(bases, [(0, False, "Harbour Post", "2025-02-03"), (1, False, "Coastal Daily", "2025-02-10"),
+                              (2, True, None, "2025-03-01"), (3, False, None, None)])
+    documents, extractions = [d for d, _ in corpus], [e for _, e in corpus]
+    timeline, lexicon = build_timeline(documents, extractions), load_lexicon()
+
+    def fields(found):
+        return [[getattr(s, name) for name in Statement.__slots__] for s in found]
+
+    read = find_statements(documents, extractions, timeline, lexicon)
+    memo = _Kept()
+    assert fields(find_statements(documents, extractions, timeline, lexicon, memo)) == fields(read)
+    assert memo.taken == 0 and len(memo.kept) == len(documents)
+    assert fields(find_statements(documents, extractions, timeline, lexicon, memo)) == fields(read)
+    assert memo.taken == len(documents)
+    assert any(s.readings for s in read) and any(s.figures for s in read) and any(s.event_places for s in read)
+    assert any(s.entries for s in read) and any(s.outcome for s in read) and any(s.speakers for s in read)
+
+
+def test_statements_read_before_are_not_read_again_and_change_nothing(bases, tmp_path, monkeypatch):
+    from parley.reconcile import statements
+
+    corpus = _compose(bases, [(0, False, "Harbour Post", "2025-02-03"), (1, False, "Coastal Daily", "2025-02-10"),
+                              (2, False, None, "2025-03-01"), (3, False, "The Northern Wire", "2025-03-20", True)])
+    with Store(tmp_path / "store.db") as store:
+        _add(store, corpus)
+        reconcile_store(store, embed=bag_of_words, incremental=False)
+        first = _everything(store)
+
+        def read_again(*args):
+            raise AssertionError("a document's statements read again")
+
+        monkeypatch.setattr(statements, "_document_statements", read_again)
+        reconcile_store(store, embed=bag_of_words, incremental=False)
+        assert _everything(store) == first
+
+
+def test_a_stored_document_is_read_again_when_a_new_one_changes_what_it_names(nlp, bases, tmp_path, monkeypatch):
+    """A stored article quotes a negotiator by her surname alone; a new article gives her
+    full name, so the stored article's statements now name that person: it is read again
+    (the stored article that does not name her is not), and the tables are those of a full
+    reconcile."""
+    from parley.reconcile import statements
+
+    lexicon = load_lexicon()
+    own = []
+    for number, text in ((0, "Quota talks to go on\n\"We will meet again next week,\" Solheim told reporters on "
+                              "Wednesday after the talks on the northern fleet."),
+                         (2, "Negotiator keeps her line\nChief negotiator Ingrid Solheim said on Thursday that the "
+                             "northern fleet would keep its quota.")):
+        document = Document(id=f"own{number}", source=f"doc-{number:02d}.txt", text=text, published="2025-02-12")
+        own.append((document, extract(document, nlp(text), lexicon)))
+    corpus = [own[0], _compose(bases, [(0, False, None, None), (2, False, None, "2025-03-01")])[1], own[1]]
+    assert [a.id for a in own[0][1].actors] == ["solheim"]
+    read = []
+    reader = statements._document_statements
+
+    def counted(document, *args):
+        read.append(document.source)
+        return reader(document, *args)
+
+    monkeypatch.setattr(statements, "_document_statements", counted)
+    with Store(tmp_path / "full.db") as full, Store(tmp_path / "step.db") as step:
+        _add(full, corpus)
+        reconcile_store(full, embed=bag_of_words)
+        _add(step, corpus[:2])
+        reconcile_store(step, embed=bag_of_words)
+        read.clear()
+        _add(step, corpus[2:])
+        assert reconcile_store(step, embed=bag_of_words) == "incremental"
+        assert _everything(step) == _everything(full)
+        assert {q["speaker"] for q in _everything(step)["tables"]["quotes"]} >= {"ingrid-solheim"}
+    assert sorted(read) == ["doc-00.txt", "doc-02.txt"]

@@ -21,6 +21,9 @@ Layout (readable with any SQLite or PostgreSQL client):
 - ``block_pairs``: the claims step's pairs of similar sentences found in each block,
   by a digest of the block's content (``parley.reconcile.pairs``), so a
   block unchanged since the last run is not compared again;
+- ``document_statements``: the claims step's statements of each document, by a digest of
+  what they were read from (``parley.reconcile.statements``), so a document whose records
+  and context are unchanged is not read again;
 - ``embeddings``: sentence vectors keyed by a hash of the sentence and model
   (``parley.embeddings.sentence_key``), so a re-run does not embed a sentence again;
 - ``responses``: what ``parley fetch`` downloaded (feeds, sitemaps, the pages articles were
@@ -104,6 +107,7 @@ CREATE TABLE IF NOT EXISTS document_bands (document_id TEXT NOT NULL REFERENCES 
 CREATE INDEX IF NOT EXISTS document_bands_key ON document_bands (band, key);
 CREATE INDEX IF NOT EXISTS document_bands_document ON document_bands (document_id);
 CREATE TABLE IF NOT EXISTS block_pairs (key TEXT PRIMARY KEY, pairs BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS document_statements (key TEXT PRIMARY KEY, statements BLOB NOT NULL);
 """
 DOCUMENT_COLUMNS = ("id", "source", "path", "title", "outlet", "published", "url", "author", "words",
                     "duplicate_of", "text", "position", "added_at")
@@ -601,7 +605,7 @@ class Store:
             self.db.executemany("INSERT INTO embeddings (key, vector) VALUES (?, ?) "
                                 "ON CONFLICT (key) DO UPDATE SET vector = excluded.vector", vectors.items())
 
-    # ---------------------------------------------------------------- compared blocks
+    # ---------------------------------------------------------------- kept by the claims step
 
     def block_pairs(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The pairs kept for those of ``keys`` (digests of blocks' content) that have them."""
@@ -611,9 +615,23 @@ class Store:
         """Keep the pairs of newly compared blocks. Given ``used`` (the keys of all the blocks of
         a run, at its end), blocks of past runs that it did not meet are dropped once they
         outnumber the used ones."""
+        self._keep("block_pairs", "pairs", found, used)
+
+    def document_statements(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The statements kept for those of ``keys`` (digests of what a document's statements
+        are read from) that have them."""
+        return self._values_by_key("document_statements", "statements", keys)
+
+    def keep_document_statements(self, found: dict[str, bytes], used: set[str] | None = None) -> None:
+        """Keep the statements of newly read documents; given ``used`` (all the keys of a run, at
+        its end), those of past runs it did not meet are dropped once they outnumber the used."""
+        self._keep("document_statements", "statements", found, used)
+
+    def _keep(self, table: str, column: str, found: dict[str, bytes], used: set[str] | None) -> None:
         with self.db:
-            self.db.executemany("INSERT INTO block_pairs VALUES (?, ?) ON CONFLICT (key) DO NOTHING", found.items())
-            if used is not None and self.db.execute("SELECT COUNT(*) FROM block_pairs").fetchone()[0] > 2 * len(used) + 1000:
-                stale = [row[0] for row in self.db.execute("SELECT key FROM block_pairs") if row[0] not in used]
+            self.db.executemany(f"INSERT INTO {table} (key, {column}) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                                found.items())
+            if used is not None and self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 2 * len(used) + 1000:
+                stale = [row[0] for row in self.db.execute(f"SELECT key FROM {table}") if row[0] not in used]
                 for marks, chunk in _in_lists(stale):
-                    self.db.execute(f"DELETE FROM block_pairs WHERE key IN ({marks})", chunk)
+                    self.db.execute(f"DELETE FROM {table} WHERE key IN ({marks})", chunk)

@@ -1,15 +1,7 @@
 """Claims: the statements of fact in the corpus, each with every document that reports it.
 
-A *statement* is one sentence of one document that states a fact: the sentence an event,
-a figure, a position or a quotation was read from, one giving a reading
-(``reconcile/readings.py``: a duration, a clock time, a term, a change, a delegation
-leader), or any other sentence naming an actor (questions, sentences mostly inside
-quotation marks that carry no extracted quotation, and very short or very long ones are
-left out). Each statement carries its *anchors*: the actors it names (the speakers of the
-words it quotes among them), the places, numbers and dates it gives, numbers written
-outside figures ("35 years"), the timeline entries of the events it reports, and whether
-it says something was agreed, proposed or failed (the [outcomes] cues of
-``data/checks.toml``).
+Statements (``reconcile/statements.py``) are the sentences of each document that state a
+fact, with their anchors: actors, places, numbers, dates, timeline entries, outcomes.
 
 Two statements of different documents report the same thing when their sentence
 embeddings (``parley.embeddings``) are close, counting a bonus for each anchor they share
@@ -38,36 +30,29 @@ with it as one source, and two articles of one outlet count once.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
-import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
-from types import MappingProxyType
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
 from parley.embeddings import Embedder
-from parley.compare import date_range, places_compatible, shift_day
+from parley.compare import places_compatible
 from parley.lexicon import Lexicon
 from parley.records import Claim, Document, Extraction, Figure, Quote
-from parley.reconcile.readings import (Reading, ReadingRules, Setting, delegation_party, read_sentence,
-                                      readings_clash)
+from parley.reconcile.readings import readings_clash
 from parley.reconcile.pairs import PairMemo, SimilarPairs, similar_pairs
+from parley.reconcile.statements import NO_MONTH, Statement, StatementMemo, _shift, find_statements
 from parley.reconcile.timeline import TimelineEntry
 
-ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){1,3}$|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|Gov|St|No|Jan|Feb|Mar|Apr|"
-                          r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Prof|Adm|Capt|Maj|Sgt|Jr|Sr|vs|approx)\.$")
-ABBREVIATION_REACH = 8  # the longest abbreviation ("approx.") and the character before it
-SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n\s*")
-QUOTED = re.compile(r"“[^“”]*”|\"[^\"\n]*\"")
-LEADING_MARKS = re.compile(r"^(?:[-*+•#>]+\s*)+")
-NO_MONTH = "?"
-UNDATED_DAYS = 14  # an undated report of an event is about the days this close to its publication
+
+class ClaimsMemo(PairMemo, StatementMemo, Protocol):
+    """What the claims step keeps between runs: each document's statements and each block's
+    pairs (``Store`` keeps both)."""
 
 
 # --------------------------------------------------------------------------- sources
@@ -109,34 +94,6 @@ def flag_quotes(documents: Iterable[Document], extractions: list[Extraction]) ->
         return "single source" if len(sources[words(quote)]) == 1 else None
 
     return [replace(e, quotes=[replace(q, care=care(q)) for q in e.quotes]) for e in extractions]
-
-
-# --------------------------------------------------------------------------- sentences
-
-
-@lru_cache(maxsize=64)
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: cut after . ! ? (not after an abbreviation such as
-    "U.S." or "Dec.") and at line breaks; white space trimmed."""
-    spans, start = [], 0
-    for match in SENTENCE_END.finditer(text):
-        end = match.start() + len(match.group().rstrip())
-        if "\n" not in match.group() and ABBREVIATION.search(
-                text[max(start, match.start() + 1 - ABBREVIATION_REACH):match.start() + 1]):
-            continue
-        if "\n" not in match.group() and match.end() < len(text) and text[match.end()].islower():
-            continue
-        spans.append((start, end))
-        start = match.end()
-    spans.append((start, len(text)))
-    trimmed = []
-    for s, e in spans:
-        piece = text[s:e]
-        lead = len(piece) - len(piece.lstrip())
-        s, e = s + lead, s + len(piece.rstrip())
-        if e > s:
-            trimmed.append((s, e))
-    return trimmed
 
 
 # --------------------------------------------------------------------------- numbers
@@ -198,285 +155,6 @@ def number_key(figure: Figure) -> tuple[str, str]:
     return figure.unit, f"{abs(figure.value):.2g}"
 
 
-# --------------------------------------------------------------------------- outcomes
-
-
-def phrase_pattern(phrases: Iterable[str], gap: bool = False) -> re.Pattern | None:
-    """One pattern for a list of phrases, as whole words; with ``gap``, up to three words
-    may come between the words of a phrase ("frozen *Russian central bank* assets")."""
-    parts = []
-    for phrase in sorted({str(p).lower() for p in phrases}, key=len, reverse=True):
-        words = [re.escape(w) for w in phrase.split()]
-        if words:
-            joiner = r"\s+(?:[\w’'-]+\s+){0,3}" if gap else r"\s+"
-            parts.append(joiner.join(words))
-    return re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])", re.I) if parts else None
-
-
-NEGATED_OUTCOME = {"agreed": "failed", "failed": "proposed"}
-NEGATED = re.compile(r"\b(?:not|never|no|n't|failed to|fail to)\s+(?:\w+\s+)?$", re.I)
-ATTRIBUTION = re.compile(r",\s*(?:[\w’' .-]+\s+)?(?:said|says|told [\w ]+|reported|according to [\w ]+)\.?$", re.I)
-
-
-@dataclass(frozen=True, eq=False)
-class OutcomeReader:
-    """Reads whether a sentence says something was agreed, proposed or failed (the cues are
-    in the [outcomes] table of checks.toml)."""
-
-    cues: re.Pattern | None  # every cue phrase, longest first
-    outcome_of: dict[str, str]  # cue phrase (lower case, single spaces) -> outcome
-    contrast: re.Pattern | None
-    conditional: re.Pattern | None
-
-    @classmethod
-    def from_lexicon(cls, lexicon: Lexicon) -> OutcomeReader:
-        table = lexicon["checks"].get("outcomes", {})
-        outcome_of = {" ".join(str(p).lower().split()): outcome
-                      for outcome in ("agreed", "proposed", "failed") for p in table.get(outcome, [])}
-        return cls(phrase_pattern(outcome_of), outcome_of, phrase_pattern(table.get("contrast", [])),
-                   phrase_pattern(table.get("conditional", [])))
-
-    @lru_cache(maxsize=65536)
-    def read(self, text: str) -> tuple[str, str] | None:
-        """(outcome, clause): the first cue decides ("agreed ... after Belgium blocked");
-        a cue under a condition ("if a consensus fails") is passed over; a negated one turns
-        ("not agreed" failed, "not cancelled" is still planned, so proposed); the clause runs
-        from the cue (or its negation) to what the sentence says was set aside ("rather
-        than ...")."""
-        if self.cues is None:
-            return None
-        for match in self.cues.finditer(text):
-            before = text[max(0, match.start() - 60):match.start()]
-            if self._conditional(before):
-                continue
-            outcome = self.outcome_of.get(" ".join(match.group().lower().split()), "proposed")
-            negated = NEGATED.search(text[:match.start()])
-            if negated and outcome in NEGATED_OUTCOME:
-                outcome = NEGATED_OUTCOME[outcome]  # "not agreed" failed; "not cancelled" still stands
-            clause = text[negated.start() if negated else match.start():]
-            if self.contrast is not None:
-                cut = self.contrast.search(clause, match.end() - match.start())
-                if cut:
-                    clause = clause[:cut.start()]
-            return outcome, ATTRIBUTION.sub("", clause.strip()).strip(" ,;:-—–")
-        return None
-
-    def _conditional(self, before: str) -> bool:
-        """A condition word shortly before the cue, in the same clause."""
-        if self.conditional is None:
-            return False
-        matches = list(self.conditional.finditer(before))
-        return bool(matches) and not re.search(r"[,;:]", before[matches[-1].end():])
-
-
-# --------------------------------------------------------------------------- statements
-
-
-NOTHING: frozenset = frozenset()
-NO_EVENTS: Mapping[str, frozenset[str]] = MappingProxyType({})
-
-
-class _Shared:
-    """One object for equal anchor sets, and one empty set for all: a set takes at least 216
-    bytes, most statements name no place, report no timeline entry and write no stray
-    numeral, and thousands name the same actors or years (100 MB of 10,000 documents)."""
-
-    def __init__(self) -> None:
-        self.known: dict[frozenset[str], frozenset[str]] = {}
-
-    def __call__(self, items: frozenset[str]) -> frozenset[str]:
-        return self.known.setdefault(items, items) if items else NOTHING
-
-
-@dataclass(slots=True)
-class Statement:
-    """One sentence of one document that states a fact, with its anchors."""
-
-    document: Document
-    order: int  # document order in the corpus
-    text: str
-    start: int
-    end: int
-    actors: frozenset[str]
-    places: frozenset[str]  # every place it names (normalised)
-    figures: tuple[Figure, ...]
-    dates: tuple[tuple[str, str, str], ...]  # (first day, last day, precision) of each date
-    entries: frozenset[str]  # timeline entries of the events it reports
-    event_places: Mapping[str, frozenset[str]] = field(default_factory=lambda: NO_EVENTS)  # event kind -> places
-    outcome: str | None = None  # agreed | proposed | failed, when it says so
-    clause: str | None = None  # what it says was agreed, proposed or failed
-    speakers: frozenset[str] = NOTHING  # the named persons whose words it quotes
-    numerals: frozenset[str] = NOTHING  # numbers written outside its figures and dates ("35 years")
-    readings: tuple[Reading, ...] = ()  # durations, clock times, terms, changes, delegation leaders
-    time_span: tuple[str, str] | None = field(init=False)  # the days it may be about
-
-    def __post_init__(self) -> None:
-        """Its dates, else the days around its publication."""
-        if self.dates:
-            self.time_span = min(d[0] for d in self.dates), max(d[1] for d in self.dates)
-        elif self.document.published:
-            self.time_span = (_shift(self.document.published, -UNDATED_DAYS),
-                              _shift(self.document.published, UNDATED_DAYS))
-        else:
-            self.time_span = None
-
-    @property
-    def source(self) -> str:
-        return self.document.source
-
-    @property
-    def month(self) -> str:
-        return self.document.published[:7] if self.document.published else NO_MONTH
-
-
-def _norm(text: str) -> str:
-    return " ".join("".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace()).split())
-
-
-def _place_pattern(timeline: list[TimelineEntry], extractions: list[Extraction],
-                   countries: set[str]) -> re.Pattern | None:
-    """Every place an event of the corpus was placed at (countries aside: they are actors),
-    as one pattern of whole words."""
-    names = {e.place for x in extractions for e in x.events if e.place}
-    names |= {t.place for t in timeline if t.place}
-    names = {n.strip() for n in names if n and len(n.strip()) > 2 and _norm(n) not in countries}
-    if not names:
-        return None
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\b", re.I)
-
-
-def _entries_by_report(timeline: list[TimelineEntry]) -> dict[tuple[str, str], set[str]]:
-    found: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for entry in timeline:
-        for report in entry.reports:
-            found[(report.document, report.evidence)].add(entry.id)
-    return found
-
-
-NUMERAL = re.compile(r"\d+(?:[,.]\d+)*")
-
-
-def _numerals(text: str, start: int, end: int, read: list[tuple[int, int]]) -> frozenset[str]:
-    """The numbers a sentence writes in digits outside the figures and dates read from it
-    (durations, counts the figure rules leave aside: "35 years", "1000 for 1000")."""
-    chars = list(text[start:end])
-    for s, e in read:
-        for i in range(max(s, start), min(e, end)):
-            chars[i - start] = " "
-    return frozenset(m.group().replace(",", "") for m in NUMERAL.finditer("".join(chars)))
-
-
-def _setting(days: list[tuple[int, Any]], end: int) -> Setting | None:
-    """The last calendar day a document gave before ``end`` (the day a sentence is about)."""
-    index = bisect.bisect_left(days, (end,)) - 1
-    if index < 0:
-        return None
-    time = days[index][1]
-    first, last = date_range(time.when)
-    return Setting(first, last, time.when.text)
-
-
-def _quoted_share(text: str) -> float:
-    quoted = sum(len(m.group()) for m in QUOTED.finditer(text))
-    return quoted / max(len(text), 1)
-
-
-def find_statements(documents: list[Document], extractions: list[Extraction],
-                    timeline: list[TimelineEntry], lexicon: Lexicon) -> list[Statement]:
-    """The fact statements of every document, in corpus order."""
-    rules = lexicon["checks"].get("claims", {})
-    min_words, max_words = int(rules.get("min_words", 6)), int(rules.get("max_words", 80))
-    max_quoted = float(rules.get("max_quoted_share", 0.5))
-    by_source = {d.source: (i, d) for i, d in enumerate(documents)}
-    outcomes = OutcomeReader.from_lexicon(lexicon)
-    reading_rules = ReadingRules.from_lexicon(lexicon)
-    countries = {_norm(c.get("name", "")) for c in lexicon["places"].get("countries", {}).values()}
-    places = _place_pattern(timeline, extractions, countries)
-    entries_of = _entries_by_report(timeline)
-    shared = _Shared()
-    statements: list[Statement] = []
-    for extraction in extractions:
-        if extraction.document not in by_source:
-            continue
-        order, document = by_source[extraction.document]
-        spans = split_sentences(document.text)
-        starts = [s for s, _ in spans]
-
-        def sentence_of(offset: int) -> int:
-            return max(bisect.bisect_right(starts, offset) - 1, 0)
-
-        found: dict[int, dict[str, Any]] = defaultdict(lambda: defaultdict(list))
-        for mention in extraction.mentions:
-            found[sentence_of(mention.start)]["actors"].append(mention.actor)
-        for figure in extraction.figures:
-            found[sentence_of(figure.start)]["figures"].append(figure)
-            found[sentence_of(figure.start)]["read"].append((figure.start, figure.end))
-        for time in extraction.times:
-            if time.when.date and time.when.precision in {"day", "month"}:
-                found[sentence_of(time.start)]["dates"].append((*date_range(time.when), time.when.precision))
-            if time.when.date:
-                found[sentence_of(time.start)]["read"].append((time.start, time.end))
-        for event in extraction.events:
-            slot = found[sentence_of(event.start)]
-            slot["actors"].extend(event.participants)
-            slot["kinds"].append(event.kind)
-            slot["entries"].extend(entries_of.get((extraction.document, event.evidence), ()))
-            if event.place:
-                slot["places"].append(event.place)
-                slot["event_places"].append((event.kind, _norm(event.place)))
-        for position in extraction.positions:
-            found[sentence_of(position.start)]["actors"].append(position.actor)
-        persons = {a.id for a in extraction.actors if a.kind == "person"}
-        for quote in extraction.quotes:
-            for number in range(sentence_of(quote.start), sentence_of(max(quote.end - 1, quote.start)) + 1):
-                found[number]["quotes"].append(quote)
-                if quote.speaker:
-                    found[number]["actors"].append(quote.speaker)
-                    if quote.speaker in persons:
-                        found[number]["speakers"].append(quote.speaker)
-        days = sorted((t.start, t) for t in extraction.times if t.when.date and t.when.precision == "day")
-        mentions = sorted((m.start, m.end, m.actor) for m in extraction.mentions if m.actor in persons)
-        party = None  # the party of the delegation the document last named with one
-        for number, (start, end) in enumerate(spans):
-            items = found[number]
-            text = LEADING_MARKS.sub("", document.text[start:end]).strip()
-            start = end - len(text)
-            sentence_persons = [(s - start, e - start, a) for s, e, a in mentions[
-                bisect.bisect_left(mentions, (start,)):bisect.bisect_left(mentions, (end,))]]
-            readings = read_sentence(text, start, items["figures"], sentence_persons, _setting(days, end),
-                                     party, reading_rules)
-            if reading_rules.delegation.search(text):
-                party = delegation_party(text, reading_rules) or party
-            if not (items["actors"] or items["figures"] or items["kinds"] or items["quotes"] or readings):
-                continue
-            words = len(text.split())
-            if words < min_words or words > max_words or text.rstrip("\"'”’)").endswith("?"):
-                continue
-            if not items["quotes"] and _quoted_share(text) > max_quoted:
-                continue  # scare quotes and fragments, not someone's words
-            outcome = outcomes.read(text)
-            named_places = set(items["places"])
-            if places is not None:
-                named_places |= {m.group() for m in places.finditer(text)}
-            statements.append(Statement(
-                document=document, order=order, text=text, start=start, end=end,
-                actors=shared(frozenset(a for a in items["actors"] if a)),
-                places=shared(frozenset(_norm(p) for p in named_places if _norm(p))),
-                figures=tuple(items["figures"]),
-                dates=tuple(sorted(set(items["dates"]))),
-                entries=shared(frozenset(items["entries"])),
-                event_places={kind: shared(frozenset(p for k, p in items["event_places"] if k == kind))
-                              for kind in set(items["kinds"])} or NO_EVENTS,
-                outcome=outcome[0] if outcome else None,
-                clause=outcome[1] if outcome else None,
-                speakers=shared(frozenset(items["speakers"])),
-                numerals=shared(_numerals(document.text, start, end, items["read"])),
-                readings=readings,
-            ))
-    return statements
-
-
 # --------------------------------------------------------------------------- comparing two
 
 
@@ -492,10 +170,6 @@ class Comparison:
 def _spans_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
-
-@lru_cache(maxsize=8192)
-def _shift(day: str, days: int) -> str:
-    return shift_day(day, days)
 
 
 @dataclass
@@ -845,11 +519,12 @@ def group_claims(sentences: Sentences, pairs: SimilarPairs, rules: ClaimRules,
 
 
 def check_claims(documents: list[Document], extractions: list[Extraction], timeline: list[TimelineEntry],
-                 embed: Embedder, lexicon: Lexicon, memo: PairMemo | None = None) -> Checked:
-    """Statements, their candidate pairs (blocks compared before taken from ``memo``) and
-    the claims they form."""
+                 embed: Embedder, lexicon: Lexicon, memo: ClaimsMemo | None = None) -> Checked:
+    """Statements, their candidate pairs and the claims they form; with a ``memo``, the
+    statements of documents read before and the pairs of blocks compared before are taken
+    from there."""
     rules = ClaimRules.from_lexicon(lexicon)
-    statements = find_statements(documents, extractions, timeline, lexicon)
+    statements = find_statements(documents, extractions, timeline, lexicon, memo)
     comparer = Comparer.of(statements, NumberRules.from_lexicon(lexicon))
     sentences = embed_statements(statements, embed)
     pairs = similar_pairs(sentences.vectors, blocks_of(sentences).values(), rules.floor, rules.neighbours,

@@ -47,8 +47,8 @@ import numpy as np
 from parley.compare import date_range, places_compatible, shift_day
 from parley.lexicon import Lexicon
 from parley.records import Actor, Conflict, Document, Event, Extraction, Figure
-from parley.reconcile.claims import (Checked, Statement, _next_month, _week, phrase_pattern, source_keys,
-                                     split_sentences)
+from parley.reconcile.claims import Checked, _next_month, _week, source_keys
+from parley.reconcile.statements import Statement, phrase_pattern, split_sentences
 from parley.reconcile.reading_conflicts import (called_off_conflicts, change_conflicts, leader_conflicts,
                                                 moment_conflicts, term_conflicts)
 from parley.reconcile.sides import Side, UnionFind, _conflict, _day, document_days, judge_evolution

@@ -28,7 +28,8 @@ from collections.abc import Callable
 from datetime import date
 
 from parley.records import Conflict
-from parley.reconcile.claims import Checked, Statement, _next_month
+from parley.reconcile.claims import Checked, _next_month
+from parley.reconcile.statements import Statement
 from parley.reconcile.readings import Reading, changes_disagree, only_step, overlap, same_change
 from parley.reconcile.sides import Side, UnionFind, _conflict, judge_evolution, judge_succession
 

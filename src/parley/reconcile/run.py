@@ -8,15 +8,17 @@ What a batch added to a reconciled store costs (``parley.pipeline.reconcile_stor
 - near-copies: only the new documents are checked, against the stored originals they
   share an LSH band with (a document is linked to the first original before it, so
   adding later documents never changes an earlier link): ``duplicates`` comes in done;
+- the claims step's statements: a document whose text, records (with their corpus actor
+  ids), timeline entries and the corpus places are those it was read with takes its
+  statements from ``memo`` (the store);
 - the claims step's block comparisons: a block whose sentences, vectors and documents
-  are unchanged takes its pairs from ``memo`` (the store);
+  are unchanged takes its pairs from ``memo``;
 - everything else runs over the whole corpus, because its result for old documents can
   change with a new one: actor merging (a new full name can take or make ambiguous a
   surname's match), described speakers (a new person can fit a description), quote care
   (a second source), the timeline (new reports extend entries), the claims' blocks (built
   from the rarest anchors corpus-wide; each sentence keeps its most similar neighbours;
-  clusters merge in the order of all pairs' scores; places named anywhere are looked for
-  in every sentence), and the conflicts over all of these.
+  clusters merge in the order of all pairs' scores), and the conflicts over all of these.
 """
 
 from __future__ import annotations
@@ -31,8 +33,7 @@ from parley.embeddings import Embedder, default_embedder
 from parley.lexicon import Lexicon, load_lexicon
 from parley.records import Corpus, Document, Extraction, Framing
 from parley.reconcile.actors import reconcile_actors
-from parley.reconcile.claims import check_claims, flag_quotes
-from parley.reconcile.pairs import PairMemo
+from parley.reconcile.claims import ClaimsMemo, check_claims, flag_quotes
 from parley.reconcile.conflicts import find_conflicts
 from parley.reconcile.positions import position_matrix
 from parley.reconcile.speakers import resolve_described_speakers
@@ -69,10 +70,11 @@ def framing_by_outlet(documents: list[Document], framing: list[Framing]) -> list
 
 def reconcile(documents: list[Document], extractions: list[Extraction],
               embed: Embedder | None = None, lexicon: Lexicon | None = None,
-              duplicates: dict[str, str] | None = None, memo: PairMemo | None = None) -> Reconciled:
+              duplicates: dict[str, str] | None = None, memo: ClaimsMemo | None = None) -> Reconciled:
     """The corpus of ``documents`` (in corpus order) and their ``extractions``. ``duplicates``:
     the near-copy links when already known (``parley.dedup``), else they are found here;
-    ``memo``: where the claims step keeps the pairs of the blocks it compared."""
+    ``memo``: where the claims step keeps the statements it read and the pairs of the blocks
+    it compared."""
     lexicon = lexicon or load_lexicon()
     if duplicates is None:
         duplicates = near_duplicates(documents)
