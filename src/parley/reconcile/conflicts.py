@@ -541,13 +541,16 @@ def title_conflicts(documents: list[Document], extractions: list[Extraction], na
         document = by_source.get(extraction.document)
         if document is None:
             continue
+        mentions_of: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for m in extraction.mentions:
+            mentions_of[m.actor].append((m.start, m.end))
         for actor in extraction.actors:
             if actor.kind != "person" or not actor.role:
                 continue
             title = parse_title(actor.role, vocab)
             if title is None:
                 continue
-            mentions = [(m.start, m.end) for m in extraction.mentions if m.actor == actor.id]
+            mentions = mentions_of.get(actor.id, [])
             evidence = _role_evidence(document, actor.role, mentions)
             if evidence is None:
                 continue
