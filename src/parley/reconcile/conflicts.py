@@ -499,9 +499,10 @@ def parse_title(role: str, vocab: Vocabulary) -> Title | None:
     """The office, stage and qualifiers of a role ("U.S. President-elect" -> president,
     elect, {}); None when it names no known office."""
     words = _words(role)
+    offices = set(vocab.offices)
     for size in range(max((len(o) for o in vocab.offices), default=0), 0, -1):
         for i in range(len(words) - size + 1):
-            if tuple(words[i:i + size]) in set(vocab.offices):
+            if tuple(words[i:i + size]) in offices:
                 office = " ".join(words[i:i + size])
                 rest = words[:i] + words[i + size:]
                 stage = next((vocab.stages[w] for w in rest if w in vocab.stages), "current")
@@ -537,6 +538,7 @@ def title_conflicts(documents: list[Document], extractions: list[Extraction], na
                     keys: dict[str, str], vocab: Vocabulary) -> list[Conflict]:
     by_source = {d.source: d for d in documents}
     found: dict[str, list[tuple[Title, Side]]] = defaultdict(list)
+    titles: dict[str, Title | None] = {}  # role -> its title: a few hundred roles recur in every document
     for extraction in extractions:
         document = by_source.get(extraction.document)
         if document is None:
@@ -547,7 +549,9 @@ def title_conflicts(documents: list[Document], extractions: list[Extraction], na
         for actor in extraction.actors:
             if actor.kind != "person" or not actor.role:
                 continue
-            title = parse_title(actor.role, vocab)
+            if actor.role not in titles:
+                titles[actor.role] = parse_title(actor.role, vocab)
+            title = titles[actor.role]
             if title is None:
                 continue
             mentions = mentions_of.get(actor.id, [])
