@@ -326,3 +326,29 @@ def test_a_stored_document_is_read_again_when_a_new_one_changes_what_it_names(nl
         assert _everything(step) == _everything(full)
         assert {q["speaker"] for q in _everything(step)["tables"]["quotes"]} >= {"ingrid-solheim"}
     assert sorted(read) == ["doc-00.txt", "doc-02.txt"]
+
+
+def test_statements_kept_by_other_code_or_other_rules_are_read_again(bases, tmp_path, monkeypatch):
+    """Kept statements are reused only by the code and the lexicon that read them: a new
+    cue in a lexicon folder, or another version of the reading code, reads every document
+    again."""
+    from parley.reconcile import statements
+    from parley.reconcile.statements import find_statements
+    from parley.reconcile.timeline import build_timeline
+
+    corpus = _compose(bases, [(0, False, "Harbour Post", "2025-02-03"), (1, False, "Coastal Daily", "2025-02-10")])
+    documents, extractions = [d for d, _ in corpus], [e for _, e in corpus]
+    timeline = build_timeline(documents, extractions)
+    memo = _Kept()
+    find_statements(documents, extractions, timeline, load_lexicon(), memo)
+    find_statements(documents, extractions, timeline, load_lexicon(), memo)
+    assert memo.taken == len(documents)
+
+    (tmp_path / "checks.toml").write_text('[outcomes]\nagreed = ["shook hands on"]\n', encoding="utf-8")
+    memo.taken = 0
+    find_statements(documents, extractions, timeline, load_lexicon((tmp_path,)), memo)
+    assert memo.taken == 0
+
+    monkeypatch.setattr(statements, "_code", lambda: "another version of the reading code")
+    find_statements(documents, extractions, timeline, load_lexicon(), memo)
+    assert memo.taken == 0

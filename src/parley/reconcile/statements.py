@@ -16,8 +16,9 @@ A document's statements depend on its text, its records (with the corpus actor i
 timeline entries its events joined and the places named anywhere in the corpus; nothing
 else. So they are read once and kept (``StatementMemo``, the store): a later reconcile
 takes a document's statements from there, by a digest of exactly those inputs
-(``_inputs``), and reads again only documents whose inputs changed (new documents, a
-surname newly tied to a full name, a new place named somewhere).
+(``_inputs``) and of the code that reads them (``_code``), and reads again only documents
+whose inputs changed (new documents, a surname newly tied to a full name, a new place named
+somewhere), or all of them when the code or the lexicon changed.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ import bisect
 import hashlib
 import json
 import re
+import sys
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -288,13 +291,23 @@ class _Reader:
         countries = {_norm(c.get("name", "")) for c in lexicon["places"].get("countries", {}).values()}
         places = _place_pattern(timeline, extractions, countries)
         tables = json.dumps([lexicon["checks"], lexicon["places"]], sort_keys=True, default=str)
-        settings = hashlib.sha1(f"{STATEMENTS_VERSION}|{places.pattern if places else ''}|{tables}".encode()).hexdigest()
+        settings = hashlib.sha1(f"{_code()}|{places.pattern if places else ''}|{tables}".encode()).hexdigest()
         return cls(int(rules.get("min_words", 6)), int(rules.get("max_words", 80)),
                    float(rules.get("max_quoted_share", 0.5)), OutcomeReader.from_lexicon(lexicon),
                    ReadingRules.from_lexicon(lexicon), places, _entries_by_report(timeline), settings)
 
 
-STATEMENTS_VERSION = "1"  # raise it when what ``_document_statements`` reads, or how, changes
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """A digest of the code that reads statements (this module, the readings, the date
+    arithmetic): statements kept by another version of it are read again."""
+    from parley import compare
+    from parley.reconcile import readings
+
+    digest = hashlib.sha1()
+    for module in (sys.modules[__name__], readings, compare):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
 
 
 def _document_statements(document: Document, order: int, extraction: Extraction, reader: _Reader) -> list[Statement]:
