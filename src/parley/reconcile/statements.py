@@ -88,7 +88,7 @@ def phrase_pattern(phrases: Iterable[str], gap: bool = False) -> re.Pattern | No
     """One pattern for a list of phrases, as whole words; with ``gap``, up to three words
     may come between the words of a phrase ("frozen *Russian central bank* assets")."""
     parts = []
-    for phrase in sorted({str(p).lower() for p in phrases}, key=len, reverse=True):
+    for phrase in sorted({str(p).lower() for p in phrases}, key=lambda p: (-len(p), p)):
         words = [re.escape(w) for w in phrase.split()]
         if words:
             joiner = r"\s+(?:[\w’'-]+\s+){0,3}" if gap else r"\s+"
@@ -423,7 +423,7 @@ def _encoded(statements: list[Statement], extraction: Extraction) -> bytes:
              [[r.kind, r.value, r.low, r.high, sorted(r.options), r.change, r.unit, r.subject, r.party, r.person,
                [r.setting.first, r.setting.last, r.setting.text] if r.setting else None] for r in s.readings]]
             for s in statements]
-    return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+    return zlib.compress(json.dumps(rows, separators=(",", ":")).encode("ascii"), 1)
 
 
 def _decoded(kept: bytes, document: Document, order: int, extraction: Extraction,
