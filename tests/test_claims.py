@@ -297,3 +297,13 @@ def test_a_meeting_called_off_and_not_called_off_are_two_claims(analyze_texts):
     assert not [c for c in claim_with(corpus, "one.txt", "two.txt") if "summit" in c.statement]
 
 
+def test_sentences_are_cut_at_ends_and_line_breaks_not_after_abbreviations():
+    """Sentences end at . ! ? (not after "U.S." or "Dec.", nor before a lower-case word) and
+    at line breaks, white space trimmed: the sentences statements and title evidence cite."""
+    from parley.reconcile.statements import split_sentences
+
+    text = ("Talks resume\n  The U.S. envoy met the delegation on Dec. 3 in Valmora. It went well!  "
+            "Did it? yes, said one aide.\n\n- A last line")
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Talks resume", "The U.S. envoy met the delegation on Dec. 3 in Valmora.", "It went well!",
+        "Did it? yes, said one aide.", "- A last line"]
