@@ -9,8 +9,8 @@ What a batch added to a reconciled store costs (``parley.pipeline.reconcile_stor
   share an LSH band with (a document is linked to the first original before it, so
   adding later documents never changes an earlier link): ``duplicates`` comes in done;
 - the claims step's statements: a document whose text, records (with their corpus actor
-  ids), timeline entries and the corpus places are those it was read with takes its
-  statements from ``memo`` (the store);
+  ids) and timeline entries, and the corpus places, the lexicon and the reading code, are
+  those it was read with takes its statements from ``memo`` (the store);
 - the claims step's block comparisons: a block whose sentences, vectors and documents
   are unchanged takes its pairs from ``memo``;
 - everything else runs over the whole corpus, because its result for old documents can
