@@ -97,7 +97,7 @@ class Vocabulary:
     same_event_above: float
     stages: dict[str, str]  # stage word -> stage
     stage_rank: dict[str, int]
-    offices: tuple[tuple[str, ...], ...]  # longest first
+    offices: frozenset[tuple[str, ...]]  # each office as its words
     exclusive: frozenset[str]
     ignore: frozenset[str]
     same_thing_above: float
@@ -138,7 +138,7 @@ def vocabulary(lexicon: Lexicon) -> Vocabulary:
         same_event_above=float(checks.get("dates", {}).get("same_event_above", 0.5)),
         stages=stages,
         stage_rank={stage: rank for rank, stage in enumerate(order)},
-        offices=tuple(sorted((tuple(_words(o)) for o in titles.get("offices", [])), key=len, reverse=True)),
+        offices=frozenset(tuple(_words(o)) for o in titles.get("offices", [])),
         exclusive=frozenset(" ".join(_words(o)) for o in titles.get("exclusive", [])),
         ignore=frozenset(w for phrase in titles.get("ignore", []) for w in _words(phrase)),
         same_thing_above=float(outcomes.get("same_thing_above", 0.35)),
@@ -499,10 +499,9 @@ def parse_title(role: str, vocab: Vocabulary) -> Title | None:
     """The office, stage and qualifiers of a role ("U.S. President-elect" -> president,
     elect, {}); None when it names no known office."""
     words = _words(role)
-    offices = set(vocab.offices)
     for size in range(max((len(o) for o in vocab.offices), default=0), 0, -1):
         for i in range(len(words) - size + 1):
-            if tuple(words[i:i + size]) in offices:
+            if tuple(words[i:i + size]) in vocab.offices:
                 office = " ".join(words[i:i + size])
                 rest = words[:i] + words[i + size:]
                 stage = next((vocab.stages[w] for w in rest if w in vocab.stages), "current")
