@@ -27,7 +27,6 @@ import bisect
 import hashlib
 import json
 import re
-import sys
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -305,8 +304,8 @@ def _code() -> str:
     from parley.reconcile import readings
 
     digest = hashlib.sha1()
-    for module in (sys.modules[__name__], readings, compare):
-        digest.update(Path(module.__file__).read_bytes())
+    for path in (__file__, readings.__file__, compare.__file__):
+        digest.update(Path(path).read_bytes())
     return digest.hexdigest()
 
 
