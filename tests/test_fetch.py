@@ -416,6 +416,22 @@ def test_watch_stopped_mid_fetch_leaves_the_store_whole_and_a_rerun_completes(se
     assert json.loads(json.dumps(documents(db)))  # every row reads back
 
 
+def test_ctrl_c_ends_a_fetch_at_once_though_a_server_never_answers(server, tmp_path):
+    """The request under way is dropped, not waited for (here it would wait ten minutes)."""
+    args = [sys.executable, "-c", PARLEY, "fetch", f"{server.base}/stalled.html", "--db", str(tmp_path / "p.db"),
+            "--timeout", "600", *FAST]
+    with open(tmp_path / "fetch.err", "w") as err:
+        fetch = subprocess.Popen(args, env={**os.environ, "PYTHONPATH": str(SRC)}, stdout=subprocess.DEVNULL, stderr=err)
+    deadline = time.monotonic() + 120
+    while server.requests("/stalled.html") == 0:
+        assert fetch.poll() is None and time.monotonic() < deadline, (tmp_path / "fetch.err").read_text()
+        time.sleep(0.02)
+    fetch.send_signal(signal.SIGINT)
+    assert fetch.wait(timeout=60) == 130
+    assert "interrupted: what was stored is kept and whole" in (tmp_path / "fetch.err").read_text()
+    check_whole(tmp_path / "p.db")
+
+
 # ---------------------------------------------------------------------------- telling content apart
 
 

@@ -64,8 +64,9 @@ class WebServer(ThreadingHTTPServer):
         self.log: list[tuple[str, dict[str, str]]] = []
         self.routes = {
             "/flaky.html": flaky, "/slow.html": slow, "/loop-a": loop_a, "/loop-b": loop_b,
-            "/huge.html": huge, "/report.pdf": pdf, "/bomb.html": gzip_bomb,
+            "/huge.html": huge, "/report.pdf": pdf, "/bomb.html": gzip_bomb, "/stalled.html": stalled,
         }
+        self.stopping = threading.Event()
 
     def handle_error(self, request, client_address) -> None:
         """A client that hung up (parley giving up on a slow or huge answer) is expected."""
@@ -85,6 +86,7 @@ class WebServer(ThreadingHTTPServer):
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         self.shutdown()
         self.server_close()
 
@@ -113,6 +115,11 @@ def flaky(handler: Handler, hits: int) -> None:
 def slow(handler: Handler, hits: int) -> None:
     time.sleep(3)
     handler.answer(200, FLAKY, "text/html")
+
+
+def stalled(handler: Handler, hits: int) -> None:
+    """A server that takes the request and never answers (until the test ends)."""
+    handler.server.stopping.wait()
 
 
 def loop_a(handler: Handler, hits: int) -> None:

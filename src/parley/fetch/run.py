@@ -8,7 +8,8 @@
    is; the other items' pages are downloaded and their articles read (``pages``).
 
 Downloads run in a few threads (the client keeps each host's delay and limit); the
-store is written from the calling thread only. Every body a document or an item list
+store is written from the calling thread only. The threads never hold up the end of the
+process: a Ctrl-C ends parley at once, and the answers still under way are dropped. Every body a document or an item list
 came from is kept in the store, raw, before it is used. Nothing here extracts or
 reconciles: the caller hands the Documents to the pipeline, with the item URLs to
 record as read alongside each one.
@@ -16,9 +17,11 @@ record as read alongside each one.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -79,6 +82,45 @@ def hold_off(tries: int, base_seconds: float) -> timedelta:
     return min(timedelta(seconds=base_seconds * 2 ** (min(tries, 20) - 1)), MAX_HOLD_OFF)
 
 
+class _Downloaders:
+    """``workers`` daemon threads running submitted calls, each to a Future.
+
+    Not a ``ThreadPoolExecutor``: the interpreter joins its threads before it exits, so a
+    Ctrl-C would wait for every answer under way (up to the timeout, times the tries), and
+    forever for a thread that the interrupt left stuck on a lock held by the main thread.
+    Daemon threads are dropped at exit instead; what they were fetching was not stored yet."""
+
+    def __init__(self, workers: int):
+        self.calls: queue.SimpleQueue[tuple[Future, Callable, tuple] | None] = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._work, name=f"parley-fetch-{n}", daemon=True)
+                        for n in range(workers)]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, call: Callable[..., _Download], *args: object) -> Future[_Download]:
+        future: Future[_Download] = Future()
+        self.calls.put((future, call, args))
+        return future
+
+    def _work(self) -> None:
+        while (job := self.calls.get()) is not None:
+            future, call, args = job
+            if not future.set_running_or_notify_cancel():  # cancelled before it started
+                continue
+            try:
+                future.set_result(call(*args))
+            except BaseException as err:  # handed to the caller, raised by future.result()
+                future.set_exception(err)
+
+    def stop(self, pending: Iterable[Future]) -> None:
+        """Cancel the ``pending`` calls not yet started and let every thread end after its
+        current call; returns at once."""
+        for future in pending:
+            future.cancel()
+        for _ in self.threads:
+            self.calls.put(None)
+
+
 class Fetcher:
     def __init__(self, store: Store, client: PoliteClient, progress: Progress | None = None,
                  workers: int = WORKERS, now: Callable[[], datetime] | None = None):
@@ -112,17 +154,19 @@ class Fetcher:
         never more than a few held at once."""
         self.total += len(urls)
         cached = {url: self.store.cached_response(url) for url in urls}
-        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="parley-fetch")
+        if not urls:
+            return
+        pool = _Downloaders(min(self.workers, len(urls)))
         pending: deque[Future[_Download]] = deque()
-        queue = iter(urls)
+        rest = iter(urls)
         try:
-            for url in queue:
+            for url in rest:
                 pending.append(pool.submit(self._get, url, cached[url]))
                 if len(pending) >= 2 * self.workers:
                     break
             while pending:
                 download = pending.popleft().result()
-                next_url = next(queue, None)
+                next_url = next(rest, None)
                 if next_url is not None:
                     pending.append(pool.submit(self._get, next_url, cached[next_url]))
                 self.done += 1
@@ -130,7 +174,7 @@ class Fetcher:
                     self.progress(self.done, self.total)
                 yield download
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.stop(pending)
 
     def _keep(self, download: _Download) -> None:
         response = download.response
