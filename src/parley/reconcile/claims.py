@@ -31,6 +31,7 @@ with it as one source, and two articles of one outlet count once.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -162,9 +163,9 @@ def number_key(figure: Figure) -> tuple[str, str]:
 class Comparison:
     """How the anchors of two statements relate."""
 
-    shared: float  # weight of the anchors they share
-    clash: str | None  # date | place | number | time | outcome | speaker | reading: why not one claim
-    number_conflicts: list[tuple[Figure, Figure]] = field(default_factory=list)
+    shared: float  # weight of the anchors they share (0 when they clash: nothing weighs it then)
+    clash: str | None  # date | place | time | outcome | speaker | reading | number: why not one claim
+    number_conflicts: list[tuple[Figure, Figure]] = field(default_factory=list)  # (none after another clash)
 
 
 def _spans_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -192,30 +193,45 @@ class Comparer:
         return cls(numbers, weight)
 
     def compare(self, a: Statement, b: Statement) -> Comparison:
-        shared = sum(self.weight.get(x, 1.0) for x in a.actors & b.actors)
-        shared += sum(self.weight.get(f"place:{p}", 1.0) for p in a.places & b.places)
-        clash = self._date_clash(a, b)
-        if a.dates and b.dates and not clash:
-            same_day = any(x == y and x[2] == "day" for x in a.dates for y in b.dates)
-            shared += 3 if same_day else 2
-        clash = clash or self._place_clash(a, b) or self._time_clash(a, b)
-        if a.outcome and b.outcome and a.outcome != b.outcome:
-            clash = clash or "outcome"  # one says it was agreed, the other only proposed
-        if a.speakers and b.speakers:
-            if a.speakers & b.speakers:  # (one person's spellings are one actor: reconcile/actors.py)
-                shared += 2  # the words of one person
-            else:
-                clash = clash or "speaker"  # two people's words, however alike
-        if a.readings and b.readings and readings_clash(a.readings, b.readings, self.numbers.close):
-            clash = clash or "reading"  # a meeting called off and not, two terms, two changes
+        """Why the two cannot be one claim, the first reason in the order of ``Comparison.clash``;
+        when nothing but numbers keeps them apart, the figures they disagree on; when nothing
+        does, the weight of what they share. A clash ends the comparison: most pairs looked at
+        clash, and no caller needs more of them than the reason (and, for numbers, the figures)."""
+        clash = (self._date_clash(a, b) or self._place_clash(a, b) or self._time_clash(a, b)
+                 or self._outcome_clash(a, b) or self._speaker_clash(a, b) or self._reading_clash(a, b))
+        if clash:
+            return Comparison(0.0, clash)
+        agreeing, conflicting = self._numbers(a, b)
+        if conflicting and not agreeing:
+            return Comparison(0.0, "number", conflicting)
+        # fsum: rounded once, so the total does not depend on the order the sets are walked in
+        shared = math.fsum([*(self.weight.get(x, 1.0) for x in a.actors & b.actors),
+                            *(self.weight.get(f"place:{p}", 1.0) for p in a.places & b.places)])
+        if a.dates and b.dates:
+            shared += 3 if any(x == y and x[2] == "day" for x in a.dates for y in b.dates) else 2
+        if a.speakers & b.speakers:  # (one person's spellings are one actor: reconcile/actors.py)
+            shared += 2  # the words of one person
         if a.entries & b.entries:
             shared += 2
         shared += min(len(a.numerals & b.numerals), 2)
-        agreeing, conflicting = self._numbers(a, b)
         shared += 2 * agreeing + self._same_numbers(a, b)
-        if conflicting and not agreeing:
-            clash = clash or "number"
-        return Comparison(shared, clash, conflicting)
+        return Comparison(shared, None, conflicting)
+
+    @staticmethod
+    def _outcome_clash(a: Statement, b: Statement) -> str | None:
+        """One says it was agreed, the other only proposed (or that it failed)."""
+        return "outcome" if a.outcome and b.outcome and a.outcome != b.outcome else None
+
+    @staticmethod
+    def _speaker_clash(a: Statement, b: Statement) -> str | None:
+        """Two people's words, however alike."""
+        return "speaker" if a.speakers and b.speakers and not a.speakers & b.speakers else None
+
+    def _reading_clash(self, a: Statement, b: Statement) -> str | None:
+        """A meeting called off and not, two terms, two changes."""
+        if a.readings and b.readings and readings_clash(a.readings, b.readings, self.numbers.close):
+            return "reading"
+        return None
 
     @staticmethod
     def _date_clash(a: Statement, b: Statement) -> str | None:
