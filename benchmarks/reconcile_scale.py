@@ -30,6 +30,7 @@ import re
 import resource
 import sys
 import time
+import zlib
 from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
@@ -201,6 +202,12 @@ def base_vectors(articles) -> dict[str, np.ndarray]:
     return dict(zip(texts, vectors))
 
 
+def _stable_hash(text: str) -> int:
+    """A number of ``text``, the same in every process (``hash`` changes with PYTHONHASHSEED,
+    and each reconcile of the benchmarks runs in a process of its own)."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
 def bench_embedder(known: dict[str, np.ndarray]):
     """A synthetic sentence's vector: its base sentence's, with a little noise of its own."""
     dimensions = len(next(iter(known.values())))
@@ -212,9 +219,9 @@ def bench_embedder(known: dict[str, np.ndarray]):
             vector = next((v for t, v in known.items() if t.endswith(base)), None) if base not in known else known[base]
             if vector is None:
                 vector = np.zeros(dimensions, dtype=np.float32)
-                vector[hash(base) % dimensions] = 1.0
+                vector[_stable_hash(base) % dimensions] = 1.0
             if base != " ".join(text.split()):
-                noise = np.random.default_rng(abs(hash(text)) % 2**32).normal(size=dimensions)
+                noise = np.random.default_rng(_stable_hash(text)).normal(size=dimensions)
                 vector = vector + 0.25 * noise / np.linalg.norm(noise)
             rows.append(vector / np.linalg.norm(vector))
         return np.asarray(rows, dtype=np.float32)
