@@ -9,10 +9,10 @@
 
 Downloads run in a few threads (the client keeps each host's delay and limit); the
 store is written from the calling thread only. The threads never hold up the end of the
-process: a Ctrl-C ends parley at once, and the answers still under way are dropped. Every body a document or an item list
-came from is kept in the store, raw, before it is used. Nothing here extracts or
-reconciles: the caller hands the Documents to the pipeline, with the item URLs to
-record as read alongside each one.
+process: a Ctrl-C ends parley at once, and the answers still under way are dropped.
+Every body a document or an item list came from is kept in the store, raw, before it is
+used. Nothing here extracts or reconciles: the caller hands the Documents to the
+pipeline, with the item URLs to record as read alongside each one.
 """
 
 from __future__ import annotations
