@@ -135,6 +135,8 @@ def test_injected_scripts_in_an_article_do_not_run(page, server):
 
 
 def test_one_file_briefing_works_offline_in_the_browser(page, web_store: Path, tmp_path: Path):
+    from playwright.sync_api import expect
+
     from parley.present.html import write_briefing
     from parley.present.views import load_source
     from parley.store import Store
@@ -146,11 +148,15 @@ def test_one_file_briefing_works_offline_in_the_browser(page, web_store: Path, t
     page.on("request", lambda r: requests.append(r.url))
     page.goto(html.as_uri())
     assert page.locator("#view-overview").is_visible() and not page.locator("#view-timeline").is_visible()
+    # a view is shown when the hashchange event reaches the page, after the click returns:
+    # expect() waits for it (a plain count() right after the click raced it, and lost once)
     page.click("nav.views a[data-view=timeline]")
-    assert page.locator("#timeline-chart svg a.mark").count() == page.locator("tr[id^=event-]").count() > 0
+    events = page.locator("tr[id^=event-]").count()
+    expect(page.locator("#timeline-chart svg a.mark")).to_have_count(events)
+    assert events > 0
     page.click("nav.views a[data-view=network]")
     page.locator('#network-chart svg a.node[data-actor="steve-witkoff"] circle').click()
-    assert page.locator("#actor-steve-witkoff").is_visible()
+    expect(page.locator("#actor-steve-witkoff")).to_be_visible()
     assert page.locator("#actor-steve-witkoff h2").inner_text() == "Steve Witkoff"
     page.fill("#search-box", "frozen Russian assets loan")
     page.press("#search-box", "Enter")
@@ -158,7 +164,7 @@ def test_one_file_briefing_works_offline_in_the_browser(page, web_store: Path, t
     assert first.locator(".sentence").inner_text()
     first.locator("a.cite").click()
     target = page.evaluate("location.hash.slice(1)")
-    assert page.locator(f"[id='{target}']").is_visible()
+    expect(page.locator(f"[id='{target}']")).to_be_visible()
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert all(url.startswith("file://") for url in requests), requests
     assert page.problems == []
@@ -166,6 +172,8 @@ def test_one_file_briefing_works_offline_in_the_browser(page, web_store: Path, t
 
 def test_the_brief_file_opens_on_whats_new_and_a_citation_opens_its_sentence(page, web_store: Path, tmp_path: Path):
     from datetime import datetime, timedelta, timezone
+
+    from playwright.sync_api import expect
 
     from parley.present.changes import compute_changes
     from parley.present.html import write_briefing
@@ -182,6 +190,7 @@ def test_the_brief_file_opens_on_whats_new_and_a_citation_opens_its_sentence(pag
     assert page.locator("nav.views a.current").inner_text() == "What's new"
     page.locator("#view-new .change .cite a").first.click()
     target = page.evaluate("location.hash.slice(1)")
-    assert target.startswith("doc-") and page.locator(f"[id='{target}']").is_visible()
+    assert target.startswith("doc-")
+    expect(page.locator(f"[id='{target}']")).to_be_visible()
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.problems == []
