@@ -58,7 +58,7 @@ from parley.extract.event_merging import Candidate, Trigger, merge_candidates
 from parley.extract.event_triggers import KindCues, event_cues, find_triggers
 from parley.extract.quotation_marks import quoted_ranges
 from parley.extract.syntax import (
-    CLAUSE_DEPS, MODIFIER_DEPS, RELATIVE_TAGS, SUBJECT_DEPS, VERBAL, actor_index, doc_view,
+    CLAUSE_DEPS, MODIFIER_DEPS, RELATIVE_TAGS, SUBJECT_DEPS, VERBAL, actor_index, cue_form, doc_view,
     head_phrase, inside, is_nounish, is_verbal, phrase_tokens, segments,
     span_text_offsets, subjects_of, token_forms,
 )
@@ -580,7 +580,7 @@ class _EventReader:
         v = trigger.token if not trigger.is_noun else verb
         if v is None:
             return None
-        aux = {c.lower_.replace("’", "'") for c in v.children if c.dep_ in {"aux", "auxpass"}}
+        aux = {cue_form(c.lower_) for c in v.children if c.dep_ in {"aux", "auxpass"}}
         if v.tag_ == "VBG" and aux & {"is", "are", "'re", "'s", "am"}:
             return "ongoing"
         if v.tag_ == "VBG" and aux & {"was", "were"}:
@@ -615,7 +615,7 @@ class _EventReader:
         for v in (t for t in chain if t.pos_ in VERBAL):
             copula = v.lemma_ == "be" and v is not trigger.token  # "the summit is not merely a war council"
             for c in v.children:
-                if c.dep_ == "neg" and c.lower_.replace("’", "'") in self.cues.negation_adverbs and not copula:
+                if c.dep_ == "neg" and cue_form(c.lower_) in self.cues.negation_adverbs and not copula:
                     return True
                 if c.dep_ == "mark" and c.lower_ in self.cues.conditionals:
                     return True

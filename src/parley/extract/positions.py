@@ -59,6 +59,7 @@ from parley.extract.syntax import (
     CueIndex,
     CueMatch,
     actor_index,
+    cue_form,
     doc_view,
     is_nounish,
     is_verbal,
@@ -357,7 +358,7 @@ def _issues_for(cue: Token, stance: str, issue_matches: list[CueMatch], before: 
 
 
 def _negated(match: CueMatch, doc: Doc, negation: set[str], refusal_verbs: set[str]) -> bool:
-    cue_words = {doc[i].lower_.replace("’", "'") for i in range(match.start, match.end)}
+    cue_words = {cue_form(doc[i].lower_) for i in range(match.start, match.end)}
     if cue_words & negation:
         return False  # the negation is part of the cue: "will not accept"
     head = match.head(doc)
@@ -366,7 +367,7 @@ def _negated(match: CueMatch, doc: Doc, negation: set[str], refusal_verbs: set[s
     verb = clause_verb(head)
     for t in {head, verb} - {None}:
         for c in t.children:
-            if c.dep_ in {"neg", "det"} and c.lower_.replace("’", "'") in negation:
+            if c.dep_ in {"neg", "det"} and cue_form(c.lower_) in negation:
                 return True
     return False
 
@@ -521,7 +522,7 @@ def _refusals_until(sent: Span, cues: IssueCues) -> list[tuple[Token, Token]]:
     found = []
     for t in sent:
         if t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in cues.demanding_conditions for c in t.children) \
-                and any(c.dep_ == "neg" and c.lower_.replace("’", "'") in cues.negation for c in t.head.children):
+                and any(c.dep_ == "neg" and cue_form(c.lower_) in cues.negation for c in t.head.children):
             found.append((t, t.head))
     return found
 
