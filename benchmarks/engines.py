@@ -47,21 +47,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throughput import ROOT, build_corpus  # noqa: E402  (the same corpus, built one way)
-
-BARE_SPACY = """
-import json, sys, time
-from pathlib import Path
-from parley.ingest import find_files, read_file
-from parley.nlp import load_spacy_pipeline
-texts = [d.text for sf in find_files([Path(sys.argv[1])]) for d in read_file(sf).documents]
-nlp = load_spacy_pipeline()
-started = time.perf_counter()
-for doc in nlp.pipe(texts, batch_size=8):
-    pass
-print(json.dumps({"parse_seconds": time.perf_counter() - started, "texts": len(texts),
-                  "words": sum(len(t.split()) for t in texts)}))
-"""
+from throughput import BARE_SPACY, ROOT, build_corpus  # noqa: E402  (the same corpus and parse, one way)
 
 # What N processes of bare spaCy reach on this machine, each parsing every Nth text with one
 # thread: the ceiling of any N-worker engine (cores that share caches and memory do not parse N
