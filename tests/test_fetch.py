@@ -387,25 +387,32 @@ def check_whole(db: Path) -> None:
             zlib.decompress(body)
 
 
+def stopped_once_asked(server, path: str, sig: int, log: Path, *args: str) -> int:
+    """Run parley with ``args`` in a process of its own (stderr to ``log``), send it ``sig`` as
+    soon as the server is asked for ``path``, and return its exit code (it must end within 60 s)."""
+    with open(log, "w") as err:
+        parley = subprocess.Popen([sys.executable, "-c", PARLEY, *args], env={**os.environ, "PYTHONPATH": str(SRC)},
+                                  stdout=subprocess.DEVNULL, stderr=err)
+    deadline = time.monotonic() + 120
+    while server.requests(path) == 0:
+        assert parley.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.02)
+    parley.send_signal(sig)
+    return parley.wait(timeout=60)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_watch_stopped_mid_fetch_leaves_the_store_whole_and_a_rerun_completes(server, tmp_path, sig):
     db = tmp_path / "p.db"
     base = server.base
     # a first pass stores the Atom feed's two articles; the second is stopped while it waits for the slow page
     fetch(db, f"{base}/atom.xml")
-    args = [sys.executable, "-c", PARLEY, "watch", f"{base}/atom.xml", f"{base}/feed.xml", f"{base}/slow.html",
-            "--db", str(db), "--every", "1h", *FAST]
-    with open(tmp_path / "watch.err", "w") as err:
-        watch = subprocess.Popen(args, env={**os.environ, "PYTHONPATH": str(SRC)},
-                                 stdout=subprocess.DEVNULL, stderr=err)
-    deadline = time.monotonic() + 120
-    while server.requests("/slow.html") == 0:
-        assert watch.poll() is None and time.monotonic() < deadline, (tmp_path / "watch.err").read_text()
-        time.sleep(0.02)
-    watch.send_signal(sig)
-    assert watch.wait(timeout=60) != 0
+    log = tmp_path / "watch.err"
+    code = stopped_once_asked(server, "/slow.html", sig, log, "watch", f"{base}/atom.xml", f"{base}/feed.xml",
+                              f"{base}/slow.html", "--db", str(db), "--every", "1h", *FAST)
+    assert code != 0
     if sig == signal.SIGINT:
-        assert "interrupted: what was stored is kept and whole" in (tmp_path / "watch.err").read_text()
+        assert "interrupted: what was stored is kept and whole" in log.read_text()
     check_whole(db)
     again = fetch(db, f"{base}/atom.xml", f"{base}/feed.xml", f"{base}/slow.html")
     assert lines(again)[-1].startswith("fetched 3, unchanged 2, skipped 0")
@@ -418,17 +425,11 @@ def test_watch_stopped_mid_fetch_leaves_the_store_whole_and_a_rerun_completes(se
 
 def test_ctrl_c_ends_a_fetch_at_once_though_a_server_never_answers(server, tmp_path):
     """The request under way is dropped, not waited for (here it would wait ten minutes)."""
-    args = [sys.executable, "-c", PARLEY, "fetch", f"{server.base}/stalled.html", "--db", str(tmp_path / "p.db"),
-            "--timeout", "600", *FAST]
-    with open(tmp_path / "fetch.err", "w") as err:
-        fetch = subprocess.Popen(args, env={**os.environ, "PYTHONPATH": str(SRC)}, stdout=subprocess.DEVNULL, stderr=err)
-    deadline = time.monotonic() + 120
-    while server.requests("/stalled.html") == 0:
-        assert fetch.poll() is None and time.monotonic() < deadline, (tmp_path / "fetch.err").read_text()
-        time.sleep(0.02)
-    fetch.send_signal(signal.SIGINT)
-    assert fetch.wait(timeout=60) == 130
-    assert "interrupted: what was stored is kept and whole" in (tmp_path / "fetch.err").read_text()
+    log = tmp_path / "fetch.err"
+    code = stopped_once_asked(server, "/stalled.html", signal.SIGINT, log, "fetch", f"{server.base}/stalled.html",
+                              "--db", str(tmp_path / "p.db"), "--timeout", "600", *FAST)
+    assert code == 130
+    assert "interrupted: what was stored is kept and whole" in log.read_text()
     check_whole(tmp_path / "p.db")
 
 
