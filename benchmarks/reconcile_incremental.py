@@ -83,7 +83,7 @@ def filled(path: Path, count: int, added: int, seed: int, keep: Path | None) -> 
 
 def reconcile_once(store_path: Path, incremental: bool, add: bool, forget: bool = False) -> dict:
     """(In a process of its own) store the added documents when asked, drop the kept
-    statements and block pairs when asked, then reconcile."""
+    statements and block neighbours when asked, then reconcile."""
     from reconcile_scale import base_vectors, bench_embedder
 
     from parley.extract import EXTRACTOR_VERSION
@@ -99,7 +99,7 @@ def reconcile_once(store_path: Path, incremental: bool, add: bool, forget: bool 
                 store.add_document(document, extraction, EXTRACTOR_VERSION)
         if forget:
             with store.db:
-                store.db.execute("DELETE FROM block_pairs")
+                store.db.execute("DELETE FROM block_neighbours")
                 store.db.execute("DELETE FROM document_statements")
         started = time.perf_counter()
         how = reconcile_store(store, load_lexicon(), embed=embed, incremental=incremental)

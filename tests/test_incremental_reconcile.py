@@ -185,7 +185,8 @@ def test_blocks_compared_before_are_not_compared_again_and_change_nothing(bases,
         def compare_again(*args):
             raise AssertionError("a block compared again")
 
-        monkeypatch.setattr(pairs, "_block_pairs", compare_again)
+        monkeypatch.setattr(pairs, "compare_block", compare_again)
+        monkeypatch.setattr(pairs, "extend_block", compare_again)
         reconcile_store(store, embed=bag_of_words, incremental=False)
         assert _everything(store) == first
 
@@ -205,7 +206,7 @@ def test_a_document_stored_again_is_not_taken_for_an_addition(bases, tmp_path):
 
 
 def test_a_corpus_gathered_in_small_parts_gives_the_same_tables(bases, tmp_path, monkeypatch):
-    """On a large corpus the claims step reads stored vectors and kept block pairs in
+    """On a large corpus the claims step reads stored vectors and kept block neighbours in
     batches and merges compared pairs in shards as they come; parts of any size give the
     tables one pass gives."""
     from parley.embeddings import CachedEmbedder

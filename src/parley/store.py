@@ -18,9 +18,10 @@ Layout (readable with any SQLite or PostgreSQL client):
 - ``document_bands``: the near-copy detector's LSH band keys of each original (a
   document no copy of another), so a new batch of documents is compared only with the
   originals it may copy (``parley.dedup``), not with every stored text;
-- ``block_pairs``: the claims step's pairs of similar sentences found in each block,
-  by a digest of the block's content (``parley.reconcile.pairs``), so a
-  block unchanged since the last run is not compared again;
+- ``block_neighbours``: the claims step's nearest neighbours of each sentence in each block,
+  by a digest of the block's anchor key (``parley.reconcile.pairs``), so a block unchanged
+  since the last run is not compared again, and one that has gained sentences compares
+  only those;
 - ``document_statements``: the claims step's statements of each document, by a digest of
   what they were read from (``parley.reconcile.statements``), so a document whose records
   and context are unchanged is not read again;
@@ -106,7 +107,8 @@ CREATE TABLE IF NOT EXISTS document_bands (document_id TEXT NOT NULL REFERENCES 
                                            band INTEGER NOT NULL, key TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS document_bands_key ON document_bands (band, key);
 CREATE INDEX IF NOT EXISTS document_bands_document ON document_bands (document_id);
-CREATE TABLE IF NOT EXISTS block_pairs (key TEXT PRIMARY KEY, pairs BLOB NOT NULL);
+DROP TABLE IF EXISTS block_pairs;
+CREATE TABLE IF NOT EXISTS block_neighbours (key TEXT PRIMARY KEY, neighbours BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS document_statements (key TEXT PRIMARY KEY, statements BLOB NOT NULL);
 """
 DOCUMENT_COLUMNS = ("id", "source", "path", "title", "outlet", "published", "url", "author", "words",
@@ -607,15 +609,15 @@ class Store:
 
     # ---------------------------------------------------------------- kept by the claims step
 
-    def block_pairs(self, keys: Iterable[str]) -> dict[str, bytes]:
-        """The pairs kept for those of ``keys`` (digests of blocks' content) that have them."""
-        return self._values_by_key("block_pairs", "pairs", keys)
+    def block_neighbours(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The neighbours kept for those of ``keys`` (digests of blocks' anchor keys) that have them."""
+        return self._values_by_key("block_neighbours", "neighbours", keys)
 
-    def keep_block_pairs(self, found: dict[str, bytes], used: set[str] | None = None) -> None:
-        """Keep the pairs of newly compared blocks. Given ``used`` (the keys of all the blocks of
-        a run, at its end), blocks of past runs that it did not meet are dropped once they
-        outnumber the used ones."""
-        self._keep("block_pairs", "pairs", found, used)
+    def keep_block_neighbours(self, found: dict[str, bytes], used: set[str] | None = None) -> None:
+        """Keep (or replace) the neighbours of newly compared or extended blocks. Given ``used``
+        (the keys of all the blocks of a run, at its end), blocks of past runs that it did not
+        meet are dropped once they outnumber the used ones."""
+        self._keep("block_neighbours", "neighbours", found, used, replace=True)
 
     def document_statements(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The statements kept for those of ``keys`` (digests of what a document's statements
@@ -627,9 +629,13 @@ class Store:
         its end), those of past runs it did not meet are dropped once they outnumber the used."""
         self._keep("document_statements", "statements", found, used)
 
-    def _keep(self, table: str, column: str, found: dict[str, bytes], used: set[str] | None) -> None:
+    def _keep(self, table: str, column: str, found: dict[str, bytes], used: set[str] | None,
+              replace: bool = False) -> None:
+        """Insert ``found`` (key -> value) into a memo table; a key kept already keeps its value
+        unless ``replace``."""
+        on_conflict = f"DO UPDATE SET {column} = excluded.{column}" if replace else "DO NOTHING"
         with self.db:
-            self.db.executemany(f"INSERT INTO {table} (key, {column}) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            self.db.executemany(f"INSERT INTO {table} (key, {column}) VALUES (?, ?) ON CONFLICT (key) {on_conflict}",
                                 found.items())
             if used is not None and self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 2 * len(used) + 1000:
                 stale = [row[0] for row in self.db.execute(f"SELECT key FROM {table}") if row[0] not in used]

@@ -46,14 +46,14 @@ from parley.compare import places_compatible
 from parley.lexicon import Lexicon
 from parley.records import Claim, Document, Extraction, Figure, Quote
 from parley.reconcile.readings import readings_clash
-from parley.reconcile.pairs import PairMemo, SimilarPairs, similar_pairs
+from parley.reconcile.pairs import NeighbourMemo, SimilarPairs, on_grid, similar_pairs
 from parley.reconcile.statements import NO_MONTH, Statement, StatementMemo, _shift, find_statements
 from parley.reconcile.timeline import TimelineEntry
 
 
-class ClaimsMemo(PairMemo, StatementMemo, Protocol):
+class ClaimsMemo(NeighbourMemo, StatementMemo, Protocol):
     """What the claims step keeps between runs: each document's statements and each block's
-    pairs (``Store`` keeps both)."""
+    neighbours (``Store`` keeps both)."""
 
 
 # --------------------------------------------------------------------------- sources
@@ -323,7 +323,7 @@ def _distinct(statements: list[Statement]) -> list[list[int]]:
 def embed_statements(statements: list[Statement], embed: Embedder) -> Sentences:
     groups = _distinct(statements)
     texts = [statements[g[0]].text for g in groups]
-    vectors = np.asarray(embed(texts), dtype=np.float32) if texts else np.zeros((0, 1), dtype=np.float32)
+    vectors = on_grid(embed(texts)) if texts else np.zeros((0, 1), dtype=np.float32)  # exact cosines
     return Sentences(statements, groups, vectors)
 
 
@@ -543,7 +543,7 @@ def check_claims(documents: list[Document], extractions: list[Extraction], timel
     statements = find_statements(documents, extractions, timeline, lexicon, memo)
     comparer = Comparer.of(statements, NumberRules.from_lexicon(lexicon))
     sentences = embed_statements(statements, embed)
-    pairs = similar_pairs(sentences.vectors, blocks_of(sentences).values(), rules.floor, rules.neighbours,
+    pairs = similar_pairs(sentences.vectors, blocks_of(sentences), rules.floor, rules.neighbours,
                           documents=sentences.document_numbers(), memo=memo)
     claims, claim_of = group_claims(sentences, pairs, rules, comparer, source_keys(documents))
     return Checked(sentences, pairs, claims, claim_of, comparer)

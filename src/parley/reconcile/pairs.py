@@ -1,41 +1,125 @@
 """Pairs of similar sentences within blocks: the claims step's costliest part.
 
 Each block (sentences that may report the same thing, see ``claims.blocks_of``) is
-compared as a matrix of cosines, each sentence keeping its most similar neighbours. A
-block met before, with the same sentences, vectors and documents in the same order,
-takes its pairs from a ``PairMemo`` (the store keeps them): the same computation gave
-them, so the result is exactly what comparing it again would give.
+compared as a matrix of cosines, each sentence keeping its ``neighbours`` nearest in the
+block: higher cosine first, then lower sentence number, so the choice among equal
+cosines is fixed. A block's pairs are its sentences with their neighbours, at least
+``floor`` alike.
+
+Kept between runs (a ``NeighbourMemo``; the store is one), by the block's anchor key: its
+sentences (a digest of each one's vector and document) and each one's neighbours. A block
+met again with the same sentences takes its neighbours from there. One that has only gained
+sentences (most do, as news is added) is *extended*: the new sentences are compared with
+the whole block, and each old one keeps the nearest of its old neighbours and the new
+sentences, which are the nearest in the grown block. Any other change compares the block
+anew.
+
+Extending gives exactly what comparing anew gives because a cosine does not depend on
+the block it is computed in: sentence vectors are put on a grid of ``1 / GRID`` (see
+``on_grid``), where every product of two components and every partial sum of a dot product
+is a multiple of ``1 / GRID**2`` below 2, which float32 holds exactly. The matrix product
+then has no rounding, in whatever order or block shape the BLAS library adds it up.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
+GRID = 2 ** 11  # vector components are multiples of 1/GRID; see the module docstring
 
-def _block_pairs(vectors: np.ndarray, members: np.ndarray, floor: float, neighbours: int, chunk: int,
-                 documents: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One block's (i, j, cosine) found by ``similar_pairs``, each pair once (its highest cosine)."""
-    found_i, found_j, found_v = [], [], []
-    matrix = vectors[members]
-    k = min(neighbours, len(members) - 1)
+
+def on_grid(vectors: np.ndarray) -> np.ndarray:
+    """Unit vectors rounded to multiples of ``1 / GRID`` (float32): their dot products are
+    exact. A cosine moves by about 1e-4, far below what tells two sentences apart."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return (np.rint(vectors * GRID) / GRID).astype(np.float32)
+
+
+def _order(cosines: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """An int64 key per candidate neighbour: higher for a higher cosine, then for a lower
+    sentence number. Exact cosines are whole multiples of 1 / GRID**2."""
+    return (np.rint(cosines * float(GRID * GRID)).astype(np.int64) << 32) | (0x7FFFFFFF - numbers.astype(np.int64))
+
+
+def _nearest(cosines: np.ndarray, numbers: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the ``k`` candidates of highest ``_order`` (in no particular order): their
+    numbers and cosines. ``numbers`` is one per column or one per candidate."""
+    numbers = np.broadcast_to(numbers, cosines.shape)
+    top = np.argpartition(_order(cosines, numbers), -k, axis=1)[:, -k:]
+    return np.take_along_axis(numbers, top, axis=1), np.take_along_axis(cosines, top, axis=1)
+
+
+LEFT_OUT = -2.0  # the "cosine" of a sentence with itself or with one of its own document: below any
+
+
+def _cosines(vectors: np.ndarray, rows: np.ndarray, columns: np.ndarray, documents: np.ndarray | None) -> np.ndarray:
+    """Cosines of ``rows`` with ``columns`` (sentence numbers); ``LEFT_OUT`` for a sentence
+    with itself and, given ``documents``, for two sentences of one document."""
+    cosines = vectors[rows] @ vectors[columns].T
+    np.putmask(cosines, rows[:, None] == columns[None, :], LEFT_OUT)
+    if documents is not None:
+        np.putmask(cosines, documents[rows][:, None] == documents[columns][None, :], LEFT_OUT)
+    return cosines
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """A block's sentences (numbers, ascending) and each one's ``k`` nearest in the block
+    (``k``: the ``neighbours`` asked for, or all members in a smaller block, a sentence
+    itself and those of its document then coming last, as ``LEFT_OUT``)."""
+
+    members: np.ndarray  # int32, n
+    numbers: np.ndarray  # int32, n x k: the neighbours' sentence numbers
+    cosines: np.ndarray  # float32, n x k
+
+    def pairs(self, floor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(sentence, neighbour, cosine) for the neighbours at least ``floor`` alike."""
+        keep = (self.cosines >= floor) & (self.cosines > LEFT_OUT)
+        return (np.repeat(self.members, self.numbers.shape[1])[keep.ravel()], self.numbers[keep],
+                self.cosines[keep])
+
+
+def _k(size: int, neighbours: int) -> int:
+    """How many neighbours each member keeps: in a block of at most ``neighbours`` members,
+    all of them, so that the nearest in a grown block are among those kept and the new."""
+    return min(neighbours, size)
+
+
+def compare_block(vectors: np.ndarray, members: np.ndarray, neighbours: int, documents: np.ndarray | None,
+                  chunk: int = 1024) -> Neighbours:
+    """Each member's nearest neighbours in the block, from the whole matrix of cosines
+    (``chunk`` rows at a time)."""
+    k = _k(len(members), neighbours)
+    numbers, cosines = [], []
     for begin in range(0, len(members), chunk):
         rows = members[begin:begin + chunk]
-        sims = matrix[begin:begin + chunk] @ matrix.T
-        sims[np.arange(len(rows)), np.arange(begin, begin + len(rows))] = -1.0  # not itself
-        if documents is not None:
-            np.putmask(sims, documents[rows][:, None] == documents[members][None, :], -1.0)
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        values = np.take_along_axis(sims, top, axis=1)
-        keep = values >= floor
-        found_i.append(np.repeat(rows, k)[keep.ravel()])
-        found_j.append(members[top[keep]])
-        found_v.append(values[keep])
-    return _highest(np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_v))
+        found = _nearest(_cosines(vectors, rows, members, documents), members, k)
+        numbers.append(found[0])
+        cosines.append(found[1])
+    return Neighbours(members, np.concatenate(numbers).astype(np.int32), np.concatenate(cosines))
+
+
+def extend_block(vectors: np.ndarray, members: np.ndarray, before: Neighbours, neighbours: int,
+                 documents: np.ndarray | None) -> Neighbours:
+    """The neighbours of a block that has gained members since ``before`` (whose members
+    are all still in it): the new members compared with the whole block; each old one's
+    nearest among its old neighbours and the new members."""
+    k = _k(len(members), neighbours)
+    old = np.isin(members, before.members)
+    added = members[~old]
+    numbers = np.empty((len(members), k), dtype=np.int32)
+    cosines = np.empty((len(members), k), dtype=np.float32)
+    found = _nearest(_cosines(vectors, added, members, documents), members, k)
+    numbers[~old], cosines[~old] = found
+    candidates = np.concatenate([before.numbers, np.broadcast_to(added, (len(before.members), len(added)))], axis=1)
+    alike = np.concatenate([before.cosines, _cosines(vectors, before.members, added, documents)], axis=1)
+    numbers[old], cosines[old] = _nearest(alike, candidates, k)
+    return Neighbours(members, numbers, cosines)
 
 
 def _highest(i: np.ndarray, j: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -53,14 +137,13 @@ def _highest(i: np.ndarray, j: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, n
     return (kept >> 32).astype(low.dtype), (kept & 0xFFFFFFFF).astype(high.dtype), np.maximum.reduceat(v[order], starts)
 
 
-class PairMemo(Protocol):
-    """Where each block's pairs are kept between runs, by a digest of the block's content
-    (``Store`` is one): a block met again, same sentences, vectors and documents, is not
-    compared again."""
+class NeighbourMemo(Protocol):
+    """Where each block's neighbours are kept between runs, by a digest of the block's anchor
+    key (``Store`` is one)."""
 
-    def block_pairs(self, keys: Iterable[str]) -> dict[str, bytes]: ...
+    def block_neighbours(self, keys: Iterable[str]) -> dict[str, bytes]: ...
 
-    def keep_block_pairs(self, found: dict[str, bytes], used: set[str] | None = None) -> None: ...
+    def keep_block_neighbours(self, found: dict[str, bytes], used: set[str] | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -158,61 +241,75 @@ class _Collected:
         return SimilarPairs(*(np.concatenate(column) for column in zip(*(self.shards[n] for n in sorted(self.shards)))))
 
 
-PAIR = np.dtype([("a", "<i4"), ("b", "<i4"), ("cosine", "<f4")])  # a block's pair, by position in the block
-MEMO_BATCH = 2_000  # blocks whose kept pairs are read from the memo at once
+MEMO_BATCH = 2_000  # blocks whose kept neighbours are read from the memo at once
 
 
-def _block_keys(vectors: np.ndarray, blocks: list[np.ndarray], settings: str,
-                documents: np.ndarray | None) -> list[str]:
-    """A digest of each block's content: its sentences' vectors and documents, in order."""
-    rows = [hashlib.sha1(row.tobytes()).digest() for row in vectors]
+def sentence_digests(vectors: np.ndarray, documents: np.ndarray | None) -> np.ndarray:
+    """A 64-bit digest of each sentence's vector and document number: what its cosines and
+    its being left out of its own document's neighbours depend on."""
     numbers = documents if documents is not None else np.full(len(vectors), -1, dtype=np.int64)
-    keys = []
-    for members in blocks:
-        digest = hashlib.sha1(settings.encode())
-        for m in members.tolist():
-            digest.update(rows[m])
-            digest.update(int(numbers[m]).to_bytes(8, "little", signed=True))
-        keys.append(digest.hexdigest())
-    return keys
+    return np.array([int.from_bytes(hashlib.blake2b(row.tobytes() + int(number).to_bytes(8, "little", signed=True),
+                                                    digest_size=8).digest(), "little")
+                     for row, number in zip(vectors, numbers.tolist())], dtype=np.uint64)
 
 
-def similar_pairs(vectors: np.ndarray, blocks: Iterable[Sequence[int]], floor: float,
-                  neighbours: int, chunk: int = 1024,
-                  documents: np.ndarray | None = None, memo: PairMemo | None = None) -> SimilarPairs:
-    """(i, j, cosine) for each row's ``neighbours`` most similar rows within each block,
-    at least ``floor``; with ``documents`` (a document number per row), rows of the same
-    document are not each other's neighbours. Blocks are compared as matrices, in chunks
-    of rows. With a ``memo``, a block whose sentences, vectors and documents are those of
-    a block compared before takes its pairs from there (the same, computed the same way)."""
-    blocks = [np.asarray(block, dtype=np.int32) for block in blocks if len(block) >= 2]
-    keys: list[str] = []
-    if memo is not None:
-        keys = _block_keys(vectors, blocks, f"{floor!r}|{neighbours}|{chunk}|{documents is None}", documents)
+def _encoded(found: Neighbours, digests: np.ndarray) -> bytes:
+    """A block's neighbours as kept: member count and k, the members' digests, then each
+    member's neighbours (as positions in the block) and their cosines."""
+    n, k = found.numbers.shape
+    return b"".join([np.array([n, k], dtype=np.int32).tobytes(), digests[found.members].tobytes(),
+                     np.searchsorted(found.members, found.numbers).astype(np.int32).tobytes(),
+                     found.cosines.astype(np.float32).tobytes()])
+
+
+def _decoded(kept: bytes, members: np.ndarray, digests: np.ndarray) -> Neighbours | None:
+    """The kept neighbours of a block now made of ``members``, in today's sentence numbers;
+    None unless every sentence kept is still in the block, in the same order."""
+    n, k = (int(x) for x in np.frombuffer(kept, dtype=np.int32, count=2))
+    stored = np.frombuffer(kept, dtype=np.uint64, count=n, offset=8)
+    now = digests[members]
+    if n == len(members) and np.array_equal(stored, now):
+        old = members
+    else:
+        where = np.flatnonzero(np.isin(now, stored))
+        if len(where) != n or not np.array_equal(now[where], stored):
+            return None
+        old = members[where]
+    positions = np.frombuffer(kept, dtype=np.int32, count=n * k, offset=8 + 8 * n).reshape(n, k)
+    cosines = np.frombuffer(kept, dtype=np.float32, count=n * k, offset=8 + 8 * n + 4 * n * k)
+    return Neighbours(old, old[positions], cosines.reshape(n, k))
+
+
+def similar_pairs(vectors: np.ndarray, blocks: Mapping[tuple, Sequence[int]], floor: float, neighbours: int,
+                  documents: np.ndarray | None = None, memo: NeighbourMemo | None = None) -> SimilarPairs:
+    """Each block's pairs (see the module docstring): (i, j, cosine) for each sentence's
+    ``neighbours`` nearest in its block, at least ``floor`` alike, each pair once. ``vectors``
+    are on the grid (``on_grid``); with ``documents`` (a document number per sentence), two
+    sentences of one document are not neighbours. ``blocks``: anchor key -> sentence numbers,
+    ascending. With a ``memo``, blocks met before are extended or taken as they are."""
+    keys = [key for key, members in blocks.items() if len(members) >= 2]
+    settings = f"{neighbours}|{documents is None}|{GRID}"
+    names = [hashlib.sha1(f"{settings}|{key!r}".encode()).hexdigest() for key in keys] if memo is not None else []
+    digests = sentence_digests(vectors, documents) if memo is not None else np.zeros(0, dtype=np.uint64)
     collected = _Collected()
-    fresh: dict[str, bytes] = {}
-    for begin in range(0, len(blocks), MEMO_BATCH):
-        batch = range(begin, min(begin + MEMO_BATCH, len(blocks)))
-        known = memo.block_pairs({keys[n] for n in batch}) if memo is not None else {}
+    for begin in range(0, len(keys), MEMO_BATCH):
+        batch = range(begin, min(begin + MEMO_BATCH, len(keys)))
+        kept = memo.block_neighbours([names[n] for n in batch]) if memo is not None else {}
+        fresh: dict[str, bytes] = {}
         for number in batch:
-            members = blocks[number]
-            key = keys[number] if memo is not None else ""
-            if key in known:
-                local = np.frombuffer(known[key], dtype=PAIR)
-                i, j, v = members[local["a"]], members[local["b"]], local["cosine"]
+            members = np.asarray(blocks[keys[number]], dtype=np.int32)
+            before = _decoded(kept[names[number]], members, digests) if memo is not None and names[number] in kept else None
+            if before is None:
+                found = compare_block(vectors, members, neighbours, documents)
+            elif len(before.members) < len(members):
+                found = extend_block(vectors, members, before, neighbours, documents)
             else:
-                i, j, v = _block_pairs(vectors, members, floor, neighbours, chunk, documents)
-                if memo is not None:
-                    where = {m: n for n, m in enumerate(members.tolist())}
-                    local = np.zeros(len(i), dtype=PAIR)
-                    local["a"] = [where[x] for x in i.tolist()]
-                    local["b"] = [where[x] for x in j.tolist()]
-                    local["cosine"] = v
-                    fresh[key] = local.tobytes()
-            collected.add(i, j, v)
+                found = before
+            if memo is not None and found is not before:
+                fresh[names[number]] = _encoded(found, digests)
+            collected.add(*found.pairs(floor))
         if fresh:  # kept batch by batch: a first run compares every block
-            memo.keep_block_pairs(fresh)
-            fresh = {}
+            memo.keep_block_neighbours(fresh)
     if memo is not None:
-        memo.keep_block_pairs({}, used=set(keys))
+        memo.keep_block_neighbours({}, used=set(names))
     return collected.result()
