@@ -128,3 +128,50 @@ def test_the_timeline_reads_spacys_stop_words_without_loading_spacy():
     count, loaded, words = result.stdout.strip().split(" ", 2)
     assert loaded == "False"
     assert set(words.split()) == set(STOP_WORDS) and int(count) == len(STOP_WORDS)
+
+
+class _Joins:
+    """A joins memo in memory."""
+
+    def __init__(self) -> None:
+        self.kept: bytes | None = None
+
+    def timeline_joins(self):
+        return self.kept
+
+    def keep_timeline_joins(self, kept):
+        self.kept = kept
+
+
+def test_joins_of_the_last_run_are_replayed_only_while_its_reports_come_first(monkeypatch):
+    from parley.reconcile import timeline
+
+    def round_of_talks(source, published, place, day):
+        return document(source, published), extraction(source, [meeting(
+            source, ["chile", "peru"], place, When("on that day", day, None, "day"), "held")])
+
+    old = [round_of_talks("a.txt", "2026-03-02", "Lima", "2026-03-01"),
+           round_of_talks("b.txt", "2026-03-03", "Lima", "2026-03-01"),
+           round_of_talks("c.txt", "2026-03-09", "Quito", "2026-03-08")]
+    new = [round_of_talks("d.txt", "2026-03-10", "Quito", "2026-03-08"),
+           round_of_talks("e.txt", "2026-03-11", "Lima", "2026-03-10")]
+    searched = []
+    search = timeline._best_entry
+    monkeypatch.setattr(timeline, "_best_entry", lambda report, *a: searched.append(report.document.source)
+                        or search(report, *a))
+
+    def run(pairs, memo):
+        searched.clear()
+        return build_timeline([d for d, _ in pairs], [e for _, e in pairs], memo)
+
+    memo = _Joins()
+    run(old, memo)
+    grown = run(old + new, memo)
+    assert searched == ["d.txt", "e.txt"]  # the stored reports' joins were replayed
+    assert grown == run(old + new, None) and searched == ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+    assert [len(e.reports) for e in grown] == [2, 2, 1]
+
+    moved = [round_of_talks("a.txt", "2026-03-02", "Quito", "2026-03-08"), *old[1:], *new]
+    replayed = run(moved, memo)
+    assert searched == ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]  # an earlier report changed
+    assert replayed == run(moved, None)

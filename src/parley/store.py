@@ -25,6 +25,9 @@ Layout (readable with any SQLite or PostgreSQL client):
 - ``document_statements``: the claims step's statements of each document, by a digest of
   what they were read from (``parley.reconcile.statements``), so a document whose records
   and context are unchanged is not read again;
+- ``timeline_joins``: which timeline entry each event report joined in the last reconcile,
+  with a digest of those reports (``parley.reconcile.timeline``), so a run whose first
+  reports are the same replays their joins instead of searching again;
 - ``embeddings``: sentence vectors keyed by a hash of the sentence and model
   (``parley.embeddings.sentence_key``), so a re-run does not embed a sentence again;
 - ``responses``: what ``parley fetch`` downloaded (feeds, sitemaps, the pages articles were
@@ -110,6 +113,7 @@ CREATE INDEX IF NOT EXISTS document_bands_document ON document_bands (document_i
 DROP TABLE IF EXISTS block_pairs;
 CREATE TABLE IF NOT EXISTS block_neighbours (key TEXT PRIMARY KEY, neighbours BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS document_statements (key TEXT PRIMARY KEY, statements BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS timeline_joins (key TEXT PRIMARY KEY, joins BLOB NOT NULL);
 """
 DOCUMENT_COLUMNS = ("id", "source", "path", "title", "outlet", "published", "url", "author", "words",
                     "duplicate_of", "text", "position", "added_at")
@@ -628,6 +632,13 @@ class Store:
         """Keep the statements of newly read documents; given ``used`` (all the keys of a run, at
         its end), those of past runs it did not meet are dropped once they outnumber the used."""
         self._keep("document_statements", "statements", found, used)
+
+    def timeline_joins(self) -> bytes | None:
+        """The timeline's joins kept by the last reconcile (None: none kept)."""
+        return self._values_by_key("timeline_joins", "joins", ["latest"]).get("latest")
+
+    def keep_timeline_joins(self, kept: bytes) -> None:
+        self._keep("timeline_joins", "joins", {"latest": kept}, None, replace=True)
 
     def _keep(self, table: str, column: str, found: dict[str, bytes], used: set[str] | None,
               replace: bool = False) -> None:

@@ -12,13 +12,17 @@ What a batch added to a reconciled store costs (``parley.pipeline.reconcile_stor
   ids) and timeline entries, and the corpus places, the lexicon and the reading code, are
   those it was read with takes its statements from ``memo`` (the store);
 - the claims step's block comparisons: a block whose sentences, vectors and documents
-  are unchanged takes its pairs from ``memo``;
+  are unchanged takes its sentences' nearest neighbours from ``memo``, and one that has
+  only gained sentences compares just those (``reconcile/pairs.py``);
+- the timeline: when the event reports of the last run come first, unchanged (new
+  documents come after the stored ones in corpus order), the entries they joined are
+  replayed from ``memo`` and only the reports after them are matched;
 - everything else runs over the whole corpus, because its result for old documents can
   change with a new one: actor merging (a new full name can take or make ambiguous a
   surname's match), described speakers (a new person can fit a description), quote care
-  (a second source), the timeline (new reports extend entries), the claims' blocks (built
-  from the rarest anchors corpus-wide; each sentence keeps its most similar neighbours;
-  clusters merge in the order of all pairs' scores), and the conflicts over all of these.
+  (a second source), the claims' blocks (built from the rarest anchors corpus-wide) and
+  grouping (clusters merge in the order of all pairs' scores, and how much a shared anchor
+  counts depends on how many documents name it), and the conflicts over all of these.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from parley.dedup import near_duplicates
 from parley.embeddings import Embedder, default_embedder
@@ -37,7 +41,12 @@ from parley.reconcile.claims import ClaimsMemo, check_claims, flag_quotes
 from parley.reconcile.conflicts import find_conflicts
 from parley.reconcile.positions import position_matrix
 from parley.reconcile.speakers import resolve_described_speakers
-from parley.reconcile.timeline import build_timeline
+from parley.reconcile.timeline import JoinsMemo, build_timeline
+
+
+class ReconcileMemo(ClaimsMemo, JoinsMemo, Protocol):
+    """What the reconcile stage keeps between runs (``Store`` keeps all of it): the claims
+    step's statements and block neighbours, the timeline's joins."""
 
 
 @dataclasses.dataclass
@@ -70,11 +79,11 @@ def framing_by_outlet(documents: list[Document], framing: list[Framing]) -> list
 
 def reconcile(documents: list[Document], extractions: list[Extraction],
               embed: Embedder | None = None, lexicon: Lexicon | None = None,
-              duplicates: dict[str, str] | None = None, memo: ClaimsMemo | None = None) -> Reconciled:
+              duplicates: dict[str, str] | None = None, memo: ReconcileMemo | None = None) -> Reconciled:
     """The corpus of ``documents`` (in corpus order) and their ``extractions``. ``duplicates``:
     the near-copy links when already known (``parley.dedup``), else they are found here;
-    ``memo``: where the claims step keeps the statements it read and the pairs of the blocks
-    it compared."""
+    ``memo``: where the claims step keeps the statements it read and the neighbours in the
+    blocks it compared, and the timeline which entry each report joined."""
     lexicon = lexicon or load_lexicon()
     if duplicates is None:
         duplicates = near_duplicates(documents)
@@ -82,7 +91,7 @@ def reconcile(documents: list[Document], extractions: list[Extraction],
     actors, extractions = reconcile_actors(extractions, lexicon)
     actors, extractions = resolve_described_speakers(actors, extractions, lexicon)
     extractions = flag_quotes(documents, extractions)
-    timeline = build_timeline(documents, extractions)
+    timeline = build_timeline(documents, extractions, memo)
     matrix = position_matrix(documents, extractions, actors)
     checked = check_claims(documents, extractions, timeline, embed or default_embedder(), lexicon, memo)
     conflicts = find_conflicts(documents, extractions, actors, timeline, checked, lexicon)

@@ -13,6 +13,12 @@ Candidate entries are looked up by (kind, party or place, week or month), at mos
 the work grows with the number of reports, not with its square.
 
 Entries are sorted: dated ones by date, then undated ones in the order first reported.
+
+Reports are taken in corpus order, each joining the entry that fits it best so far, so
+what a report joins depends only on the reports before it. A ``JoinsMemo`` (the store)
+keeps which entry each report joined; a run whose first reports are those of the last run
+(same events, documents and code: news added since comes after them in corpus order) replays
+those joins and searches only for the reports that follow.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from datetime import date, timedelta
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
+from typing import Protocol
+
+import numpy as np
 
 from parley.compare import date_range, place_key, places_compatible, shift_day
 from parley.records import Document, Event, Extraction, When
@@ -303,30 +312,88 @@ def _to_timeline_entry(entry: _Entry) -> TimelineEntry:
     )
 
 
-def build_timeline(documents: list[Document], extractions: list[Extraction]) -> list[TimelineEntry]:
-    """One entry per real-world event across the corpus, in time order."""
+class JoinsMemo(Protocol):
+    """Where the timeline keeps, between runs, which entry each report joined (``Store`` is one)."""
+
+    def timeline_joins(self) -> bytes | None: ...
+
+    def keep_timeline_joins(self, kept: bytes) -> None: ...
+
+
+@lru_cache(maxsize=1)
+def _code() -> bytes:
+    """A digest of the code that decides the joins (this module and the place and date
+    comparisons): joins kept by another version of it are not replayed."""
+    from parley import compare
+
+    digest = hashlib.sha1()
+    for path in (__file__, compare.__file__):
+        digest.update(Path(path).read_bytes())
+    digest.update(" ".join(sorted(stop_words())).encode("utf-8"))
+    return digest.digest()
+
+
+def _replayable(reports: list[_Report], memo: JoinsMemo | None) -> tuple[np.ndarray, bytes]:
+    """The kept joins of the first reports, when those are the reports they were found for
+    (else none), and a digest of all the reports, to keep with this run's joins. Kept: the
+    digest of the reports it was found for (20 bytes), then one entry number per report."""
+    digest = hashlib.sha1(_code())
+    kept = memo.timeline_joins() if memo is not None else None
+    joins = np.frombuffer(kept, dtype=np.int32, offset=20) if kept and len(kept) >= 20 else np.zeros(0, np.int32)
+    if len(joins) > len(reports):
+        joins = joins[:0]
+    for number, report in enumerate(reports):
+        if number == len(joins) and joins.size and digest.digest() != kept[:20]:
+            joins = joins[:0]
+        event = report.event
+        digest.update(repr((event, report.document.source, report.document.published, sorted(report.parties),
+                            report.span, report.place_key)).encode("utf-8"))
+    if len(joins) == len(reports) and joins.size and digest.digest() != kept[:20]:
+        joins = joins[:0]
+    return joins, digest.digest()
+
+
+def build_timeline(documents: list[Document], extractions: list[Extraction],
+                   memo: JoinsMemo | None = None) -> list[TimelineEntry]:
+    """One entry per real-world event across the corpus, in time order. With a ``memo``,
+    the joins of the reports met in the last run, in the same order, are replayed."""
+    reports = _reports(documents, extractions)
+    known, digest = _replayable(reports, memo)
+    joined = np.zeros(len(reports), dtype=np.int32)
     entries: list[_Entry] = []
     blocks: dict[tuple, dict[int, None]] = defaultdict(dict)  # key -> entry numbers, in order filed
-    for report in _reports(documents, extractions):
+    for order, report in enumerate(reports):
         kind = report.event.kind
-        keys = _block_keys(kind, report.parties, report.place_key, report.span, looking_up=True)
-        candidates = {n for key in keys for n in islice(reversed(blocks.get(key, {})), BLOCK_LIMIT)}
-        best, best_score = None, 0
-        for number in sorted(candidates, reverse=True)[:CANDIDATE_LIMIT]:  # the most recent wins a tie
-            score = _fit(entries[number], report)
-            if score > best_score:
-                best, best_score = number, score
-        if best is None:
-            best = len(entries)
+        if order < len(known):
+            best = int(known[order])
+        else:
+            best = _best_entry(report, entries, blocks)
+        if best == len(entries):
             entries.append(_Entry(kind))
+        joined[order] = best
         entry = entries[best]
         entry.add(report)
         for span in {report.span, entry.span}:
             for key in _block_keys(kind, entry.parties, entry.place_key, span, looking_up=False):
                 blocks[key].pop(best, None)
                 blocks[key][best] = None  # now among the most recent in that block
+    if memo is not None:
+        memo.keep_timeline_joins(digest + joined.tobytes())
     timeline = [_to_timeline_entry(e) for e in entries]
     dated = sorted((t for t in timeline if t.when is not None and t.when.date),
                    key=lambda t: (t.when.date, t.when.end or t.when.date))
     undated = [t for t in timeline if t.when is None or not t.when.date]
     return dated + undated
+
+
+def _best_entry(report: _Report, entries: list[_Entry], blocks: dict[tuple, dict[int, None]]) -> int:
+    """The entry a report joins: the best fitting among the candidates (the most recently
+    extended in its blocks), or a new one (``len(entries)``)."""
+    keys = _block_keys(report.event.kind, report.parties, report.place_key, report.span, looking_up=True)
+    candidates = {n for key in keys for n in islice(reversed(blocks.get(key, {})), BLOCK_LIMIT)}
+    best, best_score = len(entries), 0
+    for number in sorted(candidates, reverse=True)[:CANDIDATE_LIMIT]:  # the most recent wins a tie
+        score = _fit(entries[number], report)
+        if score > best_score:
+            best, best_score = number, score
+    return best
