@@ -36,8 +36,10 @@ GRID = 2 ** 11  # vector components are multiples of 1/GRID; see the module docs
 def on_grid(vectors: np.ndarray) -> np.ndarray:
     """Unit vectors rounded to multiples of ``1 / GRID`` (float32): their dot products are
     exact. A cosine moves by about 1e-4, far below what tells two sentences apart."""
-    vectors = np.asarray(vectors, dtype=np.float32)
-    return (np.rint(vectors * GRID) / GRID).astype(np.float32)
+    grid = np.multiply(vectors, np.float32(GRID), dtype=np.float32)  # a new array, rounded in place
+    np.rint(grid, out=grid)
+    grid *= np.float32(1 / GRID)  # a power of two: exact
+    return grid
 
 
 def _order(cosines: np.ndarray, numbers: np.ndarray) -> np.ndarray:
