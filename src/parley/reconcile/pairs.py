@@ -50,22 +50,38 @@ def _order(cosines: np.ndarray, numbers: np.ndarray) -> np.ndarray:
 
 def _nearest(cosines: np.ndarray, numbers: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the ``k`` candidates of highest ``_order`` (in no particular order): their
-    numbers and cosines. ``numbers`` is one per column or one per candidate."""
-    numbers = np.broadcast_to(numbers, cosines.shape)
-    top = np.argpartition(_order(cosines, numbers), -k, axis=1)[:, -k:]
-    return np.take_along_axis(numbers, top, axis=1), np.take_along_axis(cosines, top, axis=1)
+    numbers and cosines. ``numbers``: one per column, or one per candidate. Chosen by
+    cosine alone; only a row where the best candidate left out is as alike as the last one
+    taken is chosen again by ``_order`` (equal cosines are rare, and 64-bit keys slow)."""
+    size = cosines.shape[1]
+    rows = np.arange(len(cosines))[:, None]
+    if k < size:
+        parted = np.argpartition(cosines, size - k - 1, axis=1)  # the best left out, then the k taken
+        top = parted[:, size - k:]
+        ties = np.flatnonzero(cosines[rows, top].min(axis=1) == cosines[rows[:, 0], parted[:, size - k - 1]])
+        if len(ties):
+            tied = numbers[ties] if numbers.ndim == 2 else np.broadcast_to(numbers, (len(ties), size))
+            top[ties] = np.argpartition(_order(cosines[ties], tied), -k, axis=1)[:, -k:]
+    else:
+        top = np.broadcast_to(np.arange(size), cosines.shape)
+    return (numbers[top] if numbers.ndim == 1 else numbers[rows, top]), cosines[rows, top]
 
 
 LEFT_OUT = -2.0  # the "cosine" of a sentence with itself or with one of its own document: below any
 
 
-def _cosines(vectors: np.ndarray, rows: np.ndarray, columns: np.ndarray, documents: np.ndarray | None) -> np.ndarray:
-    """Cosines of ``rows`` with ``columns`` (sentence numbers); ``LEFT_OUT`` for a sentence
-    with itself and, given ``documents``, for two sentences of one document."""
-    cosines = vectors[rows] @ vectors[columns].T
-    np.putmask(cosines, rows[:, None] == columns[None, :], LEFT_OUT)
-    if documents is not None:
+def _cosines(vectors: np.ndarray, rows: np.ndarray, columns: np.ndarray, documents: np.ndarray | None,
+             row_vectors: np.ndarray | None = None, column_vectors: np.ndarray | None = None) -> np.ndarray:
+    """Cosines of ``rows`` with ``columns`` (sentence numbers; their vectors given when already
+    gathered); ``LEFT_OUT`` for a sentence with itself and, given ``documents``, for two
+    sentences of one document."""
+    row_vectors = vectors[rows] if row_vectors is None else row_vectors
+    column_vectors = vectors[columns] if column_vectors is None else column_vectors
+    cosines = row_vectors @ column_vectors.T
+    if documents is not None:  # a sentence's own document is among them
         np.putmask(cosines, documents[rows][:, None] == documents[columns][None, :], LEFT_OUT)
+    else:
+        np.putmask(cosines, rows[:, None] == columns[None, :], LEFT_OUT)
     return cosines
 
 
@@ -97,13 +113,13 @@ def compare_block(vectors: np.ndarray, members: np.ndarray, neighbours: int, doc
     """Each member's nearest neighbours in the block, from the whole matrix of cosines
     (``chunk`` rows at a time)."""
     k = _k(len(members), neighbours)
-    numbers, cosines = [], []
-    for begin in range(0, len(members), chunk):
-        rows = members[begin:begin + chunk]
-        found = _nearest(_cosines(vectors, rows, members, documents), members, k)
-        numbers.append(found[0])
-        cosines.append(found[1])
-    return Neighbours(members, np.concatenate(numbers).astype(np.int32), np.concatenate(cosines))
+    matrix = vectors[members]
+    found = [_nearest(_cosines(vectors, members[begin:begin + chunk], members, documents,
+                               matrix[begin:begin + chunk], matrix), members, k)
+             for begin in range(0, len(members), chunk)]
+    if len(found) == 1:
+        return Neighbours(members, *found[0])
+    return Neighbours(members, np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found]))
 
 
 def extend_block(vectors: np.ndarray, members: np.ndarray, before: Neighbours, neighbours: int,
