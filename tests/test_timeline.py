@@ -175,3 +175,7 @@ def test_joins_of_the_last_run_are_replayed_only_while_its_reports_come_first(mo
     replayed = run(moved, memo)
     assert searched == ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]  # an earlier report changed
     assert replayed == run(moved, None)
+
+    for damaged in (b"\x00" * 21, memo.kept[:20] + b"\x07\x00\x00\x00"):  # cut short; joins of other reports
+        memo.kept = damaged
+        assert run(moved, memo) == run(moved, None)

@@ -334,23 +334,21 @@ def _code() -> bytes:
 
 
 def _replayable(reports: list[_Report], memo: JoinsMemo | None) -> tuple[np.ndarray, bytes]:
-    """The kept joins of the first reports, when those are the reports they were found for
-    (else none), and a digest of all the reports, to keep with this run's joins. Kept: the
-    digest of the reports it was found for (20 bytes), then one entry number per report."""
+    """The kept joins, when the reports they were found for are the first of ``reports``
+    (else none), and a digest of all ``reports``, to keep with this run's joins. Kept: the
+    digest of the reports they were found for (20 bytes), then one entry number per report;
+    anything else kept (a damaged row) is not replayed."""
+    kept = (memo.timeline_joins() if memo is not None else None) or b""
+    joins = np.frombuffer(kept, dtype=np.int32, offset=20) if len(kept) >= 20 and len(kept) % 4 == 0 else None
+    replay = np.zeros(0, dtype=np.int32)
     digest = hashlib.sha1(_code())
-    kept = memo.timeline_joins() if memo is not None else None
-    joins = np.frombuffer(kept, dtype=np.int32, offset=20) if kept and len(kept) >= 20 else np.zeros(0, np.int32)
-    if len(joins) > len(reports):
-        joins = joins[:0]
-    for number, report in enumerate(reports):
-        if number == len(joins) and joins.size and digest.digest() != kept[:20]:
-            joins = joins[:0]
-        event = report.event
-        digest.update(repr((event, report.document.source, report.document.published, sorted(report.parties),
-                            report.span, report.place_key)).encode("utf-8"))
-    if len(joins) == len(reports) and joins.size and digest.digest() != kept[:20]:
-        joins = joins[:0]
-    return joins, digest.digest()
+    for number, report in enumerate([*reports, None]):
+        if joins is not None and number == len(joins) and digest.digest() == kept[:20]:
+            replay = joins
+        if report is not None:
+            digest.update(repr((report.event, report.document.source, report.document.published,
+                                sorted(report.parties), report.span, report.place_key)).encode("utf-8"))
+    return replay, digest.digest()
 
 
 def build_timeline(documents: list[Document], extractions: list[Extraction],
