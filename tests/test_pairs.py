@@ -81,3 +81,7 @@ def test_kept_blocks_are_extended_or_taken_as_they_are(monkeypatch):
     assert (compared, extended) == ([19], [45])
     assert len(again) and all(np.array_equal(a, b) for a, b in
                               ((again.first, anew.first), (again.second, anew.second), (again.cosine, anew.cosine)))
+
+    memo.kept = {name: kept[:-3] for name, kept in memo.kept.items()}  # damaged rows: compared anew
+    assert len(similar_pairs(vectors, after, 0.1, 4, documents=documents, memo=memo)) == len(anew)
+    assert compared == [19, 45, 19, 3]

@@ -282,8 +282,11 @@ def _encoded(found: Neighbours, digests: np.ndarray) -> bytes:
 
 def _decoded(kept: bytes, members: np.ndarray, digests: np.ndarray) -> Neighbours | None:
     """The kept neighbours of a block now made of ``members``, in today's sentence numbers;
-    None unless every sentence kept is still in the block, in the same order."""
-    n, k = (int(x) for x in np.frombuffer(kept, dtype=np.int32, count=2))
+    None unless every sentence kept is still in the block, in the same order (or when what
+    is kept is damaged)."""
+    n, k = (int(x) for x in np.frombuffer(kept, dtype=np.int32, count=2)) if len(kept) >= 8 else (-1, -1)
+    if n < 1 or k < 1 or len(kept) != 8 + 8 * n + 8 * n * k:
+        return None
     stored = np.frombuffer(kept, dtype=np.uint64, count=n, offset=8)
     now = digests[members]
     if n == len(members) and np.array_equal(stored, now):
