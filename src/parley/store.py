@@ -629,9 +629,10 @@ class Store:
         return self._values_by_key("document_statements", "statements", keys)
 
     def keep_document_statements(self, found: dict[str, bytes], used: set[str] | None = None) -> None:
-        """Keep the statements of newly read documents; given ``used`` (all the keys of a run, at
-        its end), those of past runs it did not meet are dropped once they outnumber the used."""
-        self._keep("document_statements", "statements", found, used)
+        """Keep the statements of newly read documents (replacing a damaged row kept under the
+        same key); given ``used`` (all the keys of a run, at its end), those of past runs it did
+        not meet are dropped once they outnumber the used."""
+        self._keep("document_statements", "statements", found, used, replace=True)
 
     def timeline_joins(self) -> bytes | None:
         """The timeline's joins kept by the last reconcile (None: none kept)."""

@@ -426,11 +426,16 @@ def _encoded(statements: list[Statement], extraction: Extraction) -> bytes:
 
 
 def _decoded(kept: bytes, document: Document, order: int, extraction: Extraction,
-             shared: _Shared) -> list[Statement]:
-    """The statements ``_encoded`` kept, as ``_document_statements`` made them."""
+             shared: _Shared) -> list[Statement] | None:
+    """The statements ``_encoded`` kept, as ``_document_statements`` made them (None when
+    what is kept is damaged: they are read again)."""
+    try:
+        rows = json.loads(zlib.decompress(kept))
+    except (zlib.error, ValueError):
+        return None
     statements = []
     for (start, end, actors, places, figures, dates, entries, event_places, outcome, clause, speakers, numerals,
-         readings) in json.loads(zlib.decompress(kept)):
+         readings) in rows:
         statements.append(Statement(
             document=document, order=order, text=document.text[start:end], start=start, end=end,
             actors=shared(frozenset(actors)), places=shared(frozenset(places)),
@@ -479,8 +484,9 @@ def find_statements(documents: list[Document], extractions: list[Extraction],
         known = memo.document_statements(set(keys))
         fresh: dict[str, bytes] = {}
         for key, ((order, document), extraction) in zip(keys, batch):
-            if key in known:
-                statements += _decoded(known[key], document, order, extraction, reader.shared)
+            kept = _decoded(known[key], document, order, extraction, reader.shared) if key in known else None
+            if kept is not None:
+                statements += kept
             else:
                 found = _document_statements(document, order, extraction, reader)
                 fresh[key] = _encoded(found, extraction)
