@@ -611,7 +611,7 @@ class Store:
             self.db.executemany("INSERT INTO embeddings (key, vector) VALUES (?, ?) "
                                 "ON CONFLICT (key) DO UPDATE SET vector = excluded.vector", vectors.items())
 
-    # ---------------------------------------------------------------- kept by the claims step
+    # ---------------------------------------------------------------- kept by the reconcile stage
 
     def block_neighbours(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The neighbours kept for those of ``keys`` (digests of blocks' anchor keys) that have them."""
@@ -621,7 +621,7 @@ class Store:
         """Keep (or replace) the neighbours of newly compared or extended blocks. Given ``used``
         (the keys of all the blocks of a run, at its end), blocks of past runs that it did not
         meet are dropped once they outnumber the used ones."""
-        self._keep("block_neighbours", "neighbours", found, used, replace=True)
+        self._keep("block_neighbours", "neighbours", found, used)
 
     def document_statements(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The statements kept for those of ``keys`` (digests of what a document's statements
@@ -632,23 +632,20 @@ class Store:
         """Keep the statements of newly read documents (replacing a damaged row kept under the
         same key); given ``used`` (all the keys of a run, at its end), those of past runs it did
         not meet are dropped once they outnumber the used."""
-        self._keep("document_statements", "statements", found, used, replace=True)
+        self._keep("document_statements", "statements", found, used)
 
     def timeline_joins(self) -> bytes | None:
         """The timeline's joins kept by the last reconcile (None: none kept)."""
         return self._values_by_key("timeline_joins", "joins", ["latest"]).get("latest")
 
     def keep_timeline_joins(self, kept: bytes) -> None:
-        self._keep("timeline_joins", "joins", {"latest": kept}, None, replace=True)
+        self._keep("timeline_joins", "joins", {"latest": kept}, None)
 
-    def _keep(self, table: str, column: str, found: dict[str, bytes], used: set[str] | None,
-              replace: bool = False) -> None:
-        """Insert ``found`` (key -> value) into a memo table; a key kept already keeps its value
-        unless ``replace``."""
-        on_conflict = f"DO UPDATE SET {column} = excluded.{column}" if replace else "DO NOTHING"
+    def _keep(self, table: str, column: str, found: dict[str, bytes], used: set[str] | None) -> None:
+        """Write ``found`` (key -> value) into a memo table, replacing what a key held."""
         with self.db:
-            self.db.executemany(f"INSERT INTO {table} (key, {column}) VALUES (?, ?) ON CONFLICT (key) {on_conflict}",
-                                found.items())
+            self.db.executemany(f"INSERT INTO {table} (key, {column}) VALUES (?, ?) "
+                                f"ON CONFLICT (key) DO UPDATE SET {column} = excluded.{column}", found.items())
             if used is not None and self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 2 * len(used) + 1000:
                 stale = [row[0] for row in self.db.execute(f"SELECT key FROM {table}") if row[0] not in used]
                 for marks, chunk in _in_lists(stale):
