@@ -32,7 +32,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -301,12 +300,9 @@ def _code() -> str:
     """A digest of the code that reads statements (this module, the readings, the date
     arithmetic): statements kept by another version of it are read again."""
     from parley import compare
-    from parley.reconcile import readings
+    from parley.reconcile import readings, source_digest
 
-    digest = hashlib.sha1()
-    for path in (__file__, readings.__file__, compare.__file__):
-        digest.update(Path(path).read_bytes())
-    return digest.hexdigest()
+    return source_digest(__file__, readings.__file__, compare.__file__).hexdigest()
 
 
 def _document_statements(document: Document, order: int, extraction: Extraction, reader: _Reader) -> list[Statement]:

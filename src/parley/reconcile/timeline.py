@@ -325,10 +325,9 @@ def _code() -> bytes:
     """A digest of the code that decides the joins (this module and the place and date
     comparisons): joins kept by another version of it are not replayed."""
     from parley import compare
+    from parley.reconcile import source_digest
 
-    digest = hashlib.sha1()
-    for path in (__file__, compare.__file__):
-        digest.update(Path(path).read_bytes())
+    digest = source_digest(__file__, compare.__file__)
     digest.update(" ".join(sorted(stop_words())).encode("utf-8"))
     return digest.digest()
 
