@@ -6,8 +6,8 @@ Incremental: a file whose raw bytes are unchanged since the last run is not read
 again, a document already stored (same content hash) is not parsed again, and
 documents extracted by an older extractor version are extracted anew. The reconcile
 stage runs over everything stored; when the store only gained documents since the
-last run, the near-copy check compares just the new ones, and the claims step
-compares only the blocks of sentences it has not met before (``reconcile_store``).
+last run, the near-copy check compares just the new ones, and the claims step and the
+timeline take what they kept from the last run (``reconcile_store``).
 
 Crash safety: a file is recorded as read in the same transaction that stores its
 last new document (or at once, when it brings none), so a killed run is taken up
@@ -225,9 +225,9 @@ def reconcile_store(store: Store, lexicon: Lexicon | None = None, embed: Embedde
     Incremental, when the store has only gained documents since the last reconcile (see
     ``Store.documents_since_reconcile``): the near-copy links of the old documents stand
     and only the new ones are compared, with the stored originals they may copy. In
-    either case the claims step compares only the blocks of sentences not met before
-    (the store keeps each block's pairs). Every other step is corpus-global and runs over
-    everything; the tables come out exactly as a full reconcile makes them.
+    either case the claims step and the timeline use what the store kept from the last
+    run (``parley.reconcile.run`` says what, and when). The tables come out exactly as a
+    full reconcile makes them.
 
     Sentence vectors come from the store; only sentences never seen before are embedded
     (by ``embed``, the sentence model by default), and then kept."""

@@ -141,9 +141,9 @@ def extend_block(vectors: np.ndarray, members: np.ndarray, before: Neighbours, n
 
 
 def _highest(i: np.ndarray, j: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each pair once (lower number first), with its highest cosine, in order of the pair.
-    One sort of the pairs as 64-bit keys, then the highest cosine of each run of equal keys
-    (a sort by pair and cosine together took four times as long)."""
+    """Each pair once (lower number first), in order of the pair, with its highest cosine
+    (every block gives a pair the same one: see the module docstring). One sort of the pairs
+    as 64-bit keys, then the highest cosine of each run of equal keys."""
     low, high = np.minimum(i, j), np.maximum(i, j)
     if len(low) == 0:
         return low, high, v
@@ -211,10 +211,11 @@ class SimilarPairs:
 
 
 class _Collected:
-    """Pairs gathered block by block, each pair kept once with its highest cosine.
+    """Pairs gathered block by block, each pair kept once.
 
-    Blocks overlap, so the pairs of all blocks are several times the pairs kept, and
-    finding each pair's highest cosine takes a sort. Both are done in parts: pairs wait
+    Blocks overlap, and a sentence and its neighbour may each list the other, so the pairs
+    of all blocks are several times the pairs kept, and keeping each once takes a sort.
+    Both are done in parts: pairs wait
     until they outnumber an eighth of those kept (a million at least), then go to *shards* by
     their first sentence (SHARD sentences each), and each shard is merged with its own.
     Shards hold consecutive sentences, so joined in order they are in order of the pair."""
@@ -277,7 +278,7 @@ def _encoded(found: Neighbours, digests: np.ndarray) -> bytes:
     n, k = found.numbers.shape
     return b"".join([np.array([n, k], dtype=np.int32).tobytes(), digests[found.members].tobytes(),
                      np.searchsorted(found.members, found.numbers).astype(np.int32).tobytes(),
-                     found.cosines.astype(np.float32).tobytes()])
+                     found.cosines.tobytes()])
 
 
 def _decoded(kept: bytes, members: np.ndarray, digests: np.ndarray) -> Neighbours | None:
