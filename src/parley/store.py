@@ -67,8 +67,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from parley.records import (Actor, Claim, Conflict, Document, Event, Extraction, Figure, Framing,
-                            Position, Quote, TimeExpression, from_dict, to_dict)
+                            Position, Quote, TimeExpression, from_dict)
 from parley.store_backends import StoreBusy, StoreError, StoreUnreachable, backend_for, is_postgres_url, one_line
 
 __all__ = ["Store", "StoreBusy", "StoreError", "StoreUnreachable", "writer_lock", "is_postgres_url", "location_of",
@@ -165,6 +167,16 @@ def store_identity(target: Path | str) -> tuple:
     """What changes when another store takes the place of the one at ``target`` (another
     file at that path): a reader then opens it anew."""
     return backend_for(target).identity()
+
+
+_JSON = msgspec.json.Encoder()
+
+
+def as_json(value: Any) -> str:
+    """``value`` (records, lists, dicts, atoms) as compact JSON text. msgspec writes records
+    straight from their fields, several times faster than ``json.dumps`` over ``to_dict``:
+    saving the corpus tables writes millions of them."""
+    return _JSON.encode(value).decode()
 
 
 def _is_json_field(tp: Any) -> bool:
@@ -369,7 +381,7 @@ class Store:
                  existing[1] if existing else utc_stamp(now)))
             self.db.execute("INSERT INTO extractions (document_id, version, data) VALUES (?, ?, ?) "
                             "ON CONFLICT (document_id) DO UPDATE SET version = excluded.version, data = excluded.data",
-                            (document.id, version, json.dumps(to_dict(extraction))))
+                            (document.id, version, as_json(extraction)))
             for path, raw_hash, ids in files:
                 self._remember_file(path, raw_hash, ids)
             self._remember_items(items, document.id)
@@ -496,11 +508,15 @@ class Store:
                 placeholders = ", ".join("?" for _ in columns)
                 rows = []
                 for record in records:
-                    data = to_dict(record)
-                    for name in floats:
-                        if type(data[name]) is int:
-                            data[name] = float(data[name])
-                    rows.append([json.dumps(data[name]) if is_json else data[name] for name, is_json in columns])
+                    row = []
+                    for name, is_json in columns:
+                        value = getattr(record, name)
+                        if is_json:
+                            value = as_json(value)
+                        elif name in floats and type(value) is int:
+                            value = float(value)
+                        row.append(value)
+                    rows.append(row)
                 names = ", ".join(f'"{name}"' for name, _ in columns)
                 self.db.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
             if bands is not None and duplicates is not None and state is not None:
@@ -509,7 +525,7 @@ class Store:
             for name, rows in views.items():
                 self.db.execute("DELETE FROM views WHERE name = ?", (name,))
                 self.db.executemany("INSERT INTO views VALUES (?, ?, ?)",
-                                    [(name, i, json.dumps(row)) for i, row in enumerate(rows)])
+                                    [(name, i, as_json(row)) for i, row in enumerate(rows)])
 
     def rows(self, table: str) -> list[dict[str, Any]]:
         """A corpus table as dicts, JSON columns decoded."""

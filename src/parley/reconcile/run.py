@@ -35,7 +35,7 @@ from typing import Any, Protocol
 from parley.dedup import near_duplicates
 from parley.embeddings import Embedder, default_embedder
 from parley.lexicon import Lexicon, load_lexicon
-from parley.records import Corpus, Document, Extraction, Framing
+from parley.records import Corpus, Document, Extraction, Framing, to_dict
 from parley.reconcile.actors import reconcile_actors
 from parley.reconcile.claims import ClaimsMemo, check_claims, flag_quotes
 from parley.reconcile.conflicts import find_conflicts
@@ -99,8 +99,8 @@ def reconcile(documents: list[Document], extractions: list[Extraction],
     corpus = Corpus(documents=documents, extractions=extractions, actors=actors,
                     claims=checked.claims, conflicts=conflicts, framing=framing)
     views = {
-        "timeline": [dataclasses.asdict(entry) for entry in timeline],
-        "matrix": [dataclasses.asdict(cell) for cell in matrix],
+        "timeline": [to_dict(entry) for entry in timeline],
+        "matrix": [to_dict(cell) for cell in matrix],
         "framing_by_outlet": framing_by_outlet(documents, framing),
     }
     return Reconciled(corpus, duplicates, views)
