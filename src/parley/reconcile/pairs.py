@@ -140,19 +140,19 @@ def extend_block(vectors: np.ndarray, members: np.ndarray, before: Neighbours, n
     return Neighbours(members, numbers, cosines)
 
 
-def _highest(i: np.ndarray, j: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each pair once (lower number first), in order of the pair, with its highest cosine
-    (every block gives a pair the same one: see the module docstring). One sort of the pairs
-    as 64-bit keys, then the highest cosine of each run of equal keys."""
-    low, high = np.minimum(i, j), np.maximum(i, j)
-    if len(low) == 0:
-        return low, high, v
-    key = (low.astype(np.int64) << 32) | high.astype(np.int64)
-    order = np.argsort(key)
-    key = key[order]
-    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-    kept = key[starts]
-    return (kept >> 32).astype(low.dtype), (kept & 0xFFFFFFFF).astype(high.dtype), np.maximum.reduceat(v[order], starts)
+def _pair_keys(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """One 64-bit key per pair, the lower sentence number in the high half: keys sort in
+    order of the pair."""
+    return (np.minimum(i, j).astype(np.int64) << 32) | np.maximum(i, j).astype(np.int64)
+
+
+def _once(keys: np.ndarray, cosines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted pair keys each once, with the highest of their cosines (every block gives a
+    pair the same one: see the module docstring)."""
+    if len(keys) == 0:
+        return keys, cosines
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return keys[starts], np.maximum.reduceat(cosines, starts)
 
 
 class NeighbourMemo(Protocol):
@@ -214,17 +214,17 @@ class _Collected:
     """Pairs gathered block by block, each pair kept once.
 
     Blocks overlap, and a sentence and its neighbour may each list the other, so the pairs
-    of all blocks are several times the pairs kept, and keeping each once takes a sort.
-    Both are done in parts: pairs wait
-    until they outnumber an eighth of those kept (a million at least), then go to *shards* by
-    their first sentence (SHARD sentences each), and each shard is merged with its own.
-    Shards hold consecutive sentences, so joined in order they are in order of the pair."""
+    of all blocks are several times the pairs kept. They are kept as sorted pair keys (see
+    ``_pair_keys``) in *shards* of SHARD first sentences. Pairs wait until they outnumber an
+    eighth of those kept (a million at least); then they are sorted once and cut at the
+    shards' bounds, and each part is merged into its shard. Both are sorted, so a stable
+    sort (numpy's timsort for 64-bit keys) merges them in one pass, not a sort anew."""
 
     AT_LEAST = 1_000_000
     SHARD = 4_096
 
     def __init__(self) -> None:
-        self.shards: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.shards: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # shard -> (keys, cosines)
         self.kept = 0
         self.waiting: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.count = 0
@@ -240,24 +240,32 @@ class _Collected:
             return
         i, j, v = (np.concatenate(column) for column in zip(*self.waiting))
         self.waiting, self.count = [], 0
-        low, high = np.minimum(i, j), np.maximum(i, j)
-        shard = low // self.SHARD
-        order = np.argsort(shard, kind="stable")
-        numbers, starts = np.unique(shard[order], return_index=True)
-        for number, begin, end in zip(numbers.tolist(), starts.tolist(), [*starts[1:].tolist(), len(order)]):
-            rows = order[begin:end]
-            parts = [(low[rows], high[rows], v[rows])]
+        keys = _pair_keys(i, j)
+        order = np.argsort(keys)
+        keys, cosines = _once(keys[order], v[order])
+        if len(keys) == 0:
+            return
+        shard = (keys >> 32) // self.SHARD  # ascending, as the keys
+        starts = np.flatnonzero(np.concatenate(([True], shard[1:] != shard[:-1])))
+        numbers = shard[starts]
+        for number, begin, end in zip(numbers.tolist(), starts.tolist(), [*starts[1:].tolist(), len(keys)]):
+            part = keys[begin:end], cosines[begin:end]
             if number in self.shards:
-                parts.append(self.shards[number])
-                self.kept -= len(self.shards[number][0])
-            self.shards[number] = _highest(*(np.concatenate(column) for column in zip(*parts)))
-            self.kept += len(self.shards[number][0])
+                kept = self.shards[number]
+                self.kept -= len(kept[0])
+                joined = np.concatenate([kept[0], part[0]])
+                order = np.argsort(joined, kind="stable")
+                part = _once(joined[order], np.concatenate([kept[1], part[1]])[order])
+            self.shards[number] = part
+            self.kept += len(part[0])
 
     def result(self) -> SimilarPairs:
         self._merge()
         if not self.shards:
             return SimilarPairs.none()
-        return SimilarPairs(*(np.concatenate(column) for column in zip(*(self.shards[n] for n in sorted(self.shards)))))
+        keys = np.concatenate([self.shards[n][0] for n in sorted(self.shards)])
+        cosines = np.concatenate([self.shards[n][1] for n in sorted(self.shards)])
+        return SimilarPairs((keys >> 32).astype(np.int32), (keys & 0xFFFFFFFF).astype(np.int32), cosines)
 
 
 MEMO_BATCH = 2_000  # blocks whose kept neighbours are read from the memo at once
