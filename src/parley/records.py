@@ -250,11 +250,18 @@ def _builder(tp: Any) -> Any:
         return lambda value: None if value is None else [build_item(v) for v in value]
     if dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
-        fields = {f.name: _builder(hints[f.name]) for f in dataclasses.fields(tp) if f.init}
+        in_order = [(f.name, _builder(hints[f.name])) for f in dataclasses.fields(tp) if f.init]
+        fields = dict(in_order)
 
         def build(value: Any) -> Any:
+            """Positional arguments in the fields' order when ``value`` has every field (what
+            this version stores); by name, the missing ones left to their defaults, when it
+            comes from an older one."""
             if value is None:
                 return None
-            return tp(**{k: fields[k](v) for k, v in value.items() if k in fields})
+            try:
+                return tp(*[value[k] if make is _keep else make(value[k]) for k, make in in_order])
+            except KeyError:
+                return tp(**{k: fields[k](v) for k, v in value.items() if k in fields})
         return build
     return _keep
