@@ -87,15 +87,22 @@ def reconcile_actors(extractions: list[Extraction],
             return record
         return replace(record, **changes)
 
+    def kept(ids: list[str]) -> bool:
+        """Participants that stay as they are: none merged into another, none twice."""
+        return not any(i in mapping for i in ids) and len(set(ids)) == len(ids)
+
+    # Most records name no merged id: they are kept without a call (millions in a large store).
     rewritten = []
     for e in extractions:
         rewritten.append(replace(
             e,
-            actors=[moved(a, id=cid(a.id), affiliation=cid(a.affiliation)) for a in e.actors],
-            mentions=[moved(m, actor=cid(m.actor)) for m in e.mentions],
-            quotes=[moved(q, speaker=cid(q.speaker)) for q in e.quotes],
-            events=[moved(ev, participants=list(dict.fromkeys(cid(p) for p in ev.participants)))
+            actors=[a if a.id not in mapping and a.affiliation not in mapping
+                    else moved(a, id=cid(a.id), affiliation=cid(a.affiliation)) for a in e.actors],
+            mentions=[m if m.actor not in mapping else moved(m, actor=cid(m.actor)) for m in e.mentions],
+            quotes=[q if q.speaker not in mapping else moved(q, speaker=cid(q.speaker)) for q in e.quotes],
+            events=[ev if kept(ev.participants)
+                    else moved(ev, participants=list(dict.fromkeys(cid(p) for p in ev.participants)))
                     for ev in e.events],
-            positions=[moved(p, actor=cid(p.actor)) for p in e.positions],
+            positions=[p if p.actor not in mapping else moved(p, actor=cid(p.actor)) for p in e.positions],
         ))
     return actors, rewritten
