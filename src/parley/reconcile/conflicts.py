@@ -47,7 +47,7 @@ import numpy as np
 from parley.compare import date_range, places_compatible, shift_day
 from parley.lexicon import Lexicon
 from parley.records import Actor, Conflict, Document, Event, Extraction, Figure
-from parley.reconcile.claims import Checked, _next_month, _week, source_keys
+from parley.reconcile.claims import Checked, _next_month, _week, ranges_meet, source_keys
 from parley.reconcile.statements import Statement, phrase_pattern, split_sentences
 from parley.reconcile.reading_conflicts import (called_off_conflicts, change_conflicts, leader_conflicts,
                                                 moment_conflicts, term_conflicts)
@@ -227,13 +227,17 @@ def _close_count_links(checked: Checked, keys: dict[str, str], vocab: Vocabulary
     links = set()
     for members in blocks.values():
         members.sort()
+        figures = [statements[groups[x][0]].figures[fx] for _, x, fx in members]
+        ranges = [numbers.value_range(f) for f in figures]  # one unit: two agree when these meet
         for i, (value, x, fx) in enumerate(members):
-            for other, y, fy in members[i + 1:i + 1 + CLOSE_WINDOW]:
+            for j in range(i + 1, min(i + 1 + CLOSE_WINDOW, len(members))):
+                other, y, fy = members[j]
                 if other > value * vocab.close_ratio:
                     break
                 a, b = statements[groups[x][0]], statements[groups[y][0]]
-                fa, fb = a.figures[fx], b.figures[fy]
-                if keys.get(a.source) == keys.get(b.source) or numbers.agree(fa, fb):
+                fa, fb = figures[i], figures[j]
+                if keys.get(a.source) == keys.get(b.source) or \
+                        ranges_meet(ranges[i], ranges[j], fa.value == fb.value):
                     continue
                 if abs(_day(a.document.published) - _day(b.document.published)) > vocab.close_days:
                     continue
