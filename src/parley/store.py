@@ -59,6 +59,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import operator
 import typing
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -506,16 +507,17 @@ class Store:
                 floats = _float_columns(cls)
                 self.db.execute(f"DELETE FROM {table}")
                 placeholders = ", ".join("?" for _ in columns)
+                values = operator.attrgetter(*(name for name, _ in columns))  # a tuple per record, in C
+                as_text = [n for n, (_, is_json) in enumerate(columns) if is_json]
+                as_float = [n for n, (name, _) in enumerate(columns) if name in floats]
                 rows = []
                 for record in records:
-                    row = []
-                    for name, is_json in columns:
-                        value = getattr(record, name)
-                        if is_json:
-                            value = as_json(value)
-                        elif name in floats and type(value) is int:
-                            value = float(value)
-                        row.append(value)
+                    row = list(values(record))
+                    for n in as_text:
+                        row[n] = as_json(row[n])
+                    for n in as_float:
+                        if type(row[n]) is int:
+                            row[n] = float(row[n])
                     rows.append(row)
                 names = ", ".join(f'"{name}"' for name, _ in columns)
                 self.db.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
