@@ -190,9 +190,11 @@ class Statement:
     numerals: frozenset[str] = NOTHING  # numbers written outside its figures and dates ("35 years")
     readings: tuple[Reading, ...] = ()  # durations, clock times, terms, changes, delegation leaders
     time_span: tuple[str, str] | None = field(init=False)  # the days it may be about
+    source: str = field(init=False)  # its document's (a field: grouping reads it millions of times)
 
     def __post_init__(self) -> None:
-        """Its dates, else the days around its publication."""
+        """Its document's source; its dates, else the days around its publication."""
+        self.source = self.document.source
         if self.dates:
             self.time_span = min(d[0] for d in self.dates), max(d[1] for d in self.dates)
         elif self.document.published:
@@ -200,10 +202,6 @@ class Statement:
                               _shift(self.document.published, UNDATED_DAYS))
         else:
             self.time_span = None
-
-    @property
-    def source(self) -> str:
-        return self.document.source
 
     @property
     def month(self) -> str:
