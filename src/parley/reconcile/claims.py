@@ -465,7 +465,7 @@ class _Clusters:
         """Different clusters, no document in both, and a mean cosine between their
         sentences of at least ``cohesion``."""
         a, b = self.find(i), self.find(j)
-        if a == b or self.sources[a] & self.sources[b]:
+        if a == b or not self.sources[a].isdisjoint(self.sources[b]):
             return False
         if self.sizes[a] == 1 and self.sizes[b] == 1:
             return True  # the pair itself was judged
@@ -503,9 +503,9 @@ def group_claims(sentences: Sentences, pairs: SimilarPairs, rules: ClaimRules,
     statements, groups = sentences.statements, sentences.groups
     clusters = _Clusters([{statements[i].source for i in g} for g in groups], sentences.vectors)
     reachable = rules.same_above - rules.anchor_bonus * rules.max_anchors
+    firsts = [statements[g[0]] for g in groups]
     for (x, y), cosine in pairs.at_least(reachable).by_score():
-        if clusters.can_merge(x, y, rules.cohesion) and rules.same_claim(cosine, comparer.compare(statements[groups[x][0]],
-                                                                                  statements[groups[y][0]])):
+        if clusters.can_merge(x, y, rules.cohesion) and rules.same_claim(cosine, comparer.compare(firsts[x], firsts[y])):
             clusters.merge(x, y)
     members: dict[int, list[int]] = defaultdict(list)
     for n, group in enumerate(groups):
