@@ -168,6 +168,10 @@ class _Shared:
     def __call__(self, items: frozenset[str]) -> frozenset[str]:
         return self.known.setdefault(items, items) if items else NOTHING
 
+    def of(self, items: list[str]) -> frozenset[str]:
+        """The shared set of ``items`` (a list as kept; an empty one makes no set)."""
+        return self(frozenset(items)) if items else NOTHING
+
 
 @dataclass(slots=True)
 class Statement:
@@ -428,20 +432,21 @@ def _decoded(kept: bytes, document: Document, order: int, extraction: Extraction
     except (zlib.error, ValueError):
         return None
     statements = []
+    text, kept_figures, of = document.text, extraction.figures, shared.of
     for (start, end, actors, places, figures, dates, entries, event_places, outcome, clause, speakers, numerals,
          readings) in rows:
+        # positional, in the fields' order: a million statements in a large store
         statements.append(Statement(
-            document=document, order=order, text=document.text[start:end], start=start, end=end,
-            actors=shared(frozenset(actors)), places=shared(frozenset(places)),
-            figures=tuple(extraction.figures[n] for n in figures),
-            dates=tuple(tuple(d) for d in dates), entries=shared(frozenset(entries)),
-            event_places={kind: shared(frozenset(p)) for kind, p in event_places.items()} or NO_EVENTS,
-            outcome=outcome, clause=clause, speakers=shared(frozenset(speakers)),
-            numerals=shared(frozenset(numerals)),
-            readings=tuple(Reading(kind, value, low, high, frozenset(options), tuple(change), unit, subject, party,
-                                   person, Setting(*setting) if setting else None)
-                           for kind, value, low, high, options, change, unit, subject, party, person, setting
-                           in readings),
+            document, order, text[start:end], start, end, of(actors), of(places),
+            tuple([kept_figures[n] for n in figures]) if figures else (),
+            tuple([tuple(d) for d in dates]) if dates else (),
+            of(entries),
+            {kind: of(p) for kind, p in event_places.items()} if event_places else NO_EVENTS,
+            outcome, clause, of(speakers), of(numerals),
+            tuple([Reading(kind, value, low, high, frozenset(options), tuple(change), unit, subject, party,
+                           person, Setting(*setting) if setting else None)
+                   for kind, value, low, high, options, change, unit, subject, party, person, setting
+                   in readings]) if readings else (),
         ))
     return statements
 
