@@ -25,7 +25,8 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from parley.ingest import IngestError, ReadResult, SourceFile, document_id, read_file
-from parley.records import Document, Extraction, from_dict, to_dict
+from parley.records import Document, Extraction, from_dict
+from parley.store import as_json
 
 # ---------------------------------------------------------------- pieces of text
 
@@ -344,5 +345,5 @@ def check_extraction(document: Document, extraction: Extraction) -> None:
         assert 0 <= start <= end <= length
     for figure in extraction.figures:
         assert math.isfinite(figure.value), figure
-    stored = json.dumps(to_dict(extraction), allow_nan=False)  # the store and the export are JSON
+    stored = as_json(extraction)  # as the store writes it
     assert from_dict(Extraction, json.loads(stored)) == extraction
