@@ -307,3 +307,41 @@ def test_sentences_are_cut_at_ends_and_line_breaks_not_after_abbreviations():
     assert [text[s:e] for s, e in split_sentences(text)] == [
         "Talks resume", "The U.S. envoy met the delegation on Dec. 3 in Valmora.", "It went well!",
         "Did it? yes, said one aide.", "- A last line"]
+
+
+def test_pairs_told_apart_by_their_dates_are_those_comparing_finds_dated_apart():
+    """``Sentences.dated_apart`` spares grouping and number conflicts a comparison per pair:
+    every pair it marks must be one ``Comparer.compare`` finds clashing on dates, whatever
+    dates (one, several, ranges, days, months, years) the two sentences give."""
+    from datetime import date
+
+    from hypothesis import given, settings, strategies as st
+
+    from parley.reconcile.claims import Comparer, NumberRules, Sentences
+    from parley.reconcile.pairs import SimilarPairs
+    from parley.reconcile.statements import Statement
+
+    document = Document("d", "d.txt", "text", published="2025-12-10")
+    day = st.dates(min_value=date(2025, 11, 1), max_value=date(2026, 2, 28)).map(lambda d: d.isoformat())
+    span = st.tuples(day, day, st.sampled_from(["day", "month", "year"])).map(
+        lambda s: (min(s[0], s[1]), max(s[0], s[1]), s[2]))
+    comparer = Comparer(NumberRules(0.05, {}), {})
+
+    @settings(max_examples=60, deadline=None, derandomize=True)
+    @given(st.lists(st.lists(span, max_size=3).map(tuple), min_size=2, max_size=8), st.data())
+    def check(dates, data):
+        statements = [Statement(document, 0, f"s{n}", 0, 1, frozenset(), frozenset(), (), d, frozenset())
+                      for n, d in enumerate(dates)]
+        sentences = Sentences(statements, [[n] for n in range(len(statements))],
+                              np.zeros((len(statements), 2), dtype=np.float32))
+        pairs = [(a, b) for a in range(len(dates)) for b in range(a + 1, len(dates))]
+        chosen = data.draw(st.lists(st.sampled_from(pairs), min_size=1, unique=True))
+        found = SimilarPairs(np.array([a for a, _ in chosen], dtype=np.int32),
+                             np.array([b for _, b in chosen], dtype=np.int32), np.ones(len(chosen), dtype=np.float32))
+        for (a, b), apart in zip(chosen, sentences.dated_apart(found).tolist()):
+            clash = comparer.compare(statements[a], statements[b]).clash
+            assert not apart or clash == "date", (dates[a], dates[b])
+            if len(dates[a]) == 1 and len(dates[b]) == 1:  # one date each: the span is the date
+                assert apart == (clash == "date"), (dates[a], dates[b])
+
+    check()

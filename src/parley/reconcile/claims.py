@@ -36,7 +36,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -308,6 +308,27 @@ class Sentences:
         """Per distinct sentence, the corpus order of its first document."""
         return np.asarray([self.statements[g[0]].order for g in self.groups], dtype=np.int64)
 
+    def dated_apart(self, pairs: SimilarPairs) -> np.ndarray:
+        """Per pair, whether both sentences are dated and the span from the first to the last
+        day of one's dates ends before the other's begins. Then no date of one meets a date
+        of the other, and ``Comparer.compare`` would stop at its first check ("date"): a
+        whole array of pairs is told at once, where comparing takes a call per pair. (Pairs
+        whose spans meet may still clash on dates; comparing tells.)"""
+        dated, first, last = self._date_spans
+        a, b = pairs.first, pairs.second
+        return dated[a] & dated[b] & ((first[a] > last[b]) | (first[b] > last[a]))
+
+    @cached_property
+    def _date_spans(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per distinct sentence: dated or not, and its first and last day, as ranks among
+        all days written (days compare as their ISO strings do)."""
+        firsts = [self.statements[g[0]] for g in self.groups]
+        rank = {day: n for n, day in enumerate(sorted({d for s in firsts for span in s.dates for d in span[:2]}))}
+        dated = np.array([bool(s.dates) for s in firsts], dtype=bool)
+        first = np.array([min(rank[d[0]] for d in s.dates) if s.dates else 0 for s in firsts], dtype=np.int64)
+        last = np.array([max(rank[d[1]] for d in s.dates) if s.dates else 0 for s in firsts], dtype=np.int64)
+        return dated, first, last
+
 
 def _distinct(statements: list[Statement]) -> list[list[int]]:
     """Statements with the same words and dates (an undated report of an event: also the
@@ -504,7 +525,9 @@ def group_claims(sentences: Sentences, pairs: SimilarPairs, rules: ClaimRules,
     clusters = _Clusters([{statements[i].source for i in g} for g in groups], sentences.vectors)
     reachable = rules.same_above - rules.anchor_bonus * rules.max_anchors
     firsts = [statements[g[0]] for g in groups]
-    for (x, y), cosine in pairs.at_least(reachable).by_score():
+    candidates = pairs.at_least(reachable)
+    candidates = candidates.where(~sentences.dated_apart(candidates))  # they clash: never merged
+    for (x, y), cosine in candidates.by_score():
         if clusters.can_merge(x, y, rules.cohesion) and rules.same_claim(cosine, comparer.compare(firsts[x], firsts[y])):
             clusters.merge(x, y)
     members: dict[int, list[int]] = defaultdict(list)

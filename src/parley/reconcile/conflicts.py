@@ -190,8 +190,9 @@ def number_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary) 
     for s in statements:
         by_document[s.source].extend(s.figures)
     links: list[tuple[tuple[int, int], tuple[int, int]]] = []  # ((sentence, figure), (sentence, figure))
-    giving = checked.sentences.marked(lambda s: bool(s.figures))
-    for (x, y), cosine in checked.pairs.among(giving).items():
+    giving = checked.pairs.among(checked.sentences.marked(lambda s: bool(s.figures)))
+    giving = giving.where(~checked.sentences.dated_apart(giving))  # a date clash: not one quantity
+    for (x, y), cosine in giving.items():
         a, b = statements[groups[x][0]], statements[groups[y][0]]
         if not ({f.unit for f in a.figures} & {f.unit for f in b.figures}):
             continue

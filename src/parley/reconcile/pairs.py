@@ -186,13 +186,14 @@ class SimilarPairs:
     def among(self, marked: np.ndarray) -> SimilarPairs:
         """The pairs of two ``marked`` sentences (a bool per sentence), in the same order: a
         step that needs, say, two sentences giving a figure walks those, not every pair."""
-        return self._where(marked[self.first] & marked[self.second])
+        return self.where(marked[self.first] & marked[self.second])
 
     def at_least(self, floor: float) -> SimilarPairs:
         """The pairs whose cosine is ``floor`` or more, in the same order."""
-        return self._where(self.cosine >= floor)
+        return self.where(self.cosine >= floor)
 
-    def _where(self, keep: np.ndarray) -> SimilarPairs:
+    def where(self, keep: np.ndarray) -> SimilarPairs:
+        """The pairs ``keep`` marks (a bool per pair), in the same order."""
         return SimilarPairs(self.first[keep], self.second[keep], self.cosine[keep])
 
     def items(self) -> Iterator[tuple[tuple[int, int], float]]:
