@@ -10,7 +10,7 @@ import pytest
 import parley.extract.run as extract_run
 from parley.export import build_export
 from parley.lexicon import load_lexicon
-from parley.pipeline import analyze
+from parley.pipeline import analyze, reconcile_store
 from parley.store import Store
 
 FIRST = """Envoys meet again in Geneva
@@ -60,6 +60,42 @@ def test_analyze_stores_documents_and_records(corpus, store):
     assert {"ingrid-solheim", "pedro-alves"} <= speakers
     alves = next(a for a in export["actors"] if a["id"] == "pedro-alves")
     assert alves["documents"] == ["bergen.md", "geneva.txt"]
+
+
+def test_the_garbage_collector_is_off_only_while_the_store_is_reconciled(corpus, store, monkeypatch):
+    """The reconcile runs without cyclic garbage collection (its records hold no cycles) and
+    gives it back after, also when it fails: a long-running ``parley watch`` or ``serve``
+    must not go on without it. A caller that had it off keeps it off."""
+    import gc
+
+    import parley.reconcile.run as reconcile_run
+
+    seen = []
+    real = reconcile_run.find_conflicts
+
+    def find_conflicts(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reconcile_run, "find_conflicts", find_conflicts)
+    assert gc.isenabled()
+    run(corpus, store)
+    assert seen == [False] and gc.isenabled()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a step failed")
+
+    monkeypatch.setattr(reconcile_run, "find_conflicts", broken)
+    with pytest.raises(RuntimeError):
+        reconcile_store(store, load_lexicon())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(reconcile_run, "find_conflicts", real)
+        reconcile_store(store, load_lexicon())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_rerun_reads_nothing_unchanged_and_picks_up_a_changed_file(corpus, store):
