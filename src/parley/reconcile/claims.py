@@ -22,7 +22,8 @@ rarest anchors (a number anywhere in the corpus; an actor or a place within a mo
 publication and the next), a block grown past ``MAX_BLOCK`` being cut by week; a block is
 compared as one matrix product and only each sentence's nearest neighbours in other
 documents are kept. The work grows with the number of sentences times the (bounded) block
-sizes.
+sizes. Pairs whose dates cannot meet are set aside as one array (``Sentences.dated_apart``)
+before the others are compared one by one.
 
 Independent sources: a near-copy of another document (``Document.duplicate_of``) counts
 with it as one source, and two articles of one outlet count once.
