@@ -301,13 +301,18 @@ class Sentences:
     groups: list[list[int]]  # distinct sentence -> its statements
     vectors: np.ndarray  # one unit vector per distinct sentence
 
+    @cached_property
+    def firsts(self) -> list[Statement]:
+        """Per distinct sentence, its first statement: the one its anchors are read from."""
+        return [self.statements[g[0]] for g in self.groups]
+
     def marked(self, test: Callable[[Statement], bool]) -> np.ndarray:
         """Per distinct sentence, whether ``test`` holds for it (for ``SimilarPairs.among``)."""
-        return np.array([test(self.statements[g[0]]) for g in self.groups], dtype=bool)
+        return np.array([test(s) for s in self.firsts], dtype=bool)
 
     def document_numbers(self) -> np.ndarray:
         """Per distinct sentence, the corpus order of its first document."""
-        return np.asarray([self.statements[g[0]].order for g in self.groups], dtype=np.int64)
+        return np.asarray([s.order for s in self.firsts], dtype=np.int64)
 
     def dated_apart(self, pairs: SimilarPairs) -> np.ndarray:
         """Per pair, whether both sentences are dated and the span from the first to the last
@@ -323,7 +328,7 @@ class Sentences:
     def _date_spans(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per distinct sentence: dated or not, and its first and last day, as ranks among
         all days written (days compare as their ISO strings do)."""
-        firsts = [self.statements[g[0]] for g in self.groups]
+        firsts = self.firsts
         rank = {day: n for n, day in enumerate(sorted({d for s in firsts for span in s.dates for d in span[:2]}))}
         dated = np.array([bool(s.dates) for s in firsts], dtype=bool)
         first = np.array([min(rank[d[0]] for d in s.dates) if s.dates else 0 for s in firsts], dtype=np.int64)
@@ -387,8 +392,7 @@ def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[i
     month of publication and the next (sentences of undated documents meet every month).
     A block grown past ``MAX_BLOCK`` is cut by week of publication (and the next week), so
     the work stays near-linear however dense the news gets."""
-    statements = sentences.statements
-    firsts = [statements[g[0]] for g in sentences.groups]
+    statements, firsts = sentences.statements, sentences.firsts
     months = [{statements[i].month for i in g} for g in sentences.groups]
     anchors = [list(dict.fromkeys(_anchor_keys(s))) for s in firsts]
     frequency = Counter(a for keys in anchors for a in keys)
@@ -525,7 +529,7 @@ def group_claims(sentences: Sentences, pairs: SimilarPairs, rules: ClaimRules,
     statements, groups = sentences.statements, sentences.groups
     clusters = _Clusters([{statements[i].source for i in g} for g in groups], sentences.vectors)
     reachable = rules.same_above - rules.anchor_bonus * rules.max_anchors
-    firsts = [statements[g[0]] for g in groups]
+    firsts = sentences.firsts
     candidates = pairs.at_least(reachable)
     candidates = candidates.where(~sentences.dated_apart(candidates))  # they clash: never merged
     for (x, y), cosine in candidates.by_score():

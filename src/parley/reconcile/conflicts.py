@@ -184,7 +184,7 @@ def _figure_value(figure: Figure) -> str:
 def number_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary) -> list[Conflict]:
     """Figures of one quantity whose values disagree, between sentences compared for claims.
     Work is done on distinct sentences; every document carrying one becomes a side."""
-    statements, groups = checked.sentences.statements, checked.sentences.groups
+    statements, firsts = checked.sentences.statements, checked.sentences.firsts
     numbers = checked.comparer.numbers
     by_document: dict[str, list[Figure]] = defaultdict(list)
     for s in statements:
@@ -193,7 +193,7 @@ def number_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary) 
     giving = checked.pairs.among(checked.sentences.marked(lambda s: bool(s.figures)))
     giving = giving.where(~checked.sentences.dated_apart(giving))  # a date clash: not one quantity
     for (x, y), cosine in giving.items():
-        a, b = statements[groups[x][0]], statements[groups[y][0]]
+        a, b = firsts[x], firsts[y]
         if not ({f.unit for f in a.figures} & {f.unit for f in b.figures}):
             continue
         comparison = checked.comparer.compare(a, b)
@@ -213,11 +213,10 @@ def _close_count_links(checked: Checked, keys: dict[str, str], vocab: Vocabulary
     published within a few days of each other by two sources in fairly similar sentences:
     one number reported two ways, whether or not the sentences were compared for claims.
     Figures are blocked by unit and week and swept in order of value."""
-    statements, groups = checked.sentences.statements, checked.sentences.groups
+    firsts = checked.sentences.firsts
     numbers, vectors = checked.comparer.numbers, checked.sentences.vectors
     blocks: dict[tuple[str, str], list[tuple[float, int, int]]] = defaultdict(list)
-    for n, group in enumerate(groups):
-        s = statements[group[0]]
+    for n, s in enumerate(firsts):
         if not s.document.published:
             continue
         week = _week(s.document.published)
@@ -228,14 +227,14 @@ def _close_count_links(checked: Checked, keys: dict[str, str], vocab: Vocabulary
     links = set()
     for members in blocks.values():
         members.sort()
-        figures = [statements[groups[x][0]].figures[fx] for _, x, fx in members]
+        figures = [firsts[x].figures[fx] for _, x, fx in members]
         ranges = [numbers.value_range(f) for f in figures]  # one unit: two agree when these meet
         for i, (value, x, fx) in enumerate(members):
             for j in range(i + 1, min(i + 1 + CLOSE_WINDOW, len(members))):
                 other, y, fy = members[j]
                 if other > value * vocab.close_ratio:
                     break
-                a, b = statements[groups[x][0]], statements[groups[y][0]]
+                a, b = firsts[x], firsts[y]
                 fa, fb = figures[i], figures[j]
                 if keys.get(a.source) == keys.get(b.source) or \
                         ranges_meet(ranges[i], ranges[j], fa.value == fb.value):

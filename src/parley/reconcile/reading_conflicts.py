@@ -104,10 +104,10 @@ def moment_conflicts(statements: list[Statement], keys: dict[str, str], days: di
 def _paired_readings(checked: Checked, kind: str, keys: dict[str, str]):
     """((x, i), (y, j), cosine, reading i of x, reading j of y) for compared pairs of
     distinct sentences of two sources that both give a reading of ``kind``."""
-    statements, groups = checked.sentences.statements, checked.sentences.groups
+    firsts = checked.sentences.firsts
     giving = checked.sentences.marked(lambda s: any(r.kind == kind for r in s.readings))
     for (x, y), cosine in checked.pairs.among(giving).items():
-        a, b = statements[groups[x][0]], statements[groups[y][0]]
+        a, b = firsts[x], firsts[y]
         if keys.get(a.source) == keys.get(b.source):
             continue
         for i, ra in enumerate(a.readings):
