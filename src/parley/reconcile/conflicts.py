@@ -539,8 +539,12 @@ def _role_evidence(document: Document, role: str, mentions: list[tuple[int, int]
 
 def title_conflicts(documents: list[Document], extractions: list[Extraction], names: dict[str, str],
                     keys: dict[str, str], vocab: Vocabulary) -> list[Conflict]:
+    """One person given titles that exclude each other by two sources, each title as written
+    next to the person (``_role_evidence``). Finding that sentence means looking through the
+    document, so it is done only for people whose titles would clash with every title counted:
+    dropping the titles a text never writes can only take clashes away."""
     by_source = {d.source: d for d in documents}
-    found: dict[str, list[tuple[Title, Side]]] = defaultdict(list)
+    found: dict[str, list[tuple[Title, Document, str, list[tuple[int, int]]]]] = defaultdict(list)
     titles: dict[str, Title | None] = {}  # role -> its title: a few hundred roles recur in every document
     for extraction in extractions:
         document = by_source.get(extraction.document)
@@ -555,34 +559,43 @@ def title_conflicts(documents: list[Document], extractions: list[Extraction], na
             if actor.role not in titles:
                 titles[actor.role] = parse_title(actor.role, vocab)
             title = titles[actor.role]
-            if title is None:
-                continue
-            mentions = mentions_of.get(actor.id, [])
-            evidence = _role_evidence(document, actor.role, mentions)
-            if evidence is None:
-                continue
-            rank = vocab.stage_rank.get(title.stage, 0)
-            found[actor.id].append((title, Side(document.source, actor.role, evidence, document.published,
-                                                rank)))
+            if title is not None:
+                found[actor.id].append((title, document, actor.role, mentions_of.get(actor.id, [])))
     conflicts = []
-    for actor_id, titles in found.items():
-        groups: dict[tuple[str, str], list[tuple[Title, Side]]] = defaultdict(list)
-        for title, side in titles:
-            groups[(title.stage, title.office)].append((title, side))
-        clashing = [k for k, g in groups.items()
-                    if any(titles_conflict(g[0][0], other[0][0], vocab)
-                           for j, other in groups.items() if j != k)]
-        if len(clashing) < 2:
+    for actor_id, given in found.items():
+        if _clashing_groups([t for t, *_ in given], [d.source for _, d, *_ in given], keys, vocab) is None:
             continue
-        sides = [[side for _, side in groups[k]] for k in clashing]
-        if len({keys.get(s.document) for g in sides for s in g}) < 2:
+        written = []
+        for title, document, role, mentions in given:
+            evidence = _role_evidence(document, role, mentions)
+            if evidence is not None:
+                rank = vocab.stage_rank.get(title.stage, 0)
+                written.append((title, Side(document.source, role, evidence, document.published, rank)))
+        groups = _clashing_groups([t for t, _ in written], [side.document for _, side in written], keys, vocab)
+        if groups is None:
             continue
-        offices = {k[1] for k in clashing}
+        sides = [[written[n][1] for n in group] for group in groups]
+        offices = {written[group[0]][0].office for group in groups}
         evolution, note = judge_evolution(sides, ordered=len(offices) == 1) if len(offices) == 1 \
             else judge_evolution(sides, ordered=False, number_days=1)
         about = f"{names.get(actor_id, actor_id)}'s title"
         conflicts.append(_conflict(about, "title", sides, evolution, note))
     return conflicts
+
+
+def _clashing_groups(titles: list[Title], sources: list[str], keys: dict[str, str],
+                     vocab: Vocabulary) -> list[list[int]] | None:
+    """One person's titles (each from the document in ``sources``) grouped by stage and
+    office, as indexes: the groups that clash with another, when at least two do and they
+    come from two independent sources; else None."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for n, title in enumerate(titles):
+        groups[(title.stage, title.office)].append(n)
+    clashing = [k for k, g in groups.items()
+                if any(titles_conflict(titles[g[0]], titles[other[0]], vocab) for j, other in groups.items() if j != k)]
+    if len(clashing) < 2 or len({keys.get(sources[n]) for k in clashing for n in groups[k]}) < 2:
+        return None
+    return [groups[k] for k in clashing]
 
 
 # --------------------------------------------------------------------------- outcomes
