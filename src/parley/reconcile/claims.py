@@ -408,8 +408,15 @@ def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[i
             else:
                 for bucket in _buckets(seen, months_of_anchor[anchor], _next_month):
                     blocks[(anchor, bucket)].append(number)
-    weeks = [{_week(statements[i].document.published) if statements[i].document.published else NO_MONTH
-              for i in g} for g in sentences.groups]
+    weeks: dict[int, set[str]] = {}  # sentence -> its weeks of publication, for those of a block to cut
+
+    def weeks_of(n: int) -> set[str]:
+        found = weeks.get(n)
+        if found is None:
+            found = weeks[n] = {_week(statements[i].document.published) if statements[i].document.published
+                                else NO_MONTH for i in sentences.groups[n]}
+        return found
+
     result: dict[tuple, list[int]] = {}
     for key, members in blocks.items():
         members = sorted(set(members))
@@ -417,10 +424,10 @@ def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[i
             if len(members) > 1:
                 result[key] = members
             continue
-        present = set().union(*(weeks[n] for n in members))
+        present = set().union(*(weeks_of(n) for n in members))
         cut: dict[str, list[int]] = defaultdict(list)
         for n in members:
-            for bucket in _buckets(weeks[n], present, lambda w: _week(_shift(w, 7))):
+            for bucket in _buckets(weeks_of(n), present, lambda w: _week(_shift(w, 7))):
                 cut[bucket].append(n)
         result.update({(*key, week): part for week, part in cut.items() if len(part) > 1})
     return result
