@@ -38,6 +38,7 @@ from typing import Any, Protocol
 from parley.compare import date_range, shift_day
 from parley.lexicon import Lexicon
 from parley.records import Document, Extraction, Figure
+from parley.reconcile import fingerprint
 from parley.reconcile.readings import (Reading, ReadingRules, Setting, delegation_party, read_sentence)
 from parley.reconcile.timeline import TimelineEntry
 
@@ -406,7 +407,7 @@ def _inputs(document: Document, extraction: Extraction, reader: _Reader) -> str:
         [(a.id, a.kind) for a in extraction.actors],
         [(q.start, q.end, q.speaker) for q in extraction.quotes],
     )
-    digest.update(repr(records).encode("utf-8", "surrogatepass"))
+    digest.update(fingerprint(records))
     return digest.hexdigest()
 
 

@@ -37,6 +37,7 @@ import numpy as np
 
 from parley.compare import date_range, place_key, places_compatible, shift_day
 from parley.records import Document, Event, Extraction, When
+from parley.reconcile import fingerprint
 
 UNDATED_WINDOW_DAYS = 7  # how far from its publication an undated report may lie
 UNKNOWN = "?"  # the time bucket of reports with neither a date nor a published date
@@ -345,8 +346,8 @@ def _replayable(reports: list[_Report], memo: JoinsMemo | None) -> tuple[np.ndar
         if joins is not None and number == len(joins) and digest.digest() == kept[:20]:
             replay = joins
         if report is not None:
-            digest.update(repr((report.event, report.document.source, report.document.published,
-                                sorted(report.parties), report.span, report.place_key)).encode("utf-8"))
+            digest.update(fingerprint((report.event, report.document.source, report.document.published,
+                                       sorted(report.parties), report.span, report.place_key)))
     return replay, digest.digest()
 
 
