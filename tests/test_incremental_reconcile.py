@@ -277,6 +277,25 @@ def test_kept_statements_are_the_statements_read(bases):
     assert any(s.entries for s in read) and any(s.outcome for s in read) and any(s.speakers for s in read)
 
 
+def test_records_json_cannot_hold_are_kept_and_taken_back_too(bases):
+    """A lone surrogate (ingest replaces them, a caller of the library may not) cannot be
+    written as JSON: the memo keys a document whose records hold one all the same."""
+    from parley.reconcile.statements import find_statements
+    from parley.reconcile.timeline import build_timeline
+
+    corpus = _compose(bases, [(0, False, "Harbour Post", "2025-02-03"), (1, False, None, "2025-02-10")])
+    documents, extractions = [d for d, _ in corpus], [e for _, e in corpus]
+    assert extractions[0].figures
+    odd = [dataclasses.replace(f, about=(f.about or "") + "\ud800") for f in extractions[0].figures]
+    extractions[0] = dataclasses.replace(extractions[0], figures=odd)
+    timeline, lexicon = build_timeline(documents, extractions), load_lexicon()
+    memo = _Kept()
+    read = find_statements(documents, extractions, timeline, lexicon, memo)
+    assert memo.taken == 0 and len(memo.kept) == 2
+    assert [s.text for s in find_statements(documents, extractions, timeline, lexicon, memo)] == [s.text for s in read]
+    assert memo.taken == 2
+
+
 def test_statements_read_before_are_not_read_again_and_change_nothing(bases, tmp_path, monkeypatch):
     from parley.reconcile import statements
 
