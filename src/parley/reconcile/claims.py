@@ -95,7 +95,15 @@ def flag_quotes(documents: Iterable[Document], extractions: list[Extraction]) ->
             return "unnamed"
         return "single source" if len(sources[words(quote)]) == 1 else None
 
-    return [replace(e, quotes=[replace(q, care=care(q)) for q in e.quotes]) for e in extractions]
+    def flagged(extraction: Extraction) -> Extraction:
+        """The extraction with its quotes' care set; the same records where nothing changes
+        (quotes are stored unflagged, and most need no care)."""
+        quotes = [q if q.care == (now := care(q)) else replace(q, care=now) for q in extraction.quotes]
+        if all(new is old for new, old in zip(quotes, extraction.quotes)):
+            return extraction
+        return replace(extraction, quotes=quotes)
+
+    return [flagged(e) for e in extractions]
 
 
 # --------------------------------------------------------------------------- numbers
