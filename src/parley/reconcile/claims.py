@@ -410,11 +410,15 @@ def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[i
             months_of_anchor[a] |= seen
     blocks: dict[tuple, list[int]] = defaultdict(list)
     for number, (keys, seen) in enumerate(zip(anchors, months)):
-        for anchor in sorted(keys, key=lambda a: (frequency[a], a))[:per_sentence]:
+        # a dated sentence's months are the same for each of its anchors: found once
+        own = None if NO_MONTH in seen else _buckets(seen, set(), _next_month)
+        # (the order anchors are met in does not matter: a block's members are sentence numbers, ascending)
+        rarest = keys if len(keys) <= per_sentence else sorted(keys, key=lambda a: (frequency[a], a))[:per_sentence]
+        for anchor in rarest:
             if anchor[0] == "number":
                 blocks[(anchor,)].append(number)
             else:
-                for bucket in _buckets(seen, months_of_anchor[anchor], _next_month):
+                for bucket in own if own is not None else _buckets(seen, months_of_anchor[anchor], _next_month):
                     blocks[(anchor, bucket)].append(number)
     weeks: dict[int, set[str]] = {}  # sentence -> its weeks of publication, for those of a block to cut
 
