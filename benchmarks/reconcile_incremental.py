@@ -100,6 +100,7 @@ def reconcile_once(store_path: Path, incremental: bool, add: bool, forget: bool 
         if forget:
             with store.db:
                 store.db.execute("DELETE FROM block_neighbours")
+                store.db.execute("DELETE FROM pair_ledger")
                 store.db.execute("DELETE FROM document_statements")
         started = time.perf_counter()
         how = reconcile_store(store, load_lexicon(), embed=embed, incremental=incremental)

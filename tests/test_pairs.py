@@ -54,12 +54,19 @@ class _Memo:
 
     def __init__(self) -> None:
         self.kept: dict[str, bytes] = {}
+        self.ledger: bytes | None = None
 
     def block_neighbours(self, keys):
         return {key: self.kept[key] for key in keys if key in self.kept}
 
     def keep_block_neighbours(self, found, used=None):
         self.kept.update(found)
+
+    def pair_ledger(self):
+        return self.ledger
+
+    def keep_pair_ledger(self, kept):
+        self.ledger = kept
 
 
 def test_kept_blocks_are_extended_or_taken_as_they_are(monkeypatch):
@@ -82,6 +89,60 @@ def test_kept_blocks_are_extended_or_taken_as_they_are(monkeypatch):
     assert len(again) and all(np.array_equal(a, b) for a, b in
                               ((again.first, anew.first), (again.second, anew.second), (again.cosine, anew.cosine)))
 
-    memo.kept = {name: kept[:-3] for name, kept in memo.kept.items()}  # damaged rows: compared anew
-    assert len(similar_pairs(vectors, after, 0.1, 4, documents=documents, memo=memo)) == len(anew)
-    assert compared == [19, 45, 19, 3]
+    asked = []
+    reading = memo.block_neighbours
+    monkeypatch.setattr(memo, "block_neighbours", lambda names: asked.extend(names) or reading(names))
+    still = similar_pairs(vectors, after, 0.1, 4, documents=documents, memo=memo)
+    assert asked == [] and (compared, extended) == ([19], [45])  # unchanged blocks: their pairs are in the ledger
+    assert all(np.array_equal(a, b) for a, b in ((still.first, anew.first), (still.cosine, anew.cosine)))
+
+    memo.kept = {name: kept[:-3] for name, kept in memo.kept.items()}  # damaged rows: all compared anew
+    kept = similar_pairs(vectors, before, 0.1, 4, documents=documents, memo=memo)
+    assert compared == [19, 30, 20, 3]
+    assert _same(kept, similar_pairs(vectors, before, 0.1, 4, documents=documents))
+
+
+def _same(a: pairs.SimilarPairs, b: pairs.SimilarPairs) -> bool:
+    return all(np.array_equal(x, y) for x, y in ((a.first, b.first), (a.second, b.second), (a.cosine, b.cosine)))
+
+
+KEYS = [("actor", "a"), ("place", "b"), ("number", "c"), ("actor", "d")]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), stopped=st.booleans(), renumbered=st.booleans(),
+       rounds=st.lists(st.dictionaries(st.sampled_from(KEYS), st.sets(st.integers(0, 39), max_size=25), max_size=4),
+                       min_size=3, max_size=4))
+def test_pairs_counted_from_run_to_run_are_those_of_comparing_every_block(seed, stopped, renumbered, rounds):
+    """Blocks grow, shrink, appear and go from run to run, sentences are renumbered, and a
+    run may stop after keeping its blocks' neighbours but before its ledger: the pairs are
+    always those of comparing every block anew."""
+    vectors, documents = _unit_vectors(seed, 40, copies=6), np.arange(40) // 4
+    memo = _Memo()
+    for number, members in enumerate(rounds):
+        blocks = {key: sorted(found) for key, found in members.items()}
+        if renumbered and number % 2:
+            vectors, documents = vectors[::-1].copy(), documents[::-1].copy()
+        last = memo.ledger
+        assert _same(similar_pairs(vectors, blocks, 0.2, 3, documents=documents, memo=memo),
+                     similar_pairs(vectors, blocks, 0.2, 3, documents=documents))
+        if stopped and number == 1:  # the blocks' neighbours kept, then the ledger of the run before left
+            memo.ledger = last
+
+
+def test_a_run_stopped_before_keeping_its_ledger_leaves_no_pair_wrong():
+    """A block's neighbours are kept as it is compared, the ledger at the end of the run: when
+    a run stops in between, what a block keeps is no longer what the ledger counted, and
+    taking those pairs out of the count would leave the wrong ones (here the pairs of a
+    20-sentence block, which another block gives too, instead of those of 30 sentences)."""
+    vectors, documents = _unit_vectors(3, 40, copies=5), np.arange(40) // 2
+    memo = _Memo()
+    similar_pairs(vectors, {("actor", "a"): list(range(30)), ("place", "c"): list(range(20))}, 0.1, 3,
+                  documents=documents, memo=memo)
+    counted = memo.ledger
+    similar_pairs(vectors, {("actor", "a"): list(range(20)), ("place", "c"): list(range(20))}, 0.1, 3,
+                  documents=documents, memo=memo)
+    memo.ledger = counted  # that run stopped before keeping its ledger
+    now = {("actor", "a"): list(range(25)), ("place", "c"): list(range(20))}
+    assert _same(similar_pairs(vectors, now, 0.1, 3, documents=documents, memo=memo),
+                 similar_pairs(vectors, now, 0.1, 3, documents=documents))

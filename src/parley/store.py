@@ -22,6 +22,9 @@ Layout (readable with any SQLite or PostgreSQL client):
   by a digest of the block's anchor key (``parley.reconcile.pairs``), so a block unchanged
   since the last run is not compared again, and one that has gained sentences compares
   only those;
+- ``pair_ledger``: one row, the claims step's count of the pairs all the blocks gave in the
+  last reconcile, with a mark of each block's members and neighbours, so the blocks whose
+  members are unchanged are not read at all (``parley.reconcile.pairs``);
 - ``document_statements``: the claims step's statements of each document, by a digest of
   what they were read from (``parley.reconcile.statements``), so a document whose records
   and context are unchanged is not read again;
@@ -117,6 +120,7 @@ DROP TABLE IF EXISTS block_pairs;
 CREATE TABLE IF NOT EXISTS block_neighbours (key TEXT PRIMARY KEY, neighbours BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS document_statements (key TEXT PRIMARY KEY, statements BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS timeline_joins (key TEXT PRIMARY KEY, joins BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS pair_ledger (key TEXT PRIMARY KEY, ledger BLOB NOT NULL);
 """
 DOCUMENT_COLUMNS = ("id", "source", "path", "title", "outlet", "published", "url", "author", "words",
                     "duplicate_of", "text", "position", "added_at")
@@ -640,6 +644,13 @@ class Store:
         (the keys of all the blocks of a run, at its end), blocks of past runs that it did not
         meet are dropped once they outnumber the used ones."""
         self._keep("block_neighbours", "neighbours", found, used)
+
+    def pair_ledger(self) -> bytes | None:
+        """The pair ledger kept by the last reconcile (None: none kept)."""
+        return self._values_by_key("pair_ledger", "ledger", ["latest"]).get("latest")
+
+    def keep_pair_ledger(self, kept: bytes) -> None:
+        self._keep("pair_ledger", "ledger", {"latest": kept}, None)
 
     def document_statements(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The statements kept for those of ``keys`` (digests of what a document's statements

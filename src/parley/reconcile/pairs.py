@@ -14,6 +14,13 @@ the whole block, and each old one keeps the nearest of its old neighbours and th
 sentences, which are the nearest in the grown block. Any other change compares the block
 anew.
 
+Blocks overlap, so one pair is given by several blocks. The memo also keeps a *ledger*
+(``_Ledger``): how many times the blocks of the last run gave each pair, and a mark of
+each block's members. A block whose members are unchanged gives the same pairs, so a run
+reads only the blocks that changed: it takes their last pairs out of the count and puts
+their new ones in, and a pair is kept while any block still gives it. At 100,000 documents
+that is a tenth of the blocks (and of 900 MB of neighbours) when 100 documents are added.
+
 Extending gives exactly what comparing anew gives because a cosine does not depend on
 the block it is computed in: sentence vectors are put on a grid of ``1 / GRID`` (see
 ``on_grid``), where every product of two components and every partial sum of a dot product
@@ -146,13 +153,13 @@ def _pair_keys(i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return (np.minimum(i, j).astype(np.int64) << 32) | np.maximum(i, j).astype(np.int64)
 
 
-def _once(keys: np.ndarray, cosines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _once(keys: np.ndarray, cosines: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sorted pair keys each once, with the highest of their cosines (every block gives a
-    pair the same one: see the module docstring)."""
+    pair the same one: see the module docstring) and the sum of their counts."""
     if len(keys) == 0:
-        return keys, cosines
+        return keys, cosines, counts
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    return keys[starts], np.maximum.reduceat(cosines, starts)
+    return keys[starts], np.maximum.reduceat(cosines, starts), np.add.reduceat(counts, starts)
 
 
 class NeighbourMemo(Protocol):
@@ -162,6 +169,10 @@ class NeighbourMemo(Protocol):
     def block_neighbours(self, keys: Iterable[str]) -> dict[str, bytes]: ...
 
     def keep_block_neighbours(self, found: dict[str, bytes], used: set[str] | None = None) -> None: ...
+
+    def pair_ledger(self) -> bytes | None: ...
+
+    def keep_pair_ledger(self, kept: bytes) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -211,8 +222,49 @@ class SimilarPairs:
             yield from zip(zip(self.first[rows].tolist(), self.second[rows].tolist()), self.cosine[rows].tolist())
 
 
+@dataclass(frozen=True)
+class _Tally:
+    """Pairs as sorted pair keys (see ``_pair_keys``), each once, with its cosine and the
+    number of times the blocks gave it (once per member listing the other as a neighbour,
+    in each block): what tells, when a block changes, whether its pairs are still given by
+    another."""
+
+    keys: np.ndarray  # int64, ascending
+    cosines: np.ndarray  # float32
+    counts: np.ndarray  # int64
+
+    @classmethod
+    def none(cls) -> _Tally:
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64))
+
+    def pairs(self) -> SimilarPairs:
+        return SimilarPairs((self.keys >> 32).astype(np.int32), (self.keys & 0xFFFFFFFF).astype(np.int32),
+                            self.cosines)
+
+    def plus(self, other: _Tally) -> _Tally:
+        keys = np.concatenate([self.keys, other.keys])
+        order = np.argsort(keys, kind="stable")  # two sorted runs: merged in one pass
+        return _Tally(*_once(keys[order], np.concatenate([self.cosines, other.cosines])[order],
+                             np.concatenate([self.counts, other.counts])[order]))
+
+    def minus(self, keys: np.ndarray) -> _Tally | None:
+        """The tally without the pairs ``keys`` (each as often as it is there); None when one
+        is not counted that often (then the tally is not what the blocks give)."""
+        if len(keys) == 0:
+            return self
+        taken, times = np.unique(keys, return_counts=True)
+        where = np.searchsorted(self.keys, taken)
+        if where[-1] >= len(self.keys) or not np.array_equal(self.keys[where], taken) \
+                or np.any(self.counts[where] < times):
+            return None
+        counts = self.counts.copy()
+        counts[where] -= times
+        left = counts > 0
+        return _Tally(self.keys[left], self.cosines[left], counts[left])
+
+
 class _Collected:
-    """Pairs gathered block by block, each pair kept once.
+    """Pairs gathered block by block, counted (a ``_Tally``).
 
     Blocks overlap, and a sentence and its neighbour may each list the other, so the pairs
     of all blocks are several times the pairs kept. They are kept as sorted pair keys (see
@@ -225,7 +277,7 @@ class _Collected:
     SHARD = 4_096
 
     def __init__(self) -> None:
-        self.shards: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # shard -> (keys, cosines)
+        self.shards: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # shard -> (keys, cosines, counts)
         self.kept = 0
         self.waiting: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.count = 0
@@ -243,30 +295,29 @@ class _Collected:
         self.waiting, self.count = [], 0
         keys = _pair_keys(i, j)
         order = np.argsort(keys)
-        keys, cosines = _once(keys[order], v[order])
+        keys, cosines, counts = _once(keys[order], v[order], np.ones(len(keys), dtype=np.int64))
         if len(keys) == 0:
             return
         shard = (keys >> 32) // self.SHARD  # ascending, as the keys
         starts = np.flatnonzero(np.concatenate(([True], shard[1:] != shard[:-1])))
         numbers = shard[starts]
         for number, begin, end in zip(numbers.tolist(), starts.tolist(), [*starts[1:].tolist(), len(keys)]):
-            part = keys[begin:end], cosines[begin:end]
+            part = keys[begin:end], cosines[begin:end], counts[begin:end]
             if number in self.shards:
                 kept = self.shards[number]
                 self.kept -= len(kept[0])
                 joined = np.concatenate([kept[0], part[0]])
                 order = np.argsort(joined, kind="stable")
-                part = _once(joined[order], np.concatenate([kept[1], part[1]])[order])
+                part = _once(joined[order], np.concatenate([kept[1], part[1]])[order],
+                             np.concatenate([kept[2], part[2]])[order])
             self.shards[number] = part
             self.kept += len(part[0])
 
-    def result(self) -> SimilarPairs:
+    def result(self) -> _Tally:
         self._merge()
         if not self.shards:
-            return SimilarPairs.none()
-        keys = np.concatenate([self.shards[n][0] for n in sorted(self.shards)])
-        cosines = np.concatenate([self.shards[n][1] for n in sorted(self.shards)])
-        return SimilarPairs((keys >> 32).astype(np.int32), (keys & 0xFFFFFFFF).astype(np.int32), cosines)
+            return _Tally.none()
+        return _Tally(*(np.concatenate([self.shards[n][c] for n in sorted(self.shards)]) for c in range(3)))
 
 
 MEMO_BATCH = 2_000  # blocks whose kept neighbours are read from the memo at once
@@ -281,34 +332,110 @@ def sentence_digests(vectors: np.ndarray, documents: np.ndarray | None) -> np.nd
                      for row, number in zip(vectors, numbers.tolist())], dtype=np.uint64)
 
 
+def _mark(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+
+
 def _encoded(found: Neighbours, digests: np.ndarray) -> bytes:
-    """A block's neighbours as kept: member count and k, the members' digests, then each
-    member's neighbours (as positions in the block) and their cosines."""
+    """A block's neighbours as kept: member count and k, the members' digests and sentence
+    numbers, then each member's neighbours (as positions in the block) and their cosines."""
     n, k = found.numbers.shape
     return b"".join([np.array([n, k], dtype=np.int32).tobytes(), digests[found.members].tobytes(),
+                     found.members.astype(np.int32).tobytes(),
                      np.searchsorted(found.members, found.numbers).astype(np.int32).tobytes(),
                      found.cosines.tobytes()])
+
+
+def _parts(kept: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """What ``_encoded`` kept: the members' digests and sentence numbers, their neighbours'
+    positions and cosines (None when it is damaged)."""
+    n, k = (int(x) for x in np.frombuffer(kept, dtype=np.int32, count=2)) if len(kept) >= 8 else (-1, -1)
+    if n < 1 or k < 1 or len(kept) != 8 + 12 * n + 8 * n * k:
+        return None
+    positions = np.frombuffer(kept, dtype=np.int32, count=n * k, offset=8 + 12 * n).reshape(n, k)
+    if positions.min() < 0 or positions.max() >= n:
+        return None
+    return (np.frombuffer(kept, dtype=np.uint64, count=n, offset=8),
+            np.frombuffer(kept, dtype=np.int32, count=n, offset=8 + 8 * n), positions,
+            np.frombuffer(kept, dtype=np.float32, count=n * k, offset=8 + 12 * n + 4 * n * k).reshape(n, k))
+
+
+def _as_kept(kept: bytes) -> Neighbours | None:
+    """The neighbours ``_encoded`` kept, in the sentence numbers of the run that kept them."""
+    parts = _parts(kept)
+    if parts is None:
+        return None
+    _, members, positions, cosines = parts
+    return Neighbours(members, members[positions], cosines)
 
 
 def _decoded(kept: bytes, members: np.ndarray, digests: np.ndarray) -> Neighbours | None:
     """The kept neighbours of a block now made of ``members``, in today's sentence numbers;
     None unless every sentence kept is still in the block, in the same order (or when what
     is kept is damaged)."""
-    n, k = (int(x) for x in np.frombuffer(kept, dtype=np.int32, count=2)) if len(kept) >= 8 else (-1, -1)
-    if n < 1 or k < 1 or len(kept) != 8 + 8 * n + 8 * n * k:
+    parts = _parts(kept)
+    if parts is None:
         return None
-    stored = np.frombuffer(kept, dtype=np.uint64, count=n, offset=8)
+    stored, _, positions, cosines = parts
     now = digests[members]
-    if n == len(members) and np.array_equal(stored, now):
+    if len(stored) == len(members) and np.array_equal(stored, now):
         old = members
     else:
         where = np.flatnonzero(np.isin(now, stored))
-        if len(where) != n or not np.array_equal(now[where], stored):
+        if len(where) != len(stored) or not np.array_equal(now[where], stored):
             return None
         old = members[where]
-    positions = np.frombuffer(kept, dtype=np.int32, count=n * k, offset=8 + 8 * n).reshape(n, k)
-    cosines = np.frombuffer(kept, dtype=np.float32, count=n * k, offset=8 + 8 * n + 4 * n * k)
-    return Neighbours(old, old[positions], cosines.reshape(n, k))
+    return Neighbours(old, old[positions], cosines)
+
+
+def _keys_of(found: Neighbours, floor: float) -> np.ndarray:
+    i, j, _ = found.pairs(floor)
+    return _pair_keys(i, j)
+
+
+@dataclass(frozen=True)
+class _Ledger:
+    """What the last run counted (kept by the memo beside the blocks' neighbours): per block
+    (by name), a mark of its members (their sentence numbers and digests) and a mark of the
+    neighbours it kept for them; and the tally of all the blocks' pairs. A block whose
+    members are unchanged gives the same pairs, so it need not be read at all; one that
+    changed takes its last pairs out of the tally (read from what it kept, when that is what
+    was counted) and puts its new ones in."""
+
+    blocks: dict[str, tuple[int, int]]  # name -> (members' mark, kept neighbours' mark)
+    tally: _Tally
+
+    HEAD = 20 + 16  # settings digest, block and pair counts
+
+    def encoded(self, settings: bytes) -> bytes:
+        names = list(self.blocks)
+        marks = np.array([self.blocks[name] for name in names], dtype=np.uint64).reshape(-1, 2)
+        return b"".join([settings, np.array([len(names), len(self.tally.keys)], dtype=np.int64).tobytes(),
+                         b"".join(bytes.fromhex(name) for name in names), marks.tobytes(),
+                         self.tally.keys.tobytes(), self.tally.cosines.tobytes(),
+                         self.tally.counts.astype(np.int32).tobytes()])
+
+    @classmethod
+    def decoded(cls, kept: bytes | None, settings: bytes) -> _Ledger | None:
+        """The ledger kept under these ``settings``; None when there is none, or another's, or
+        it is damaged."""
+        if not kept or len(kept) < cls.HEAD or kept[:20] != settings:
+            return None
+        blocks, pairs = (int(x) for x in np.frombuffer(kept, dtype=np.int64, count=2, offset=20))
+        if blocks < 0 or pairs < 0 or len(kept) != cls.HEAD + 36 * blocks + 16 * pairs:
+            return None
+        at = cls.HEAD + 20 * blocks
+        names = [kept[cls.HEAD + 20 * n:cls.HEAD + 20 * (n + 1)].hex() for n in range(blocks)]
+        marks = np.frombuffer(kept, dtype=np.uint64, count=2 * blocks, offset=at).reshape(-1, 2).tolist()
+        at += 16 * blocks
+        tally = _Tally(np.frombuffer(kept, dtype=np.int64, count=pairs, offset=at),
+                       np.frombuffer(kept, dtype=np.float32, count=pairs, offset=at + 8 * pairs),
+                       np.frombuffer(kept, dtype=np.int32, count=pairs, offset=at + 12 * pairs).astype(np.int64))
+        return cls(dict(zip(names, map(tuple, marks))), tally)
+
+
+class _Stale(Exception):
+    """What a block kept is not what the ledger counted: the pairs are counted anew."""
 
 
 def similar_pairs(vectors: np.ndarray, blocks: Mapping[tuple, Sequence[int]], floor: float, neighbours: int,
@@ -317,30 +444,107 @@ def similar_pairs(vectors: np.ndarray, blocks: Mapping[tuple, Sequence[int]], fl
     ``neighbours`` nearest in its block, at least ``floor`` alike, each pair once. ``vectors``
     are on the grid (``on_grid``); with ``documents`` (a document number per sentence), two
     sentences of one document are not neighbours. ``blocks``: anchor key -> sentence numbers,
-    ascending. With a ``memo``, blocks met before are extended or taken as they are."""
+    ascending. With a ``memo``, blocks met before are extended or taken as they are, and
+    those whose members are unchanged since the last run are not looked at (``_Ledger``)."""
     keys = [key for key, members in blocks.items() if len(members) >= 2]
+    if memo is None:
+        collected = _Collected()
+        for key in keys:
+            members = np.asarray(blocks[key], dtype=np.int32)
+            collected.add(*compare_block(vectors, members, neighbours, documents).pairs(floor))
+        return collected.result().pairs()
     settings = f"{neighbours}|{documents is None}|{GRID}"
-    names = [hashlib.sha1(f"{settings}|{key!r}".encode()).hexdigest() for key in keys] if memo is not None else []
-    digests = sentence_digests(vectors, documents) if memo is not None else np.zeros(0, dtype=np.uint64)
+    names = [hashlib.sha1(f"{settings}|{key!r}".encode()).hexdigest() for key in keys]
+    digests = sentence_digests(vectors, documents)
+    members = {name: np.asarray(blocks[key], dtype=np.int32) for name, key in zip(names, keys)}
+    marks = {name: _mark(m.tobytes() + digests[m].tobytes()) for name, m in members.items()}
+    ledger_settings = hashlib.sha1(f"ledger|{settings}|{floor!r}".encode()).digest()
+    ledger = _Ledger.decoded(memo.pair_ledger(), ledger_settings)
+    counted = None
+    if ledger is not None:
+        try:
+            counted = _recounted(ledger, marks, members, vectors, floor, neighbours, documents, digests, memo)
+        except _Stale:
+            pass
+    if counted is None:
+        counted = _counted(names, members, marks, vectors, floor, neighbours, documents, digests, memo)
+    memo.keep_pair_ledger(counted.encoded(ledger_settings))
+    memo.keep_block_neighbours({}, used=set(names))
+    return counted.tally.pairs()
+
+
+def _neighbours(vectors: np.ndarray, members: np.ndarray, kept: bytes | None, neighbours: int,
+                documents: np.ndarray | None, digests: np.ndarray) -> tuple[Neighbours, bytes | None]:
+    """A block's neighbours, from what it kept when it can (taken as they are, or extended),
+    and what to keep anew (None: what is kept stands)."""
+    before = _decoded(kept, members, digests) if kept is not None else None
+    if before is None:
+        found = compare_block(vectors, members, neighbours, documents)
+    elif len(before.members) < len(members):
+        found = extend_block(vectors, members, before, neighbours, documents)
+    else:
+        found = before
+    if found is before and np.array_equal(_parts(kept)[1], found.members):
+        return found, None
+    return found, _encoded(found, digests)  # (kept under sentence numbers of another run: kept anew)
+
+
+def _counted(names: list[str], members: dict[str, np.ndarray], marks: dict[str, int], vectors: np.ndarray,
+             floor: float, neighbours: int, documents: np.ndarray | None, digests: np.ndarray,
+             memo: NeighbourMemo) -> _Ledger:
+    """Every block's pairs, counted."""
     collected = _Collected()
-    for begin in range(0, len(keys), MEMO_BATCH):
-        batch = range(begin, min(begin + MEMO_BATCH, len(keys)))
-        kept = memo.block_neighbours([names[n] for n in batch]) if memo is not None else {}
+    blocks: dict[str, tuple[int, int]] = {}
+    for begin in range(0, len(names), MEMO_BATCH):
+        batch = names[begin:begin + MEMO_BATCH]
+        kept = memo.block_neighbours(batch)
         fresh: dict[str, bytes] = {}
-        for number in batch:
-            members = np.asarray(blocks[keys[number]], dtype=np.int32)
-            before = _decoded(kept[names[number]], members, digests) if memo is not None and names[number] in kept else None
-            if before is None:
-                found = compare_block(vectors, members, neighbours, documents)
-            elif len(before.members) < len(members):
-                found = extend_block(vectors, members, before, neighbours, documents)
-            else:
-                found = before
-            if memo is not None and found is not before:
-                fresh[names[number]] = _encoded(found, digests)
+        for name in batch:
+            found, encoded = _neighbours(vectors, members[name], kept.get(name), neighbours, documents, digests)
+            if encoded is not None:
+                fresh[name] = encoded
+            blocks[name] = (marks[name], _mark(encoded if encoded is not None else kept[name]))
             collected.add(*found.pairs(floor))
         if fresh:  # kept batch by batch: a first run compares every block
             memo.keep_block_neighbours(fresh)
-    if memo is not None:
-        memo.keep_block_neighbours({}, used=set(names))
-    return collected.result()
+    return _Ledger(blocks, collected.result())
+
+
+def _recounted(ledger: _Ledger, marks: dict[str, int], members: dict[str, np.ndarray], vectors: np.ndarray,
+               floor: float, neighbours: int, documents: np.ndarray | None, digests: np.ndarray,
+               memo: NeighbourMemo) -> _Ledger | None:
+    """The last run's tally with the pairs of the blocks that changed (or are gone) taken
+    out and their new pairs put in; the unchanged blocks are not read. Raises ``_Stale``
+    when what a changed block kept is not what the ledger counted, or its pairs are not in
+    the tally (a run stopped between keeping the one and the other)."""
+    changed = [name for name, mark in marks.items() if ledger.blocks.get(name, (None,))[0] != mark]
+    gone = [name for name in ledger.blocks if name not in marks]
+    collected = _Collected()
+    taken_out: list[np.ndarray] = []
+    blocks = dict(ledger.blocks)
+    todo = changed + gone
+    for begin in range(0, len(todo), MEMO_BATCH):
+        batch = todo[begin:begin + MEMO_BATCH]
+        kept = memo.block_neighbours(batch)
+        fresh: dict[str, bytes] = {}
+        for name in batch:
+            if name in ledger.blocks:
+                last = kept.get(name)
+                counted = _as_kept(last) if last is not None and _mark(last) == ledger.blocks[name][1] else None
+                if counted is None:
+                    raise _Stale(name)
+                taken_out.append(_keys_of(counted, floor))
+            if name not in marks:
+                del blocks[name]
+                continue
+            found, encoded = _neighbours(vectors, members[name], kept.get(name), neighbours, documents, digests)
+            if encoded is not None:
+                fresh[name] = encoded
+            blocks[name] = (marks[name], _mark(encoded if encoded is not None else kept[name]))
+            collected.add(*found.pairs(floor))
+        if fresh:
+            memo.keep_block_neighbours(fresh)
+    tally = ledger.tally.minus(np.concatenate(taken_out) if taken_out else np.zeros(0, dtype=np.int64))
+    if tally is None:
+        raise _Stale("tally")
+    return _Ledger(blocks, tally.plus(collected.result()))

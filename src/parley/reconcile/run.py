@@ -12,8 +12,8 @@ What a batch added to a reconciled store costs (``parley.pipeline.reconcile_stor
   ids) and timeline entries, and the corpus places, the lexicon and the reading code, are
   those it was read with takes its statements from ``memo`` (the store);
 - the claims step's block comparisons: a block whose sentences, vectors and documents
-  are unchanged takes its sentences' nearest neighbours from ``memo``, and one that has
-  only gained sentences compares just those (``reconcile/pairs.py``);
+  are unchanged is not read (``memo`` keeps the count of the pairs every block gave), and
+  one that has only gained sentences compares just those (``reconcile/pairs.py``);
 - the timeline: when the event reports of the last run come first, unchanged (new
   documents come after the stored ones in corpus order), the entries they joined are
   replayed from ``memo`` and only the reports after them are matched;
