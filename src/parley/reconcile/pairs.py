@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import numpy as np
 
@@ -407,6 +407,8 @@ class _Ledger:
 
     HEAD = 20 + 16  # settings digest, block and pair counts
 
+    EMPTY: ClassVar[_Ledger]
+
     def encoded(self, settings: bytes) -> bytes:
         names = list(self.blocks)
         marks = np.array([self.blocks[name] for name in names], dtype=np.uint64).reshape(-1, 2)
@@ -432,6 +434,9 @@ class _Ledger:
                        np.frombuffer(kept, dtype=np.float32, count=pairs, offset=at + 8 * pairs),
                        np.frombuffer(kept, dtype=np.int32, count=pairs, offset=at + 12 * pairs).astype(np.int64))
         return cls(dict(zip(names, map(tuple, marks))), tally)
+
+
+_Ledger.EMPTY = _Ledger({}, _Tally.none())
 
 
 class _Stale(Exception):
@@ -460,14 +465,11 @@ def similar_pairs(vectors: np.ndarray, blocks: Mapping[tuple, Sequence[int]], fl
     marks = {name: _mark(m.tobytes() + digests[m].tobytes()) for name, m in members.items()}
     ledger_settings = hashlib.sha1(f"ledger|{settings}|{floor!r}".encode()).digest()
     ledger = _Ledger.decoded(memo.pair_ledger(), ledger_settings)
-    counted = None
-    if ledger is not None:
-        try:
-            counted = _recounted(ledger, marks, members, vectors, floor, neighbours, documents, digests, memo)
-        except _Stale:
-            pass
-    if counted is None:
-        counted = _counted(names, members, marks, vectors, floor, neighbours, documents, digests, memo)
+    try:
+        counted = _recounted(ledger or _Ledger.EMPTY, marks, members, vectors, floor, neighbours, documents,
+                             digests, memo)
+    except _Stale:  # every block counted anew (an empty ledger: each one has changed)
+        counted = _recounted(_Ledger.EMPTY, marks, members, vectors, floor, neighbours, documents, digests, memo)
     memo.keep_pair_ledger(counted.encoded(ledger_settings))
     memo.keep_block_neighbours({}, used=set(names))
     return counted.tally.pairs()
@@ -489,32 +491,12 @@ def _neighbours(vectors: np.ndarray, members: np.ndarray, kept: bytes | None, ne
     return found, _encoded(found, digests)  # (kept under sentence numbers of another run: kept anew)
 
 
-def _counted(names: list[str], members: dict[str, np.ndarray], marks: dict[str, int], vectors: np.ndarray,
-             floor: float, neighbours: int, documents: np.ndarray | None, digests: np.ndarray,
-             memo: NeighbourMemo) -> _Ledger:
-    """Every block's pairs, counted."""
-    collected = _Collected()
-    blocks: dict[str, tuple[int, int]] = {}
-    for begin in range(0, len(names), MEMO_BATCH):
-        batch = names[begin:begin + MEMO_BATCH]
-        kept = memo.block_neighbours(batch)
-        fresh: dict[str, bytes] = {}
-        for name in batch:
-            found, encoded = _neighbours(vectors, members[name], kept.get(name), neighbours, documents, digests)
-            if encoded is not None:
-                fresh[name] = encoded
-            blocks[name] = (marks[name], _mark(encoded if encoded is not None else kept[name]))
-            collected.add(*found.pairs(floor))
-        if fresh:  # kept batch by batch: a first run compares every block
-            memo.keep_block_neighbours(fresh)
-    return _Ledger(blocks, collected.result())
-
-
 def _recounted(ledger: _Ledger, marks: dict[str, int], members: dict[str, np.ndarray], vectors: np.ndarray,
                floor: float, neighbours: int, documents: np.ndarray | None, digests: np.ndarray,
-               memo: NeighbourMemo) -> _Ledger | None:
+               memo: NeighbourMemo) -> _Ledger:
     """The last run's tally with the pairs of the blocks that changed (or are gone) taken
-    out and their new pairs put in; the unchanged blocks are not read. Raises ``_Stale``
+    out and their new pairs put in; the unchanged blocks are not read (with an empty
+    ledger, every block is counted: a first run, or one after another's). Raises ``_Stale``
     when what a changed block kept is not what the ledger counted, or its pairs are not in
     the tally (a run stopped between keeping the one and the other)."""
     changed = [name for name, mark in marks.items() if ledger.blocks.get(name, (None,))[0] != mark]
@@ -542,7 +524,7 @@ def _recounted(ledger: _Ledger, marks: dict[str, int], members: dict[str, np.nda
                 fresh[name] = encoded
             blocks[name] = (marks[name], _mark(encoded if encoded is not None else kept[name]))
             collected.add(*found.pairs(floor))
-        if fresh:
+        if fresh:  # kept batch by batch: a first run compares every block
             memo.keep_block_neighbours(fresh)
     tally = ledger.tally.minus(np.concatenate(taken_out) if taken_out else np.zeros(0, dtype=np.int64))
     if tally is None:
