@@ -92,6 +92,30 @@ def test_titles_of_different_bodies_do_not_conflict(lexicon):
     assert titles_conflict(parse_title("former Prime Minister", vocab), parse_title("Prime Minister", vocab), vocab)
 
 
+def test_a_title_the_text_never_writes_does_not_hide_a_clash_of_those_it_does(lexicon):
+    """A person is "President" in one article and "Commission President-elect" in another: a
+    clash. A third article's "Council President" (which its text never writes beside her)
+    does not count, so it cannot make "President" compare as a Council's title."""
+    from parley.records import Actor, Extraction, Mention
+    from parley.reconcile.conflicts import title_conflicts
+
+    texts = {"c.txt": "Anna Vell spoke in Brussels on Monday.",
+             "a.txt": "President Anna Vell spoke in Brussels on Monday.",
+             "b.txt": "Commission President-elect Anna Vell spoke in Brussels on Friday."}
+    roles = {"c.txt": "Council President", "a.txt": "President", "b.txt": "Commission President-elect"}
+    documents, extractions = [], []
+    for number, (source, text) in enumerate(texts.items()):
+        documents.append(Document(id=f"d{number}", source=source, text=text, published=f"2025-03-0{number + 1}",
+                                  outlet=f"Outlet {number}"))
+        start = text.index("Anna Vell")
+        extractions.append(Extraction(document=source, actors=[Actor(id="anna-vell", name="Anna Vell", kind="person",
+                                                                     role=roles[source])],
+                                      mentions=[Mention("anna-vell", "Anna Vell", start, start + 9)]))
+    keys = {d.source: d.source for d in documents}
+    [conflict] = title_conflicts(documents, extractions, {"anna-vell": "Anna Vell"}, keys, vocabulary(lexicon))
+    assert {v["value"] for v in conflict.values} == {"President", "Commission President-elect"}
+
+
 LOAN_PROPOSED = ("The European Commission has proposed a reparations loan for Ukraine funded by frozen Russian "
                  "assets held at Euroclear." + FILLER)
 LOAN_AGREED = ("European Union leaders agreed on Friday to lend Ukraine 90 billion euros, financing the loan by "

@@ -541,8 +541,7 @@ def title_conflicts(documents: list[Document], extractions: list[Extraction], na
                     keys: dict[str, str], vocab: Vocabulary) -> list[Conflict]:
     """One person given titles that exclude each other by two sources, each title as written
     next to the person (``_role_evidence``). Finding that sentence means looking through the
-    document, so it is done only for people whose titles would clash with every title counted:
-    dropping the titles a text never writes can only take clashes away."""
+    document, so it is done only for people some of whose titles clash (``_may_clash``)."""
     by_source = {d.source: d for d in documents}
     found: dict[str, list[tuple[Title, Document, str, list[tuple[int, int]]]]] = defaultdict(list)
     titles: dict[str, Title | None] = {}  # role -> its title: a few hundred roles recur in every document
@@ -563,7 +562,7 @@ def title_conflicts(documents: list[Document], extractions: list[Extraction], na
                 found[actor.id].append((title, document, actor.role, mentions_of.get(actor.id, [])))
     conflicts = []
     for actor_id, given in found.items():
-        if _clashing_groups([t for t, *_ in given], [d.source for _, d, *_ in given], keys, vocab) is None:
+        if not _may_clash([t for t, *_ in given], [d.source for _, d, *_ in given], keys, vocab):
             continue
         written = []
         for title, document, role, mentions in given:
@@ -581,6 +580,22 @@ def title_conflicts(documents: list[Document], extractions: list[Extraction], na
         about = f"{names.get(actor_id, actor_id)}'s title"
         conflicts.append(_conflict(about, "title", sides, evolution, note))
     return conflicts
+
+
+def _may_clash(titles: list[Title], sources: list[str], keys: dict[str, str], vocab: Vocabulary) -> bool:
+    """Whether ``_clashing_groups`` could find a clash among some of these titles: two groups
+    or more with a title that conflicts with a title of another group, from two independent
+    sources. (A group is compared by its first title, and dropping titles may make another
+    one first, so any title of a group counts here.)"""
+    groups: dict[tuple[str, str], dict[str, Title]] = defaultdict(dict)  # (stage, office) -> role -> title
+    members: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for n, title in enumerate(titles):
+        groups[(title.stage, title.office)][title.written] = title
+        members[(title.stage, title.office)].append(n)
+    clashing = [k for k, mine in groups.items()
+                if any(titles_conflict(x, y, vocab) for j, theirs in groups.items() if j != k
+                       for x in mine.values() for y in theirs.values())]
+    return len(clashing) >= 2 and len({keys.get(sources[n]) for k in clashing for n in members[k]}) >= 2
 
 
 def _clashing_groups(titles: list[Title], sources: list[str], keys: dict[str, str],
