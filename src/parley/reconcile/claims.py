@@ -348,9 +348,13 @@ def _distinct(statements: list[Statement]) -> list[list[int]]:
     """Statements with the same words and dates (an undated report of an event: also the
     same publication date) are one sentence."""
     groups: dict[tuple, list[int]] = {}
+    spaced: dict[str, str] = {}  # a text, single-spaced: copies of an article repeat its sentences
     for i, s in enumerate(statements):
         undated_event = bool(s.event_places) and not s.dates
-        key = (" ".join(s.text.split()), s.dates, s.document.published if undated_event else None)
+        words = spaced.get(s.text)
+        if words is None:
+            words = spaced[s.text] = " ".join(s.text.split())
+        key = (words, s.dates, s.document.published if undated_event else None)
         groups.setdefault(key, []).append(i)
     return list(groups.values())
 
