@@ -10,10 +10,12 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from parley.records import When
 
 
+@lru_cache(maxsize=1 << 16)  # a corpus names a few thousand places, compared millions of times
 def place_key(place: str | None) -> str | None:
     """A place as compared: lower-case letters, digits and single spaces ("Abu Dhabi," and
     "abu dhabi" are one)."""
