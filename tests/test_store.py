@@ -386,3 +386,28 @@ def test_extractions_stored_by_another_version_read_back_field_by_field(tmp_path
     assert read.quotes[0].care is None and read.quotes[0].unnamed is False
     assert read.quotes[0].text == quote.text and read.quotes[0].speaker == "kaja-kallas"
     assert read.quotes[1] == quote
+
+
+def test_corpus_rows_kept_from_the_last_run_are_appended_to_or_written_anew(tmp_path):
+    """A run that only added documents leaves the old rows of the record tables first and
+    unchanged: the new ones are appended. Any other change (a row changed, rows taken out
+    by hand) writes the table anew. Either way the table reads back as saved."""
+    from dataclasses import replace
+
+    from parley.records import Quote
+
+    quotes = [Quote(document=f"d{n}.txt", text=f"words {n}", speaker="a", speaker_text="A", cue="said",
+                    start=n, end=n + 5) for n in range(4)]
+    with Store(tmp_path / "store.db") as store:
+        def saved(records):
+            store.save_corpus({"quotes": records}, {})
+            return [(q["document"], q["text"]) for q in store.rows("quotes")]
+
+        assert saved(quotes[:2]) == [("d0.txt", "words 0"), ("d1.txt", "words 1")]
+        assert saved(quotes[:3]) == [(q.document, q.text) for q in quotes[:3]]  # appended
+        changed = [replace(quotes[0], text="other words"), *quotes[1:3]]
+        assert saved(changed) == [(q.document, q.text) for q in changed]
+        with store.db:
+            store.db.execute("DELETE FROM quotes WHERE document = 'd1.txt'")
+        assert saved([*changed, quotes[3]]) == [(q.document, q.text) for q in [*changed, quotes[3]]]
+        assert saved([]) == []

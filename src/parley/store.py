@@ -509,7 +509,6 @@ class Store:
                 cls = CORPUS_TABLES[table]
                 columns = _columns(cls)
                 floats = _float_columns(cls)
-                self.db.execute(f"DELETE FROM {table}")
                 placeholders = ", ".join("?" for _ in columns)
                 values = operator.attrgetter(*(name for name, _ in columns))  # a tuple per record, in C
                 as_text = [n for n, (_, is_json) in enumerate(columns) if is_json]
@@ -524,7 +523,10 @@ class Store:
                             row[n] = float(row[n])
                     rows.append(row)
                 names = ", ".join(f'"{name}"' for name, _ in columns)
-                self.db.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+                start = self._rows_kept(table, names, rows)
+                if start == 0:
+                    self.db.execute(f"DELETE FROM {table}")
+                self.db.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows[start:])
             if bands is not None and duplicates is not None and state is not None:
                 self.db.execute("INSERT INTO meta VALUES ('bands_of', ?) ON CONFLICT (key) DO UPDATE "
                                 "SET value = excluded.value", (f"{state}/{self._near_copy_state()}",))
@@ -532,6 +534,27 @@ class Store:
                 self.db.execute("DELETE FROM views WHERE name = ?", (name,))
                 self.db.executemany("INSERT INTO views VALUES (?, ?, ?)",
                                     [(name, i, as_json(row)) for i, row in enumerate(rows)])
+
+    def _rows_kept(self, table: str, names: str, rows: list[list[Any]]) -> int:
+        """How many of ``rows`` (a corpus table's, as written) the table already holds, in
+        order: all it holds when they are the first of ``rows`` (what a run that only added
+        documents leaves of the tables of documents' records: the new documents' rows come
+        last), else 0. Told by a digest of the rows written last, kept in ``meta`` with their
+        count, and set here to that of ``rows``."""
+        kept = (self.meta(f"rows:{table}") or "").split(":")
+        count = int(kept[0]) if len(kept) == 2 and kept[0].isdigit() else -1
+        digest = hashlib.sha1(names.encode())
+        start = 0
+        for number, row in enumerate(rows):
+            if number == count and digest.hexdigest() == kept[1]:
+                start = number
+            digest.update(_JSON.encode(row))
+        if count == len(rows) and digest.hexdigest() == kept[1]:
+            start = count
+        if start and self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] != start:
+            start = 0  # rows changed since by hand: written anew
+        self._put_meta(f"rows:{table}", f"{len(rows)}:{digest.hexdigest()}")
+        return start
 
     def rows(self, table: str) -> list[dict[str, Any]]:
         """A corpus table as dicts, JSON columns decoded."""
