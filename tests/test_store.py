@@ -388,6 +388,28 @@ def test_extractions_stored_by_another_version_read_back_field_by_field(tmp_path
     assert read.quotes[1] == quote
 
 
+def test_extractions_written_by_json_with_values_msgspec_refuses_read_back_the_same(tmp_path):
+    """Stores written before msgspec wrote them hold what Python's json writes and msgspec's
+    reader refuses: NaN and infinite figures, a lone surrogate (text cut inside a character
+    pair). Such an extraction still reads back value for value."""
+    import math
+
+    from parley.records import Document, Extraction, Figure, Quote, to_dict
+
+    quote = Quote("a.txt", "half of a pair \ud83d", "a", "A", "said", 0, 10)
+    figures = [Figure("a.txt", "n/a", math.nan, "USD", None, None, "n/a", 0, 3),
+               Figure("a.txt", "endless", math.inf, "km", None, None, "endless", 4, 11)]
+    with Store(tmp_path / "store.db") as store:
+        store.add_document(Document("a", "a.txt", "some text"), Extraction("a.txt"), "test")
+        data = {"document": "a.txt", "quotes": [to_dict(quote)], "figures": [to_dict(f) for f in figures]}
+        with store.db:
+            store.db.execute("UPDATE extractions SET data = ?", (json.dumps(data),))
+        (read,) = store.extractions()
+    assert read.quotes == [quote]
+    assert math.isnan(read.figures[0].value) and read.figures[1].value == math.inf
+    assert read.figures[1] == figures[1]
+
+
 def test_corpus_rows_kept_from_the_last_run_are_appended_to_or_written_anew(tmp_path):
     """A run that only added documents leaves the old rows of the record tables first and
     unchanged: the new ones are appended. Any other change (a row changed, rows taken out

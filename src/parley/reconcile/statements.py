@@ -37,7 +37,7 @@ from typing import Any, Protocol
 
 from parley.compare import date_range, shift_day
 from parley.lexicon import Lexicon
-from parley.records import Document, Extraction, Figure
+from parley.records import Document, Extraction, Figure, from_json
 from parley.reconcile import fingerprint
 from parley.reconcile.readings import (Reading, ReadingRules, Setting, delegation_party, read_sentence)
 from parley.reconcile.timeline import TimelineEntry
@@ -429,7 +429,7 @@ def _decoded(kept: bytes, document: Document, order: int, extraction: Extraction
     """The statements ``_encoded`` kept, as ``_document_statements`` made them (None when
     what is kept is damaged: they are read again)."""
     try:
-        rows = json.loads(zlib.decompress(kept))
+        rows = from_json(zlib.decompress(kept))
     except (zlib.error, ValueError):
         return None
     statements = []
