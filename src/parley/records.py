@@ -16,6 +16,7 @@ of the store in memory at once.
 from __future__ import annotations
 
 import json
+import operator
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -270,16 +271,26 @@ def _builder(tp: Any) -> Any:
         hints = typing.get_type_hints(tp)
         in_order = [(f.name, _builder(hints[f.name])) for f in dataclasses.fields(tp) if f.init]
         fields = dict(in_order)
+        names = [name for name, _ in in_order]
+        if len(names) > 1:
+            values = operator.itemgetter(*names)
+        else:  # itemgetter of one name gives the value, not a tuple of it
+            values = lambda value: tuple(value[name] for name in names)  # noqa: E731
+        made = [(n, make) for n, (_, make) in enumerate(in_order) if make is not _keep]
 
         def build(value: Any) -> Any:
             """Positional arguments in the fields' order when ``value`` has every field (what
-            this version stores); by name, the missing ones left to their defaults, when it
-            comes from an older one."""
+            this version stores): the values taken in one ``itemgetter`` call, and only those
+            of fields that need building (strings, records, lists) built. By name, the
+            missing ones left to their defaults, when it comes from an older version."""
             if value is None:
                 return None
             try:
-                return tp(*[value[k] if make is _keep else make(value[k]) for k, make in in_order])
+                row = list(values(value))
             except KeyError:
                 return tp(**{k: fields[k](v) for k, v in value.items() if k in fields})
+            for n, make in made:
+                row[n] = make(row[n])
+            return tp(*row)
         return build
     return _keep
