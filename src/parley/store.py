@@ -11,10 +11,12 @@ Layout (readable with any SQLite or PostgreSQL client):
   which ``parley brief --since`` reads;
 - ``extractions``: the extract stage's output per document (JSON), with the
   extractor version that produced it;
-- corpus tables rewritten by every reconcile: ``actors``, ``quotes``, ``figures``,
+- corpus tables saved by every reconcile: ``actors``, ``quotes``, ``figures``,
   ``times``, ``events``, ``positions``, ``claims``, ``conflicts``, ``framing``
   (one column per record field; lists as JSON), and ``views`` for derived views
-  (timeline, position matrix) as JSON rows;
+  (timeline, position matrix) as JSON rows. A table whose stored rows are the first of
+  those to save (told by their count and a digest kept in ``meta`` as ``rows:<table>``)
+  gets only the rest appended; any other is written anew;
 - ``document_bands``: the near-copy detector's LSH band keys of each original (a
   document no copy of another), so a new batch of documents is compared only with the
   originals it may copy (``parley.dedup``), not with every stored text;
