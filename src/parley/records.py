@@ -224,9 +224,9 @@ _FROM_JSON = msgspec.json.Decoder()
 def from_json(text: str | bytes) -> Any:
     """JSON text back as plain values (dicts, lists, atoms), as ``json.loads`` gives them.
     msgspec reads it in about two thirds of the time (each reconcile reads every stored
-    extraction and every kept statement); what it refuses and ``json`` takes (``NaN``, a
-    lone surrogate, a number past a float's range, as an older store may hold) is read
-    by ``json``."""
+    extraction and every kept statement, each export every corpus table and view); what
+    it refuses and ``json`` takes (``NaN``, a lone surrogate, a number past a float's
+    range, as an older store may hold) is read by ``json``."""
     try:
         return _FROM_JSON.decode(text)
     except msgspec.DecodeError:

@@ -418,7 +418,7 @@ class Store:
         """Each document's sentences as [start, end] offsets, by document id (empty for a
         document extracted before sentences were kept)."""
         rows = self.db.execute(f"SELECT document_id, {self.backend.json_member('data', 'sentences')} FROM extractions")
-        return {doc_id: json.loads(spans) if spans else [] for doc_id, spans in rows}
+        return {doc_id: from_json(spans) if spans else [] for doc_id, spans in rows}
 
     def documents_state(self) -> str:
         """A fingerprint of the stored documents and their extractors' versions: what a
@@ -565,7 +565,7 @@ class Store:
         names = ", ".join(f'"{name}"' for name, _ in columns)
         out = []
         for row in self.db.execute(f"SELECT {names} FROM {table} ORDER BY {self.backend.insertion_order}"):
-            record = {name: json.loads(value) if is_json and value is not None else value
+            record = {name: from_json(value) if is_json and value is not None else value
                       for (name, is_json), value in zip(columns, row)}
             for name in booleans:
                 if record[name] is not None:
@@ -574,7 +574,7 @@ class Store:
         return out
 
     def view(self, name: str) -> list[dict[str, Any]]:
-        return [json.loads(row[0]) for row in
+        return [from_json(row[0]) for row in
                 self.db.execute("SELECT data FROM views WHERE name = ? ORDER BY position", (name,))]
 
     # ---------------------------------------------------------------- fetched from the web
