@@ -314,6 +314,13 @@ class Sentences:
         """Per distinct sentence, its first statement: the one its anchors are read from."""
         return [self.statements[g[0]] for g in self.groups]
 
+    @cached_property
+    def published(self) -> list[set[str | None]]:
+        """Per distinct sentence, the publication days of its documents (None: undated)."""
+        statements = self.statements
+        return [{statements[g[0]].document.published} if len(g) == 1
+                else {statements[i].document.published for i in g} for g in self.groups]
+
     def marked(self, test: Callable[[Statement], bool]) -> np.ndarray:
         """Per distinct sentence, whether ``test`` holds for it (for ``SimilarPairs.among``)."""
         return np.array([test(s) for s in self.firsts], dtype=bool)
@@ -404,8 +411,8 @@ def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[i
     month of publication and the next (sentences of undated documents meet every month).
     A block grown past ``MAX_BLOCK`` is cut by week of publication (and the next week), so
     the work stays near-linear however dense the news gets."""
-    statements, firsts = sentences.statements, sentences.firsts
-    months = [{statements[i].month for i in g} for g in sentences.groups]
+    firsts = sentences.firsts
+    months = [{day[:7] if day else NO_MONTH for day in days} for days in sentences.published]
     anchors = [list(dict.fromkeys(_anchor_keys(s))) for s in firsts]
     frequency = Counter(a for keys in anchors for a in keys)
     months_of_anchor: dict[tuple, set[str]] = defaultdict(set)
@@ -424,14 +431,7 @@ def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[i
             else:
                 for bucket in own if own is not None else _buckets(seen, months_of_anchor[anchor], _next_month):
                     blocks[(anchor, bucket)].append(number)
-    weeks: dict[int, set[str]] = {}  # sentence -> its weeks of publication, for those of a block to cut
-
-    def weeks_of(n: int) -> set[str]:
-        found = weeks.get(n)
-        if found is None:
-            found = weeks[n] = {_week(statements[i].document.published) if statements[i].document.published
-                                else NO_MONTH for i in sentences.groups[n]}
-        return found
+    weeks: dict[int, tuple[set[str], tuple[str, ...] | None]] = {}  # for the blocks to cut, see _weeks
 
     result: dict[tuple, list[int]] = {}
     for key, members in blocks.items():
@@ -440,13 +440,26 @@ def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[i
             if len(members) > 1:
                 result[key] = members
             continue
-        present = set().union(*(weeks_of(n) for n in members))
+        found = [weeks.get(n) or weeks.setdefault(n, _weeks(sentences, n)) for n in members]
+        present = set().union(*(seen for seen, _ in found))
         cut: dict[str, list[int]] = defaultdict(list)
-        for n in members:
-            for bucket in _buckets(weeks_of(n), present, lambda w: _week(_shift(w, 7))):
+        for n, (seen, own) in zip(members, found):
+            for bucket in own if own is not None else _buckets(seen, present, _next_week):
                 cut[bucket].append(n)
         result.update({(*key, week): part for week, part in cut.items() if len(part) > 1})
     return result
+
+
+def _weeks(sentences: Sentences, n: int) -> tuple[set[str], tuple[str, ...] | None]:
+    """A distinct sentence's weeks of publication (NO_MONTH for an undated document), and,
+    when all are known, the week buckets it goes in (which then do not depend on the block)."""
+    seen = {_week(day) if day else NO_MONTH for day in sentences.published[n]}
+    return seen, None if NO_MONTH in seen else tuple(_buckets(seen, set(), _next_week))
+
+
+@lru_cache(maxsize=4096)
+def _next_week(week: str) -> str:
+    return _week(_shift(week, 7))
 
 
 # --------------------------------------------------------------------------- grouping
