@@ -410,6 +410,34 @@ def test_extractions_written_by_json_with_values_msgspec_refuses_read_back_the_s
     assert read.figures[1] == figures[1]
 
 
+def test_extractions_read_back_share_their_strings_and_equal_what_was_stored(tmp_path):
+    """A reconcile holds every stored extraction at once: read back, equal strings (a
+    document's name, a sentence several records were read from, an actor id, a unit) are
+    one object, not a copy per record, and every record equals the one stored."""
+    from parley.records import Document, Event, Extraction, Figure, Mention, Quote, When
+
+    def extraction(source):
+        sentence = "The envoy said the plan costs 20 billion dollars."
+        return Extraction(
+            source,
+            mentions=[Mention("steve-witkoff", "Witkoff", 0, 7)],
+            quotes=[Quote(source, "it is close", "steve-witkoff", "Witkoff", "said", 0, 11, evidence=sentence)],
+            figures=[Figure(source, "20 billion dollars", 2e10, "USD", None, "cost", sentence, 30, 48)],
+            events=[Event(source, "meeting", ["steve-witkoff"], "Miami", When("Saturday", "2025-12-20", None, "day"),
+                          "held", sentence, 0, 48)])
+
+    stored = [extraction("a.txt"), extraction("b.txt")]
+    with Store(tmp_path / "store.db") as store:
+        for n, e in enumerate(stored):
+            store.add_document(Document(str(n), e.document, f"text {n}"), e, "test")
+        a, b = store.extractions()
+    assert [a, b] == stored
+    assert a.quotes[0].evidence is a.figures[0].evidence is a.events[0].evidence
+    assert a.figures[0].document is a.document and a.events[0].document is a.document
+    assert a.mentions[0].actor is b.quotes[0].speaker is b.events[0].participants[0]
+    assert a.figures[0].unit is b.figures[0].unit and a.events[0].when.date is b.events[0].when.date
+
+
 def test_corpus_rows_kept_from_the_last_run_are_appended_to_or_written_anew(tmp_path):
     """A run that only added documents leaves the old rows of the record tables first and
     unchanged: the new ones are appended. Any other change (a row changed, rows taken out

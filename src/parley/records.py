@@ -9,8 +9,8 @@ Every record read from one document carries `document` (the document's `source`)
 offsets into the document text. Field names follow ../shared/spec/export-format.md.
 
 Records have slots (no per-instance dict) and a record read back from the store shares its
-strings with every other (``from_dict`` interns them): a reconcile holds every extraction
-of the store in memory at once.
+strings with every other (``read_record`` and ``from_dict`` intern them): a reconcile holds
+every extraction of the store in memory at once.
 """
 
 from __future__ import annotations
@@ -231,6 +231,79 @@ def from_json(text: str | bytes) -> Any:
         return _FROM_JSON.decode(text)
     except msgspec.DecodeError:
         return json.loads(text)
+
+
+def read_record(cls: type, text: str | bytes) -> Any:
+    """A record of type ``cls`` from the JSON ``as_json`` made of it (a stored extraction).
+    msgspec builds it straight from the text, in C, in about four fifths of the time of
+    ``from_dict(cls, from_json(text))``; its strings are then interned, so a store read
+    back takes no more memory. What msgspec refuses (a value of another type, a field an
+    older version did not write and that has no default, ``NaN``) goes the way of
+    ``from_dict``, which takes it as before."""
+    try:
+        return _interner(cls)(_decoder(cls).decode(text))
+    except msgspec.DecodeError:  # (a ValidationError is one)
+        return from_dict(cls, from_json(text))
+
+
+@lru_cache(maxsize=None)
+def _decoder(cls: type) -> msgspec.json.Decoder:
+    return msgspec.json.Decoder(cls)
+
+
+@lru_cache(maxsize=None)
+def _interner(cls: type) -> Any:
+    """A function interning, in place, the strings of a ``cls`` record and of the records
+    nested in it (fields of type ``str``, ``str | None``, ``list[str]``, a record or a list
+    of records), made once per type from its type hints; it returns the record."""
+    import dataclasses
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    strings, lists_of_strings, records, lists_of_records = [], [], [], []
+    for f in dataclasses.fields(cls):
+        tp = _without_none(hints[f.name])
+        if tp is str:
+            strings.append(f.name)
+        elif dataclasses.is_dataclass(tp):
+            records.append((f.name, _interner(tp)))
+        elif typing.get_origin(tp) is list:
+            (item,) = typing.get_args(tp)
+            if item is str:
+                lists_of_strings.append(f.name)
+            elif dataclasses.is_dataclass(item):
+                lists_of_records.append((f.name, _interner(item)))
+    intern = sys.intern
+
+    def interned(record: Any) -> Any:
+        for name in strings:
+            value = getattr(record, name)
+            if value is not None:
+                setattr(record, name, intern(value))
+        for name in lists_of_strings:
+            values = getattr(record, name)
+            if values:
+                values[:] = [intern(v) for v in values]
+        for name, inner in records:
+            value = getattr(record, name)
+            if value is not None:
+                inner(value)
+        for name, inner in lists_of_records:
+            for value in getattr(record, name) or ():
+                inner(value)
+        return record
+    return interned
+
+
+def _without_none(tp: Any) -> Any:
+    """``X`` of ``X | None``; any other type as it is."""
+    import types
+    import typing
+
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        inner = [t for t in typing.get_args(tp) if t is not type(None)]
+        return inner[0] if len(inner) == 1 else tp
+    return tp
 
 
 def from_dict(cls: type, data: Any) -> Any:

@@ -76,7 +76,7 @@ from typing import Any
 import msgspec
 
 from parley.records import (Actor, Claim, Conflict, Document, Event, Extraction, Figure, Framing,
-                            Position, Quote, TimeExpression, from_dict, from_json)
+                            Position, Quote, TimeExpression, from_json, read_record)
 from parley.store_backends import StoreBusy, StoreError, StoreUnreachable, backend_for, is_postgres_url, one_line
 
 __all__ = ["Store", "StoreBusy", "StoreError", "StoreUnreachable", "writer_lock", "is_postgres_url", "location_of",
@@ -412,7 +412,7 @@ class Store:
     def extractions(self) -> list[Extraction]:
         rows = self.db.execute(
             "SELECT e.data FROM extractions e JOIN documents d ON d.id = e.document_id ORDER BY d.position")
-        return [from_dict(Extraction, from_json(row[0])) for row in rows]
+        return [read_record(Extraction, row[0]) for row in rows]
 
     def sentences(self) -> dict[str, list[list[int]]]:
         """Each document's sentences as [start, end] offsets, by document id (empty for a
