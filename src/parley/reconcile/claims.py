@@ -194,8 +194,12 @@ class Comparer:
     @classmethod
     def of(cls, statements: list[Statement], numbers: NumberRules) -> Comparer:
         documents: dict[str, set[str]] = defaultdict(set)
+        place_anchor: dict[str, str] = {}
         for s in statements:
-            for anchor in s.actors | {f"place:{p}" for p in s.places}:
+            for actor in s.actors:
+                documents[actor].add(s.source)
+            for place in s.places:
+                anchor = place_anchor.get(place) or place_anchor.setdefault(place, f"place:{place}")
                 documents[anchor].add(s.source)
         total = max(len({s.source for s in statements}), 1)
         weight = {a: (1 - len(d) / total) if total > 2 else 1.0 for a, d in documents.items()}
@@ -251,6 +255,8 @@ class Comparer:
     @staticmethod
     def _place_clash(a: Statement, b: Statement) -> str | None:
         """Events of one kind placed in places that cannot be the same."""
+        if not a.event_places or not b.event_places:
+            return None
         for kind in a.event_places.keys() & b.event_places.keys():
             mine, theirs = a.event_places[kind], b.event_places[kind]
             if mine and theirs and not any(places_compatible(x, y) for x in mine for y in theirs):
@@ -262,7 +268,8 @@ class Comparer:
         """Reports of events of one kind that cannot be one event: an undated one lies
         within ``UNDATED_DAYS`` of its publication, so it cannot meet a report published
         (or dated) further away."""
-        if (a.dates and b.dates) or not (a.event_places.keys() & b.event_places.keys()):
+        if (a.dates and b.dates) or not a.event_places or not b.event_places \
+                or not (a.event_places.keys() & b.event_places.keys()):
             return None
         if a.time_span is None or b.time_span is None:
             return None
@@ -280,12 +287,16 @@ class Comparer:
     @staticmethod
     def _same_numbers(a: Statement, b: Statement) -> int:
         """Units for which both give the very same number (10 or more): one point more."""
+        if not a.figures or not b.figures:
+            return 0
         return len({(f.unit, f.value) for f in a.figures if abs(f.value) >= 10}
                    & {(f.unit, f.value) for f in b.figures})
 
     def _numbers(self, a: Statement, b: Statement) -> tuple[int, list[tuple[Figure, Figure]]]:
         """Units the two agree on, and a pair of figures for each unit they disagree on."""
         agreeing, conflicting = 0, []
+        if not a.figures or not b.figures:
+            return agreeing, conflicting
         for unit in sorted({f.unit for f in a.figures} & {f.unit for f in b.figures}):
             mine = [f for f in a.figures if f.unit == unit]
             theirs = [f for f in b.figures if f.unit == unit]
