@@ -177,7 +177,8 @@ class _Entry:
     place_texts: dict[str, str] = field(default_factory=dict)  # place key -> first as written
     place: str | None = None  # the place most reports give (the first given, among equals)
     place_key: str | None = None
-    words: set[str] = field(default_factory=set)  # content words of the reports' evidence
+    counted_words: set[str] = field(default_factory=set)  # see words()
+    words_counted: int = 0  # the reports whose words are in counted_words
     dates: Counter = field(default_factory=Counter)  # (date, end, precision) -> reports
     when: When | None = None
     span: tuple[str, str] | None = None
@@ -189,7 +190,6 @@ class _Entry:
         self.sources.add(report.document.source)
         self.participants += [p for p in event.participants if p not in self.participants]
         self.parties |= report.parties
-        self.words |= _content_words(event.evidence)
         if report.place_key:
             self.places[report.place_key] += 1
             self.place_texts.setdefault(report.place_key, event.place)
@@ -209,6 +209,14 @@ class _Entry:
             self.undated_span = (min(first, report.span[0]), max(last, report.span[1]))
         if not self.dates:
             self.span = self.undated_span
+
+    def words(self) -> set[str]:
+        """The content words of its reports' evidence; read when first needed (only a report
+        with no date and no place to go by is matched on them) and then kept up to date."""
+        for report in self.reports[self.words_counted:]:
+            self.counted_words |= _content_words(report.event.evidence)
+        self.words_counted = len(self.reports)
+        return self.counted_words
 
 
 def _better(candidate: When, current: When, counts: Counter) -> bool:
@@ -238,7 +246,7 @@ def _fit(entry: _Entry, report: _Report) -> int:
         return 0
     same_place = bool(entry.places and report.place_key and report.place_key in entry.places)
     if entry.span is None and report.span is None and not same_place \
-            and _word_overlap(entry.words, _content_words(event.evidence)) < UNANCHORED_OVERLAP:
+            and _word_overlap(entry.words(), _content_words(event.evidence)) < UNANCHORED_OVERLAP:
         return 0  # no date and no place to go by: the reports must at least tell the same story
     own = set(event.participants)
     if own & set(entry.participants):
