@@ -357,3 +357,28 @@ def test_outcome_conflicts_come_in_the_order_of_their_first_report(conflicts_of)
         outcomes = [c for c in kinds(conflicts_of(outcome_corpus(order)), "fact") if c.about.startswith("outcome on")]
         firsts = [sorted(v["document"] for v in c.values if v["document"].startswith("proposed-")) for c in outcomes]
         assert firsts == [[f"proposed-{n}.txt"] for n in order]
+
+
+def test_the_quick_test_for_issues_finds_what_every_issue_pattern_finds(lexicon):
+    """Outcome sentences are tested for the issues they name by the first words of the
+    issues' cues before any pattern runs; the issues found are those running every issue's
+    pattern finds: cues in capitals, written with a hyphen or a gap, glued to an underscore,
+    and sentences with letters outside ASCII (searched in full)."""
+    from parley.reconcile.conflicts import _issues_named
+
+    vocab = vocabulary(lexicon)
+    sentences = [
+        "The two sides agreed on a CEASEFIRE along the line of contact.",
+        "They proposed a cease-fire and security guarantees for Kyiv.",
+        "Negotiators agreed to halt the fighting, but not on frozen Russian central bank assets.",
+        "A draft mentions x_ceasefire and peacekeeping_troops in a file name.",
+        "Die Seiten einigten sich auf eine Waffenruhe und Gespräche über Territorium.",
+        "Kyiv’s bid to join NATO was set aside; the armistice talks failed.",
+        "The weather in Miami was mild on Saturday.",
+        "",
+    ]
+    for text in sentences:
+        expected = frozenset(name for name, pattern in vocab.issues if pattern.search(text))
+        assert _issues_named(text, vocab) == expected, text
+    assert {"ceasefire", "territory"} <= _issues_named(sentences[0], vocab)
+    assert _issues_named(sentences[6], vocab) == frozenset()

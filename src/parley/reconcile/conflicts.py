@@ -104,6 +104,8 @@ class Vocabulary:
     contrast: re.Pattern | None
     generic: frozenset[str]
     issues: tuple[tuple[str, re.Pattern], ...]
+    issue_openers: dict[str, frozenset[str]]  # the first word of an issue's cue -> such issues (see _issues_named)
+    issues_always: frozenset[str]  # issues with a cue that begins with no such word: always searched
     country_words: frozenset[str]
     issue_words: frozenset[str]  # the one-word issue cues ("sanctions", "loan")
     measures: frozenset[str]  # units that are not counts of things ("percent", "km")
@@ -123,10 +125,19 @@ def vocabulary(lexicon: Lexicon) -> Vocabulary:
     stages = {w.lower(): stage for stage, words in titles.get("stages", {}).items() for w in words}
     order = titles.get("stage_order", ["elect", "acting", "current", "outgoing", "former"])
     issues = []
+    openers: dict[str, set[str]] = defaultdict(set)
+    always = set()
     for name, table in lexicon["issues"].get("issues", {}).items():
         pattern = phrase_pattern(table.get("cues", []), gap=True)
         if pattern is not None:
             issues.append((name, pattern))
+        for cue in table.get("cues", []):
+            words = str(cue).lower().split()
+            opener = _ASCII_WORD.match(words[0]) if words else None
+            if opener:
+                openers[opener.group()].add(name)
+            elif words:
+                always.add(name)
     countries = set()
     for country in lexicon["places"].get("countries", {}).values():
         for form in [country.get("name", ""), *country.get("aliases", []), *country.get("demonyms", [])]:
@@ -145,6 +156,8 @@ def vocabulary(lexicon: Lexicon) -> Vocabulary:
         contrast=phrase_pattern(outcomes.get("contrast", [])),
         generic=frozenset(w for phrase in outcomes.get("generic_words", []) for w in _words(phrase)),
         issues=tuple(issues),
+        issue_openers={word: frozenset(names) for word, names in openers.items()},
+        issues_always=frozenset(always),
         country_words=frozenset(countries),
         measures=frozenset(str(u).lower() for u in numbers.get("measures", ["percent"])),
         close_ratio=float(numbers.get("close_ratio", 1.25)),
@@ -637,12 +650,30 @@ def _outcomes(checked: Checked, vocab: Vocabulary) -> list[Outcome]:
         s = checked.sentences.statements[group[0]]
         if s.outcome is None:
             continue
-        issues = frozenset(name for name, pattern in vocab.issues if pattern.search(s.text))
+        issues = _issues_named(s.text, vocab)
         if issues:
             words = frozenset(w for w in _content_words(s.text) if w not in vocab.generic and len(w) > 2)
             found.append(Outcome(n, s.outcome, issues, words, _object_stems(s.clause, vocab),
                                  _object_stems(s.text, vocab)))
     return found
+
+
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _issues_named(text: str, vocab: Vocabulary) -> frozenset[str]:
+    """The issues whose cues ``text`` names. Wherever a cue's pattern matches, the run of
+    letters and digits that begins its first word stands alone, as a word (``phrase_pattern``
+    matches whole words); so an ASCII text, whose case-blind matches are those of its lower
+    case, is searched only for the issues one of whose cues begins with a word it has: the
+    same issues found, without running every issue's pattern over every sentence."""
+    if not text.isascii():
+        return frozenset(name for name, pattern in vocab.issues if pattern.search(text))
+    words = set(_ASCII_WORD.findall(text.lower()))
+    named = set(vocab.issues_always)
+    for word in words & vocab.issue_openers.keys():
+        named |= vocab.issue_openers[word]
+    return frozenset(name for name, pattern in vocab.issues if name in named and pattern.search(text))
 
 
 def _object_stems(text: str | None, vocab: Vocabulary) -> frozenset[str]:
