@@ -15,8 +15,9 @@ Layout (readable with any SQLite or PostgreSQL client):
   ``times``, ``events``, ``positions``, ``claims``, ``conflicts``, ``framing``
   (one column per record field; lists as JSON), and ``views`` for derived views
   (timeline, position matrix) as JSON rows. A table whose stored rows are the first of
-  those to save (told by their count and a digest kept in ``meta`` as ``rows:<table>``)
-  gets only the rest appended; any other is written anew;
+  those to save (told by their count and a digest of the records they were made from,
+  kept in ``meta`` as ``rows:<table>``) gets only the rest appended, and only those are
+  made into rows; any other is written anew;
 - ``document_bands``: the near-copy detector's LSH band keys of each original (a
   document no copy of another), so a new batch of documents is compared only with the
   originals it may copy (``parley.dedup``), not with every stored text;
@@ -515,8 +516,11 @@ class Store:
                 values = operator.attrgetter(*(name for name, _ in columns))  # a tuple per record, in C
                 as_text = [n for n, (_, is_json) in enumerate(columns) if is_json]
                 as_float = [n for n, (name, _) in enumerate(columns) if name in floats]
+                records = list(records)
+                names = ", ".join(f'"{name}"' for name, _ in columns)
+                start = self._rows_kept(table, names, records)
                 rows = []
-                for record in records:
+                for record in records[start:]:  # (the rows kept are not made again)
                     row = list(values(record))
                     for n in as_text:
                         row[n] = as_json(row[n])
@@ -524,11 +528,9 @@ class Store:
                         if type(row[n]) is int:
                             row[n] = float(row[n])
                     rows.append(row)
-                names = ", ".join(f'"{name}"' for name, _ in columns)
-                start = self._rows_kept(table, names, rows)
                 if start == 0:
                     self.db.execute(f"DELETE FROM {table}")
-                self.db.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows[start:])
+                self.db.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
             if bands is not None and duplicates is not None and state is not None:
                 self.db.execute("INSERT INTO meta VALUES ('bands_of', ?) ON CONFLICT (key) DO UPDATE "
                                 "SET value = excluded.value", (f"{state}/{self._near_copy_state()}",))
@@ -537,25 +539,34 @@ class Store:
                 self.db.executemany("INSERT INTO views VALUES (?, ?, ?)",
                                     [(name, i, as_json(row)) for i, row in enumerate(rows)])
 
-    def _rows_kept(self, table: str, names: str, rows: list[list[Any]]) -> int:
-        """How many of ``rows`` (a corpus table's, as written) the table already holds, in
-        order: all it holds when they are the first of ``rows`` (what a run that only added
-        documents leaves of the tables of documents' records: the new documents' rows come
-        last), else 0. Told by a digest of the rows written last, kept in ``meta`` with their
-        count, and set here to that of ``rows``."""
+    ROWS_CHUNK = 10_000  # records written as JSON at a time, for the digest of a table
+
+    def _rows_kept(self, table: str, names: str, records: list[Any]) -> int:
+        """How many of ``records`` (a corpus table's, in order) the table already holds, as
+        rows: all it holds when they are the first of ``records`` (what a run that only
+        added documents leaves of the tables of documents' records: the new documents'
+        rows come last), else 0. Told by a digest of the records saved last (the column
+        names, then the records as JSON, ``ROWS_CHUNK`` at a time: msgspec writes them
+        straight from their fields), kept in ``meta`` with their count, and set here to
+        that of ``records``."""
         kept = (self.meta(f"rows:{table}") or "").split(":")
         count = int(kept[0]) if len(kept) == 2 and kept[0].isdigit() else -1
         digest = hashlib.sha1(names.encode())
+        chunk = self.ROWS_CHUNK
+        whole = count // chunk * chunk if 0 <= count <= len(records) else 0  # chunks the two digests share
+        for begin in range(0, whole, chunk):
+            digest.update(_JSON.encode(records[begin:begin + chunk]))
         start = 0
-        for number, row in enumerate(rows):
-            if number == count and digest.hexdigest() == kept[1]:
-                start = number
-            digest.update(_JSON.encode(row))
-        if count == len(rows) and digest.hexdigest() == kept[1]:
-            start = count
+        if 0 <= count <= len(records):
+            first = digest.copy()
+            if count > whole:
+                first.update(_JSON.encode(records[whole:count]))
+            start = count if first.hexdigest() == kept[1] else 0
+        for begin in range(whole, len(records), chunk):
+            digest.update(_JSON.encode(records[begin:begin + chunk]))
         if start and self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] != start:
             start = 0  # rows changed since by hand: written anew
-        self._put_meta(f"rows:{table}", f"{len(rows)}:{digest.hexdigest()}")
+        self._put_meta(f"rows:{table}", f"{len(records)}:{digest.hexdigest()}")
         return start
 
     def rows(self, table: str) -> list[dict[str, Any]]:
