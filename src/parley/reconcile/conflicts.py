@@ -133,7 +133,7 @@ def vocabulary(lexicon: Lexicon) -> Vocabulary:
             issues.append((name, pattern))
         for cue in table.get("cues", []):
             words = str(cue).lower().split()
-            opener = _ASCII_WORD.match(words[0]) if words else None
+            opener = _ASCII_WORD.match(words[0]) if words and words[0].isascii() else None  # (else: always)
             if opener:
                 openers[opener.group()].add(name)
             elif words:
