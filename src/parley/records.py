@@ -236,10 +236,11 @@ def from_json(text: str | bytes) -> Any:
 def read_record(cls: type, text: str | bytes) -> Any:
     """A record of type ``cls`` from the JSON ``as_json`` made of it (a stored extraction).
     msgspec builds it straight from the text, in C, in about four fifths of the time of
-    ``from_dict(cls, from_json(text))``; its strings are then interned, so a store read
-    back takes no more memory. What msgspec refuses (a value of another type, a field an
-    older version did not write and that has no default, ``NaN``) goes the way of
-    ``from_dict``, which takes it as before."""
+    ``from_dict(cls, from_json(text))``; its strings are then interned, so the records
+    read back share them as before (at 100,000 documents a reconcile's peak memory is 2%
+    higher). What msgspec refuses (a value of another type, a field an older version did
+    not write and that has no default, ``NaN``) goes the way of ``from_dict``, which takes
+    it as before."""
     try:
         return _interner(cls)(_decoder(cls).decode(text))
     except msgspec.DecodeError:  # (a ValidationError is one)
