@@ -328,10 +328,8 @@ def _builder(tp: Any) -> Any:
         return sys.intern  # one copy of each document name, actor id, kind and evidence sentence
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        inner = [t for t in typing.get_args(tp) if t is not type(None)]
-        if len(inner) != 1:
-            return _keep
-        build_inner = _builder(inner[0])
+        inner = _without_none(tp)  # (a union of two types or more: kept as it is)
+        build_inner = _keep if inner is tp else _builder(inner)
         if build_inner is _keep:
             return _keep
         return lambda value: None if value is None else build_inner(value)

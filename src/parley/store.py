@@ -553,11 +553,12 @@ class Store:
         count = int(kept[0]) if len(kept) == 2 and kept[0].isdigit() else -1
         digest = hashlib.sha1(names.encode())
         chunk = self.ROWS_CHUNK
-        whole = count // chunk * chunk if 0 <= count <= len(records) else 0  # chunks the two digests share
+        comparable = 0 <= count <= len(records)  # a digest of as many records as were saved can be made
+        whole = count // chunk * chunk if comparable else 0  # chunks the two digests share
         for begin in range(0, whole, chunk):
             digest.update(_JSON.encode(records[begin:begin + chunk]))
         start = 0
-        if 0 <= count <= len(records):
+        if comparable:
             first = digest.copy()
             if count > whole:
                 first.update(_JSON.encode(records[whole:count]))
