@@ -345,3 +345,43 @@ def test_pairs_told_apart_by_their_dates_are_those_comparing_finds_dated_apart()
                 assert apart == (clash == "date"), (dates[a], dates[b])
 
     check()
+
+
+def test_claims_grouped_a_chunk_of_pairs_at_a_time_are_those_of_walking_every_pair(monkeypatch):
+    """Grouping sets aside, a chunk of pairs at a time, the pairs whose two sentences are
+    already in one claim (most pairs of a large corpus): whatever the size of the chunks,
+    the claims are those of looking at the pairs one by one."""
+    from hypothesis import given, settings, strategies as st
+
+    from parley.reconcile.claims import ClaimRules, Comparer, NumberRules, Sentences, group_claims
+    from parley.reconcile.pairs import SimilarPairs
+    from parley.reconcile.statements import Statement
+
+    rules = ClaimRules(same_above=0.75, anchor_bonus=0.05, max_anchors=4, floor=0.45, neighbours=8, cohesion=0.5)
+
+    @settings(max_examples=40, deadline=None, derandomize=True)
+    @given(st.integers(4, 40), st.integers(1, 6), st.integers(0, 2 ** 32 - 1))
+    def check(size, topics, seed):
+        rng = np.random.default_rng(seed)
+        documents = [Document(f"id{n}", f"d{n}.txt", "text", published="2026-01-05") for n in range(size // 2 + 1)]
+        of = rng.integers(len(documents), size=size)  # several sentences of one document: never one claim
+        statements = [Statement(documents[d], int(d), f"sentence {n}", n, n + 1,
+                                frozenset(rng.choice(["kyiv", "moscow", "envoy"], size=rng.integers(0, 3))),
+                                frozenset(), (), (), frozenset()) for n, d in enumerate(of)]
+        centres = rng.normal(size=(topics, 16))
+        vectors = centres[rng.integers(topics, size=size)] + rng.normal(scale=0.4, size=(size, 16))
+        vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+        sentences = Sentences(statements, [[n] for n in range(size)], vectors)
+        i, j = np.triu_indices(size, 1)
+        cosines = np.einsum("ij,ij->i", vectors[i], vectors[j])
+        alike = cosines >= rules.floor
+        pairs = SimilarPairs(i[alike].astype(np.int32), j[alike].astype(np.int32), cosines[alike].astype(np.float32))
+        comparer = Comparer.of(statements, NumberRules(0.05, {}))
+        found = []
+        for chunk in (1, 3, 65_536):
+            monkeypatch.setattr(SimilarPairs, "CHUNK", chunk)
+            claims, claim_of = group_claims(sentences, pairs, rules, comparer, source_keys(documents))
+            found.append(([(c.id, c.documents, c.statement) for c in claims], claim_of))
+        assert found[0] == found[1] == found[2]
+
+    check()

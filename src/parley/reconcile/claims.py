@@ -529,6 +529,15 @@ class _Clusters:
             i = self.parent[i]
         return i
 
+    def roots(self) -> np.ndarray:
+        """Each sentence's cluster now (its root), as an array."""
+        parent = np.asarray(self.parent)
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                return parent
+            parent = up
+
     def _sum(self, root: int) -> np.ndarray:
         """The sum of a cluster's vectors (a sentence alone: its own, made when needed)."""
         found = self.sums.get(root)
@@ -579,30 +588,43 @@ def group_claims(sentences: Sentences, pairs: SimilarPairs, rules: ClaimRules,
     firsts = sentences.firsts
     candidates = pairs.at_least(reachable)
     candidates = candidates.where(~sentences.dated_apart(candidates))  # they clash: never merged
-    for (x, y), cosine in candidates.by_score():
-        if clusters.can_merge(x, y, rules.cohesion) and rules.same_claim(cosine, comparer.compare(firsts[x], firsts[y])):
-            clusters.merge(x, y)
+    can_merge, merge, same_claim, compare = clusters.can_merge, clusters.merge, rules.same_claim, comparer.compare
+    for chunk in candidates.by_score():
+        # most pairs of a large corpus join two sentences already in one cluster (each of a
+        # claim's sentences is near several others): those are set aside as arrays, and
+        # the rest looked at one by one, in order (clusters only grow: none set aside could merge)
+        roots = clusters.roots()
+        apart = roots[chunk.first] != roots[chunk.second]
+        for x, y, cosine in zip(chunk.first[apart].tolist(), chunk.second[apart].tolist(), chunk.cosine[apart].tolist()):
+            if can_merge(x, y, rules.cohesion) and same_claim(cosine, compare(firsts[x], firsts[y])):
+                merge(x, y)
     members: dict[int, list[int]] = defaultdict(list)
     for n, group in enumerate(groups):
         members[clusters.find(n)].extend(group)
     sentence_of = {i: n for n, group in enumerate(groups) for i in group}
+    source_of = [s.source for s in statements]
+    placed = [(s.order, s.start) for s in statements]  # a statement's place in corpus order
+    rank = [0] * len(statements)
+    for place, i in enumerate(sorted(range(len(statements)), key=placed.__getitem__)):
+        rank[i] = place
     claims, claim_of = [], {}
     for group in sorted(members.values(), key=min):
         one_per_document: dict[str, int] = {}
-        for i in sorted(group, key=lambda i: (statements[i].order, statements[i].start)):
-            one_per_document.setdefault(statements[i].source, i)
+        for i in sorted(group, key=rank.__getitem__):
+            one_per_document.setdefault(source_of[i], i)
         chosen = list(one_per_document.values())
         best = _representative(chosen, sentence_of, sentences.vectors)
-        sources = len({keys.get(statements[i].source, statements[i].source) for i in chosen})
+        documents = [source_of[i] for i in chosen]
+        sources = len({keys.get(source, source) for source in documents})
         for i in group:
             claim_of[i] = len(claims)
         claims.append(Claim(
             id=_claim_id(statements[chosen[0]]),
             statement=statements[best].text,
-            documents=[statements[i].source for i in chosen],
+            documents=documents,
             sources=sources,
             single_source=sources == 1,
-            evidence=[{"document": statements[i].source, "text": statements[i].text} for i in chosen],
+            evidence=[{"document": source, "text": statements[i].text} for source, i in zip(documents, chosen)],
         ))
     order = sorted(range(len(claims)), key=lambda c: (-claims[c].sources, c))
     position = {old: new for new, old in enumerate(order)}

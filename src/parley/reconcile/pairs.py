@@ -207,18 +207,18 @@ class SimilarPairs:
         """The pairs ``keep`` marks (a bool per pair), in the same order."""
         return SimilarPairs(self.first[keep], self.second[keep], self.cosine[keep])
 
-    def items(self) -> Iterator[tuple[tuple[int, int], float]]:
-        """((i, j), cosine) in order of the pair."""
-        return self._in_order(None)
-
-    def by_score(self) -> Iterator[tuple[tuple[int, int], float]]:
-        """((i, j), cosine), most similar first, then in order of the pair."""
-        return self._in_order(np.lexsort((self.second, self.first, -self.cosine)))
-
-    def _in_order(self, order: np.ndarray | None) -> Iterator[tuple[tuple[int, int], float]]:
-        """The pairs in ``order`` (None: as kept), turned into Python numbers CHUNK at a time."""
+    def by_score(self) -> Iterator[SimilarPairs]:
+        """The pairs most similar first, then in order of the pair, CHUNK at a time (a step
+        that walks them one by one can first set aside, as arrays, those it need not look at)."""
+        order = np.lexsort((self.second, self.first, -self.cosine))
         for begin in range(0, len(self), self.CHUNK):
-            rows = slice(begin, begin + self.CHUNK) if order is None else order[begin:begin + self.CHUNK]
+            rows = order[begin:begin + self.CHUNK]
+            yield SimilarPairs(self.first[rows], self.second[rows], self.cosine[rows])
+
+    def items(self) -> Iterator[tuple[tuple[int, int], float]]:
+        """((i, j), cosine) in order of the pair, turned into Python numbers CHUNK at a time."""
+        for begin in range(0, len(self), self.CHUNK):
+            rows = slice(begin, begin + self.CHUNK)
             yield from zip(zip(self.first[rows].tolist(), self.second[rows].tolist()), self.cosine[rows].tolist())
 
 
