@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import replace
+from operator import attrgetter
 from typing import Any
 
 from parley.lexicon import Lexicon, load_lexicon
@@ -42,24 +43,28 @@ def _merge_map(locals_by_id: dict[str, list[Actor]], rules: NameRules) -> dict[s
 
 
 def _merged(actor_id: str, group: list[Actor], mapping: dict[str, str]) -> Actor:
-    names = Counter(a.name for a in group)
+    # (a group holds one record per document naming the actor: 100,000 for a party in a
+    # large store, so each field is read with map() and counted in C)
+    names = Counter(map(attrgetter("name"), group))
     # Canonical: the name of the id's own record when present (known actors), else the fullest.
     own = [a.name for a in group if a.id == actor_id]
     name = own[0] if own else max(names, key=lambda n: (len(n.split()), names[n], len(n)))
     aliases: dict[str, str] = {}
-    for a in group:
-        for form in [a.name, *a.aliases]:
+    for first, others in dict.fromkeys((a.name, tuple(a.aliases)) for a in group):  # each spelling once
+        for form in (first, *others):
             if form != name and form.lower() != name.lower():
                 aliases.setdefault(form.lower(), form)
-    roles = Counter(a.role for a in group if a.role)
-    affiliations = Counter(mapping.get(a.affiliation, a.affiliation) for a in group if a.affiliation)
-    documents = sorted({d for a in group for d in a.documents})
+    roles = Counter(filter(None, map(attrgetter("role"), group)))
+    affiliations: Counter[str] = Counter()
+    for affiliation, count in Counter(filter(None, map(attrgetter("affiliation"), group))).items():
+        affiliations[mapping.get(affiliation, affiliation)] += count
+    documents = sorted(set().union(*map(attrgetter("documents"), group)))
     return Actor(
-        id=actor_id, name=name, kind=Counter(a.kind for a in group).most_common(1)[0][0],
+        id=actor_id, name=name, kind=Counter(map(attrgetter("kind"), group)).most_common(1)[0][0],
         aliases=sorted(aliases.values()),
         role=roles.most_common(1)[0][0] if roles else None,
         affiliation=affiliations.most_common(1)[0][0] if affiliations else None,
-        documents=documents, mentions=sum(a.mentions for a in group),
+        documents=documents, mentions=sum(map(attrgetter("mentions"), group)),
     )
 
 
