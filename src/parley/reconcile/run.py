@@ -32,10 +32,12 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import Any, Protocol
 
+import msgspec
+
 from parley.dedup import near_duplicates
 from parley.embeddings import Embedder, default_embedder
 from parley.lexicon import Lexicon, load_lexicon
-from parley.records import Corpus, Document, Extraction, Framing, to_dict
+from parley.records import Corpus, Document, Extraction, Framing
 from parley.reconcile.actors import reconcile_actors
 from parley.reconcile.claims import ClaimsMemo, check_claims, flag_quotes
 from parley.reconcile.conflicts import find_conflicts
@@ -98,9 +100,9 @@ def reconcile(documents: list[Document], extractions: list[Extraction],
     framing = [e.framing for e in extractions if e.framing is not None]
     corpus = Corpus(documents=documents, extractions=extractions, actors=actors,
                     claims=checked.claims, conflicts=conflicts, framing=framing)
-    views = {
-        "timeline": [to_dict(entry) for entry in timeline],
-        "matrix": [to_dict(cell) for cell in matrix],
+    views = {  # (msgspec writes the records as plain values in C, a few times faster than to_dict)
+        "timeline": [msgspec.to_builtins(entry) for entry in timeline],
+        "matrix": [msgspec.to_builtins(cell) for cell in matrix],
         "framing_by_outlet": framing_by_outlet(documents, framing),
     }
     return Reconciled(corpus, duplicates, views)
