@@ -595,7 +595,8 @@ def group_claims(sentences: Sentences, pairs: SimilarPairs, rules: ClaimRules,
         # the rest looked at one by one, in order (clusters only grow: none set aside could merge)
         roots = clusters.roots()
         apart = roots[chunk.first] != roots[chunk.second]
-        for x, y, cosine in zip(chunk.first[apart].tolist(), chunk.second[apart].tolist(), chunk.cosine[apart].tolist()):
+        looked_at = zip(chunk.first[apart].tolist(), chunk.second[apart].tolist(), chunk.cosine[apart].tolist())
+        for x, y, cosine in looked_at:
             if can_merge(x, y, rules.cohesion) and same_claim(cosine, compare(firsts[x], firsts[y])):
                 merge(x, y)
     members: dict[int, list[int]] = defaultdict(list)
@@ -604,13 +605,10 @@ def group_claims(sentences: Sentences, pairs: SimilarPairs, rules: ClaimRules,
     sentence_of = {i: n for n, group in enumerate(groups) for i in group}
     source_of = [s.source for s in statements]
     placed = [(s.order, s.start) for s in statements]  # a statement's place in corpus order
-    rank = [0] * len(statements)
-    for place, i in enumerate(sorted(range(len(statements)), key=placed.__getitem__)):
-        rank[i] = place
     claims, claim_of = [], {}
     for group in sorted(members.values(), key=min):
         one_per_document: dict[str, int] = {}
-        for i in sorted(group, key=rank.__getitem__):
+        for i in sorted(group, key=placed.__getitem__):
             one_per_document.setdefault(source_of[i], i)
         chosen = list(one_per_document.values())
         best = _representative(chosen, sentence_of, sentences.vectors)

@@ -185,7 +185,7 @@ class SimilarPairs:
     second: np.ndarray  # int32
     cosine: np.ndarray  # float32
 
-    CHUNK = 65_536  # pairs turned into Python numbers at a time
+    CHUNK = 65_536  # pairs given by by_score, or turned into Python numbers by items, at a time
 
     @classmethod
     def none(cls) -> SimilarPairs:
