@@ -35,6 +35,7 @@ import hashlib
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from itertools import chain
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
@@ -569,12 +570,12 @@ def _claim_id(first: Statement) -> str:
     return "claim-" + hashlib.sha1(seed.encode("utf-8")).hexdigest()[:10]
 
 
-def _representative(members: list[int], sentence_of: dict[int, int], vectors: np.ndarray) -> int:
+def _representative(members: list[int], sentence_of: np.ndarray, vectors: np.ndarray) -> int:
     """The statement closest to all others (the first one among equals)."""
     if len(members) <= 2:
         return members[0]
     members = members[:50]  # enough to find a central one in a claim reported very often
-    rows = vectors[[sentence_of[m] for m in members]]
+    rows = vectors[sentence_of[members]]
     centrality = (rows @ rows.T).sum(axis=1)
     return members[int(np.argmax(centrality))]
 
@@ -599,23 +600,16 @@ def group_claims(sentences: Sentences, pairs: SimilarPairs, rules: ClaimRules,
         for x, y, cosine in looked_at:
             if can_merge(x, y, rules.cohesion) and same_claim(cosine, compare(firsts[x], firsts[y])):
                 merge(x, y)
-    members: dict[int, list[int]] = defaultdict(list)
-    for n, group in enumerate(groups):
-        members[clusters.find(n)].extend(group)
-    sentence_of = {i: n for n, group in enumerate(groups) for i in group}
+    sentence_of = np.empty(len(statements), dtype=np.int64)  # statement -> its distinct sentence
+    sentence_of[np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=len(statements))] = \
+        np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+    chosen_runs, claim_number = _one_per_document(statements, clusters.roots()[sentence_of])
     source_of = [s.source for s in statements]
-    placed = [(s.order, s.start) for s in statements]  # a statement's place in corpus order
-    claims, claim_of = [], {}
-    for group in sorted(members.values(), key=min):
-        one_per_document: dict[str, int] = {}
-        for i in sorted(group, key=placed.__getitem__):
-            one_per_document.setdefault(source_of[i], i)
-        chosen = list(one_per_document.values())
+    claims = []
+    for chosen in chosen_runs:
         best = _representative(chosen, sentence_of, sentences.vectors)
         documents = [source_of[i] for i in chosen]
         sources = len({keys.get(source, source) for source in documents})
-        for i in group:
-            claim_of[i] = len(claims)
         claims.append(Claim(
             id=_claim_id(statements[chosen[0]]),
             statement=statements[best].text,
@@ -625,8 +619,33 @@ def group_claims(sentences: Sentences, pairs: SimilarPairs, rules: ClaimRules,
             evidence=[{"document": source, "text": statements[i].text} for source, i in zip(documents, chosen)],
         ))
     order = sorted(range(len(claims)), key=lambda c: (-claims[c].sources, c))
-    position = {old: new for new, old in enumerate(order)}
-    return [claims[c] for c in order], {i: position[c] for i, c in claim_of.items()}
+    position = np.empty(len(claims), dtype=np.int64)
+    position[order] = np.arange(len(claims))
+    return [claims[c] for c in order], dict(enumerate(position[claim_number].tolist()))
+
+
+def _one_per_document(statements: list[Statement], cluster: np.ndarray) -> tuple[list[list[int]], np.ndarray]:
+    """The claims of clustered statements (``cluster``: a cluster number per statement), in
+    order of their first statement: per claim, its first statement (by place) in each of
+    its documents, in corpus order; and per statement, the number of its claim. Sorted as
+    arrays: a large corpus has a million statements."""
+    count = len(statements)
+    if not count:
+        return [], np.zeros(0, dtype=np.int64)
+    first = np.full(int(cluster.max()) + 1, count, dtype=np.int64)
+    np.minimum.at(first, cluster, np.arange(count))  # a cluster's first statement: where its claim comes
+    claim_at = first[cluster]
+    order = np.fromiter((s.order for s in statements), dtype=np.int64, count=count)
+    start = np.fromiter((s.start for s in statements), dtype=np.int64, count=count)
+    placed = np.lexsort((start, order, claim_at))  # by claim, then document, then place in it
+    claim_at, order = claim_at[placed], order[placed]
+    new_claim = np.concatenate(([True], claim_at[1:] != claim_at[:-1]))
+    new_document = new_claim | np.concatenate(([True], order[1:] != order[:-1]))
+    chosen = placed[new_document]
+    runs = [part.tolist() for part in np.split(chosen, np.flatnonzero(new_claim[new_document])[1:])]
+    claim_number = np.empty(count, dtype=np.int64)
+    claim_number[placed] = np.cumsum(new_claim) - 1
+    return runs, claim_number
 
 
 def check_claims(documents: list[Document], extractions: list[Extraction], timeline: list[TimelineEntry],
