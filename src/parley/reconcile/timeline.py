@@ -368,6 +368,10 @@ def build_timeline(documents: list[Document], extractions: list[Extraction],
     joined = np.zeros(len(reports), dtype=np.int32)
     entries: list[_Entry] = []
     blocks: dict[tuple, dict[int, None]] = defaultdict(dict)  # key -> entry numbers, in order filed
+    # When joins are replayed, an entry is filed only under the keys the reports still to be
+    # matched will look up: no other key is ever read (and replaying 100,000 documents'
+    # joins to match those of 100 new ones then files a few entries, not all of them).
+    wanted = _looked_up(reports[len(known):]) if len(known) else None
     for order, report in enumerate(reports):
         kind = report.event.kind
         if order < len(known):
@@ -379,8 +383,12 @@ def build_timeline(documents: list[Document], extractions: list[Extraction],
         joined[order] = best
         entry = entries[best]
         entry.add(report)
+        if wanted is not None and not wanted.may_want(kind, entry):
+            continue
         for span in {report.span, entry.span}:
             for key in _block_keys(kind, entry.parties, entry.place_key, span, looking_up=False):
+                if wanted is not None and key not in wanted.keys:
+                    continue
                 blocks[key].pop(best, None)
                 blocks[key][best] = None  # now among the most recent in that block
     if memo is not None:
@@ -390,6 +398,26 @@ def build_timeline(documents: list[Document], extractions: list[Extraction],
                    key=lambda t: (t.when.date, t.when.end or t.when.date))
     undated = [t for t in timeline if t.when is None or not t.when.date]
     return dated + undated
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """The block keys some reports look up, and their kinds and names (parties, places):
+    an entry of another kind, or naming none of them, is filed under none of the keys."""
+
+    keys: frozenset[tuple]
+    kinds: frozenset[str]
+    names: frozenset[str]
+
+    def may_want(self, kind: str, entry: _Entry) -> bool:
+        return kind in self.kinds and (not self.names.isdisjoint(entry.parties)
+                                       or f"place:{entry.place_key}" in self.names)
+
+
+def _looked_up(reports: list[_Report]) -> _Wanted:
+    keys = frozenset(key for r in reports
+                     for key in _block_keys(r.event.kind, r.parties, r.place_key, r.span, looking_up=True))
+    return _Wanted(keys, frozenset(k[0] for k in keys), frozenset(k[1] for k in keys))
 
 
 def _best_entry(report: _Report, entries: list[_Entry], blocks: dict[tuple, dict[int, None]]) -> int:
