@@ -363,7 +363,8 @@ def test_the_quick_test_for_issues_finds_what_every_issue_pattern_finds(lexicon)
     """Outcome sentences are tested for the issues they name by the first words of the
     issues' cues before any pattern runs; the issues found are those running every issue's
     pattern finds: cues in capitals, written with a hyphen or a gap, glued to an underscore,
-    and sentences with letters outside ASCII (searched in full)."""
+    and sentences with letters outside ASCII, curly apostrophes and letters a case-blind
+    pattern reads as ASCII ones: a long s, a dotless i, a Kelvin sign)."""
     from parley.reconcile.conflicts import _issues_named
 
     vocab = vocabulary(lexicon)
@@ -375,6 +376,8 @@ def test_the_quick_test_for_issues_finds_what_every_issue_pattern_finds(lexicon)
         "Die Seiten einigten sich auf eine Waffenruhe und Gespräche über Territorium.",
         "Kyiv’s bid to join NATO was set aside; the armistice talks failed.",
         "The weather in Miami was mild on Saturday.",
+        "They agreed on new \u017fanctions and a CEA\u017eEFIRE \u2014 and a \u0131ceasefire.",
+        "The \u0130ran-brokered truce \u2018held\u2019 and the \u212along-awaited ceasefire began.",
         "",
     ]
     for text in sentences:
@@ -382,3 +385,4 @@ def test_the_quick_test_for_issues_finds_what_every_issue_pattern_finds(lexicon)
         assert _issues_named(text, vocab) == expected, text
     assert {"ceasefire", "territory"} <= _issues_named(sentences[0], vocab)
     assert _issues_named(sentences[6], vocab) == frozenset()
+    assert _issues_named(sentences[7], vocab) == {"sanctions"}  # a long s is an s to the pattern

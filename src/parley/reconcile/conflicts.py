@@ -664,16 +664,31 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+")
 def _issues_named(text: str, vocab: Vocabulary) -> frozenset[str]:
     """The issues whose cues ``text`` names. Wherever a cue's pattern matches, the run of
     letters and digits that begins its first word stands alone, as a word (``phrase_pattern``
-    matches whole words); so an ASCII text, whose case-blind matches are those of its lower
-    case, is searched only for the issues one of whose cues begins with a word it has: the
-    same issues found, without running every issue's pattern over every sentence."""
-    if not text.isascii():
-        return frozenset(name for name, pattern in vocab.issues if pattern.search(text))
-    words = set(_ASCII_WORD.findall(text.lower()))
+    matches whole words); and a case-blind match of ASCII letters is one of the text's lower
+    case, once the few other letters a case-blind pattern takes for ASCII ones ("ſ" for "s")
+    are written as those (``_folded_to_ascii``). So a text is searched only for the issues one
+    of whose cues begins with a word it has: the same issues found, without running every
+    issue's pattern over every sentence (news text is seldom pure ASCII: its quotation marks
+    and apostrophes are curly)."""
+    folded = text if text.isascii() else text.translate(_folded_to_ascii())
+    words = set(_ASCII_WORD.findall(folded.lower()))
     named = set(vocab.issues_always)
     for word in words & vocab.issue_openers.keys():
         named |= vocab.issue_openers[word]
     return frozenset(name for name, pattern in vocab.issues if name in named and pattern.search(text))
+
+
+@lru_cache(maxsize=1)
+def _folded_to_ascii() -> dict[int, str]:
+    """The characters beyond ASCII that a case-blind pattern matches to an ASCII letter or
+    digit ("İ", "ı", "ſ", the Kelvin sign...), each to that letter: asked of ``re`` itself,
+    over every character, once."""
+    others = "".join(chr(c) for c in range(128, 0x110000) if not 0xD800 <= c < 0xE000)
+    found = {}
+    for char in set(re.findall(r"(?i)[a-z0-9]", others)):
+        found[ord(char)] = next(a for a in "abcdefghijklmnopqrstuvwxyz0123456789"
+                                if re.fullmatch(f"(?i){a}", char))
+    return found
 
 
 def _object_stems(text: str | None, vocab: Vocabulary) -> frozenset[str]:
