@@ -683,7 +683,8 @@ def _folded_to_ascii() -> dict[int, str]:
     """The characters beyond ASCII that a case-blind pattern matches to an ASCII letter or
     digit ("İ", "ı", "ſ", the Kelvin sign...), each to that letter: asked of ``re`` itself,
     over every character, once."""
-    others = "".join(chr(c) for c in range(128, 0x110000) if not 0xD800 <= c < 0xE000)
+    points = np.arange(128, 0x110000, dtype=np.uint32)
+    others = points[(points < 0xD800) | (points >= 0xE000)].tobytes().decode("utf-32-le")  # (one string)
     found = {}
     for char in set(re.findall(r"(?i)[a-z0-9]", others)):
         found[ord(char)] = next(a for a in "abcdefghijklmnopqrstuvwxyz0123456789"
