@@ -411,9 +411,12 @@ class Store:
         return [d for d in self.documents() if d.id in stale]
 
     def extractions(self) -> list[Extraction]:
-        rows = self.db.execute(
-            "SELECT e.data FROM extractions e JOIN documents d ON d.id = e.document_id ORDER BY d.position")
-        return [read_record(Extraction, row[0]) for row in rows]
+        """Every document's extraction, in corpus order. Read as the bytes of their JSON: a
+        text made a Python string is first written back as UTF-8 to be decoded (a fifth of
+        the time of reading a store's extractions back)."""
+        rows = self.db.execute(f"SELECT {self.backend.utf8('e.data')} FROM extractions e "
+                               "JOIN documents d ON d.id = e.document_id ORDER BY d.position")
+        return [read_record(Extraction, bytes(row[0])) for row in rows]
 
     def sentences(self) -> dict[str, list[list[int]]]:
         """Each document's sentences as [start, end] offsets, by document id (empty for a

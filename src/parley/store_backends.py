@@ -134,6 +134,11 @@ class SQLiteBackend:
         """SQL for the JSON text of ``column``'s member ``key`` (NULL when absent)."""
         return f"json_extract({column}, '$.{key}')"
 
+    def utf8(self, column: str) -> str:
+        """SQL for a text ``column`` as its UTF-8 bytes: what a JSON decoder reads without
+        the text being made a Python string first."""
+        return f"CAST({column} AS BLOB)"
+
     def begin_snapshot(self, db: sqlite3.Connection) -> None:
         db.execute("BEGIN")  # WAL keeps this state for the reader until it ends
 
@@ -372,6 +377,9 @@ class PostgresBackend:
 
     def json_member(self, column: str, key: str) -> str:
         return f"(CAST({column} AS json) -> '{key}')::text"
+
+    def utf8(self, column: str) -> str:
+        return f"convert_to({column}, 'UTF8')"
 
     def begin_snapshot(self, db: PostgresConnection) -> None:
         db.begin("REPEATABLE READ")
