@@ -12,6 +12,7 @@ Documents already agree on the ids of known actors and of people named in full
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import replace
 from operator import attrgetter
 from typing import Any
@@ -68,6 +69,18 @@ def _merged(actor_id: str, group: list[Actor], mapping: dict[str, str]) -> Actor
     )
 
 
+def _ids_named(e: Extraction) -> Iterator[str | None]:
+    """Every actor id an extraction's records name (those ``reconcile_actors`` may rewrite)."""
+    for a in e.actors:
+        yield a.id
+        yield a.affiliation
+    yield from map(attrgetter("actor"), e.mentions)
+    yield from map(attrgetter("speaker"), e.quotes)
+    for ev in e.events:
+        yield from ev.participants
+    yield from map(attrgetter("actor"), e.positions)
+
+
 def reconcile_actors(extractions: list[Extraction],
                      lexicon: Lexicon | None = None) -> tuple[list[Actor], list[Extraction]]:
     """Corpus-wide actors, and the extractions with their actor ids rewritten to them."""
@@ -96,9 +109,13 @@ def reconcile_actors(extractions: list[Extraction],
         """Participants that stay as they are: none merged into another, none twice."""
         return not any(i in mapping for i in ids) and len(set(ids)) == len(ids)
 
-    # Most records name no merged id: they are kept without a call (millions in a large store).
+    # Most records name no merged id: they are kept without a call (millions in a large store),
+    # and an extraction none of whose records does (nor names a participant twice) is kept as it is.
     rewritten = []
     for e in extractions:
+        if mapping.keys().isdisjoint(_ids_named(e)) and all(kept(ev.participants) for ev in e.events):
+            rewritten.append(e)
+            continue
         rewritten.append(replace(
             e,
             actors=[a if a.id not in mapping and a.affiliation not in mapping
