@@ -133,17 +133,30 @@ def extend_block(vectors: np.ndarray, members: np.ndarray, before: Neighbours, n
                  documents: np.ndarray | None) -> Neighbours:
     """The neighbours of a block that has gained members since ``before`` (whose members
     are all still in it): the new members compared with the whole block; each old one's
-    nearest among its old neighbours and the new members."""
+    nearest among its old neighbours and the new members. An old member that keeps as many
+    neighbours as before, and to which no new member is at least as alike as the least alike
+    it kept, keeps them as they are: a block of a common anchor has thousands of members,
+    and a few new ones change the nearest of few."""
     k = _k(len(members), neighbours)
     old = np.isin(members, before.members)
     added = members[~old]
     numbers = np.empty((len(members), k), dtype=np.int32)
     cosines = np.empty((len(members), k), dtype=np.float32)
-    found = _nearest(_cosines(vectors, added, members, documents), members, k)
-    numbers[~old], cosines[~old] = found
-    candidates = np.concatenate([before.numbers, np.broadcast_to(added, (len(before.members), len(added)))], axis=1)
-    alike = np.concatenate([before.cosines, _cosines(vectors, before.members, added, documents)], axis=1)
-    numbers[old], cosines[old] = _nearest(alike, candidates, k)
+    block = vectors[members]  # (gathered once: a block of a common anchor has thousands of members)
+    matrix = _cosines(vectors, added, members, documents, block[~old], block)
+    numbers[~old], cosines[~old] = _nearest(matrix, members, k)
+    alike = matrix[:, old].T  # the old members with the new: a cosine is exact, so the same either way round
+    if k == before.numbers.shape[1]:
+        kept_numbers, kept_cosines = before.numbers.copy(), before.cosines.copy()
+        moved = np.flatnonzero(np.any(alike >= before.cosines.min(axis=1)[:, None], axis=1))
+    else:  # (a small block: each member keeps one more)
+        kept_numbers, kept_cosines = numbers[old], cosines[old]
+        moved = np.arange(len(before.members))
+    if len(moved):
+        candidates = np.concatenate([before.numbers[moved], np.broadcast_to(added, (len(moved), len(added)))], axis=1)
+        kept_numbers[moved], kept_cosines[moved] = _nearest(
+            np.concatenate([before.cosines[moved], alike[moved]], axis=1), candidates, k)
+    numbers[old], cosines[old] = kept_numbers, kept_cosines
     return Neighbours(members, numbers, cosines)
 
 
