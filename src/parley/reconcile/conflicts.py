@@ -48,7 +48,7 @@ from parley.compare import date_range, places_compatible, shift_day
 from parley.lexicon import Lexicon
 from parley.records import Actor, Conflict, Document, Event, Extraction, Figure
 from parley.reconcile.claims import Checked, _next_month, _week, ranges_meet, source_keys
-from parley.reconcile.statements import Statement, phrase_pattern, split_sentences
+from parley.reconcile.statements import Statement, phrase_pattern, sentence_at
 from parley.reconcile.reading_conflicts import (called_off_conflicts, change_conflicts, leader_conflicts,
                                                 moment_conflicts, term_conflicts)
 from parley.reconcile.sides import Side, UnionFind, _conflict, _day, document_days, judge_evolution
@@ -544,9 +544,9 @@ def _role_evidence(document: Document, role: str, mentions: list[tuple[int, int]
     for match in re.finditer(re.escape(role), text, flags=re.I):
         for start, end in mentions:
             if match.end() <= start <= match.end() + 40 or match.start() - 40 <= end <= match.start():
-                for s, e in split_sentences(text):
-                    if s <= match.start() < e:
-                        return text[s:e]
+                found = sentence_at(text, match.start())
+                if found is not None:
+                    return text[found[0]:found[1]]
     return None
 
 
@@ -556,15 +556,12 @@ def title_conflicts(documents: list[Document], extractions: list[Extraction], na
     next to the person (``_role_evidence``). Finding that sentence means looking through the
     document, so it is done only for people some of whose titles clash (``_may_clash``)."""
     by_source = {d.source: d for d in documents}
-    found: dict[str, list[tuple[Title, Document, str, list[tuple[int, int]]]]] = defaultdict(list)
+    found: dict[str, list[tuple[Title, Document, str, Extraction]]] = defaultdict(list)
     titles: dict[str, Title | None] = {}  # role -> its title: a few hundred roles recur in every document
     for extraction in extractions:
         document = by_source.get(extraction.document)
         if document is None:
             continue
-        mentions_of: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for m in extraction.mentions:
-            mentions_of[m.actor].append((m.start, m.end))
         for actor in extraction.actors:
             if actor.kind != "person" or not actor.role:
                 continue
@@ -572,13 +569,14 @@ def title_conflicts(documents: list[Document], extractions: list[Extraction], na
                 titles[actor.role] = parse_title(actor.role, vocab)
             title = titles[actor.role]
             if title is not None:
-                found[actor.id].append((title, document, actor.role, mentions_of.get(actor.id, [])))
+                found[actor.id].append((title, document, actor.role, extraction))
     conflicts = []
     for actor_id, given in found.items():
         if not _may_clash([t for t, *_ in given], [d.source for _, d, *_ in given], keys, vocab):
             continue
         written = []
-        for title, document, role, mentions in given:
+        for title, document, role, extraction in given:
+            mentions = [(m.start, m.end) for m in extraction.mentions if m.actor == actor_id]
             evidence = _role_evidence(document, role, mentions)
             if evidence is not None:
                 rank = vocab.stage_rank.get(title.stage, 0)

@@ -29,7 +29,7 @@ import json
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
@@ -59,7 +59,23 @@ UNDATED_DAYS = 14  # an undated report of an event is about the days this close 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence: cut after . ! ? (not after an abbreviation such as
     "U.S." or "Dec.") and at line breaks; white space trimmed."""
-    spans, start = [], 0
+    return list(_sentences(text))
+
+
+def sentence_at(text: str, position: int) -> tuple[int, int] | None:
+    """The sentence of ``split_sentences`` that holds ``position`` (None when it falls
+    between two): the text is cut only as far as that sentence."""
+    for start, end in _sentences(text):
+        if start <= position < end:
+            return start, end
+        if start > position:
+            return None
+    return None
+
+
+def _sentences(text: str) -> Iterator[tuple[int, int]]:
+    """The sentences of ``split_sentences``, one by one."""
+    start = 0
     for match in SENTENCE_END.finditer(text):
         end = match.start() + len(match.group().rstrip())
         if "\n" not in match.group() and ABBREVIATION.search(
@@ -67,17 +83,18 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             continue
         if "\n" not in match.group() and match.end() < len(text) and text[match.end()].islower():
             continue
-        spans.append((start, end))
+        yield from _trimmed(text, start, end)
         start = match.end()
-    spans.append((start, len(text)))
-    trimmed = []
-    for s, e in spans:
-        piece = text[s:e]
-        lead = len(piece) - len(piece.lstrip())
-        s, e = s + lead, s + len(piece.rstrip())
-        if e > s:
-            trimmed.append((s, e))
-    return trimmed
+    yield from _trimmed(text, start, len(text))
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """``text[start:end]`` without the white space around it, when something is left."""
+    piece = text[start:end]
+    lead = len(piece) - len(piece.lstrip())
+    start, end = start + lead, start + len(piece.rstrip())
+    if end > start:
+        yield start, end
 
 
 # --------------------------------------------------------------------------- outcomes
