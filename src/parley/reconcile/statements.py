@@ -182,13 +182,22 @@ class _Shared:
 
     def __init__(self) -> None:
         self.known: dict[frozenset[str], frozenset[str]] = {}
+        self.listed: dict[tuple[str, ...], frozenset[str]] = {}  # the sets of lists met before
 
     def __call__(self, items: frozenset[str]) -> frozenset[str]:
         return self.known.setdefault(items, items) if items else NOTHING
 
     def of(self, items: list[str]) -> frozenset[str]:
-        """The shared set of ``items`` (a list as kept; an empty one makes no set)."""
-        return self(frozenset(items)) if items else NOTHING
+        """The shared set of ``items`` (a list as kept; an empty one makes no set). A list
+        met before is looked up as a tuple, without making a set of it again (a million
+        statements are read back from the store, most naming the same few actors)."""
+        if not items:
+            return NOTHING
+        key = tuple(items)
+        found = self.listed.get(key)
+        if found is None:
+            found = self.listed[key] = self(frozenset(items))
+        return found
 
 
 @dataclass(slots=True)
