@@ -91,6 +91,10 @@ CORPUS_TABLES: dict[str, type] = {
     "events": Event, "positions": Position, "claims": Claim, "conflicts": Conflict,
     "framing": Framing,
 }
+# The tables of documents' own records, in corpus order: a run that only added documents
+# leaves their rows first and unchanged (see Store._rows_kept). The others (actors, claims,
+# conflicts) are made from the whole corpus and change with any document: written anew.
+DOCUMENT_TABLES = frozenset({"quotes", "figures", "times", "events", "positions", "framing"})
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -521,7 +525,7 @@ class Store:
                 as_float = [n for n, (name, _) in enumerate(columns) if name in floats]
                 records = list(records)
                 names = ", ".join(f'"{name}"' for name, _ in columns)
-                start = self._rows_kept(table, names, records)
+                start = self._rows_kept(table, names, records) if table in DOCUMENT_TABLES else 0
                 rows = []
                 for record in records[start:]:  # (the rows kept are not made again)
                     row = list(values(record))
