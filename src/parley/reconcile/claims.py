@@ -36,6 +36,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from itertools import chain
+from operator import itemgetter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
@@ -443,17 +444,21 @@ def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[i
             else:
                 for bucket in own if own is not None else _buckets(seen, months_of_anchor[anchor], _next_month):
                     blocks[(anchor, bucket)].append(number)
-    weeks: dict[int, tuple[set[str], tuple[str, ...] | None]] = {}  # for the blocks to cut, see _weeks
-
     result: dict[tuple, list[int]] = {}
+    to_cut: dict[tuple, list[int]] = {}
     for key, members in blocks.items():
         members = sorted(set(members))
-        if len(members) <= MAX_BLOCK:
-            if len(members) > 1:
-                result[key] = members
-            continue
-        found = [weeks.get(n) or weeks.setdefault(n, _weeks(sentences, n)) for n in members]
-        present = set().union(*(seen for seen, _ in found))
+        if len(members) > MAX_BLOCK:
+            to_cut[key] = members
+        elif len(members) > 1:
+            result[key] = members
+    # the weeks of each sentence in a block to cut, found once (a sentence is in many such blocks)
+    weeks: list[tuple[set[str], tuple[str, ...] | None] | None] = [None] * len(firsts)
+    for n in set().union(*to_cut.values()):
+        weeks[n] = _weeks(sentences, n)
+    for key, members in to_cut.items():
+        found = itemgetter(*members)(weeks)
+        present = set().union(*map(itemgetter(0), found))
         cut: dict[str, list[int]] = defaultdict(list)
         for n, (seen, own) in zip(members, found):
             for bucket in own if own is not None else _buckets(seen, present, _next_week):
