@@ -522,13 +522,12 @@ class _Clusters:
     into one cluster, nor two clusters whose sentences are, on average, not alike (so a
     chain of pairwise links cannot drift from one fact to another)."""
 
-    def __init__(self, sources_of: Callable[[int], set[str]], count: int, vectors: np.ndarray):
-        self.parent = list(range(count))
-        self.sources_of = sources_of  # a sentence's documents (asked only of those a pair joins)
-        self.sources: dict[int, set[str]] = {}  # root -> its cluster's documents, once asked
+    def __init__(self, sources: list[set[str]], vectors: np.ndarray):
+        self.parent = list(range(len(sources)))
+        self.sources = [set(s) for s in sources]
         self.vectors = vectors
         self.sums: dict[int, np.ndarray] = {}  # root of a merged cluster -> sum of its vectors
-        self.sizes = [1] * count
+        self.sizes = [1] * len(sources)
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -550,18 +549,11 @@ class _Clusters:
         found = self.sums.get(root)
         return found if found is not None else self.vectors[root].astype(np.float64)
 
-    def _sources(self, root: int) -> set[str]:
-        """A cluster's documents (a sentence alone: its own, found when needed)."""
-        found = self.sources.get(root)
-        if found is None:
-            found = self.sources[root] = self.sources_of(root)
-        return found
-
     def can_merge(self, i: int, j: int, cohesion: float) -> bool:
         """Different clusters, no document in both, and a mean cosine between their
         sentences of at least ``cohesion``."""
         a, b = self.find(i), self.find(j)
-        if a == b or not self._sources(a).isdisjoint(self._sources(b)):
+        if a == b or not self.sources[a].isdisjoint(self.sources[b]):
             return False
         if self.sizes[a] == 1 and self.sizes[b] == 1:
             return True  # the pair itself was judged
@@ -569,10 +561,10 @@ class _Clusters:
 
     def merge(self, i: int, j: int) -> None:
         a, b = self.find(i), self.find(j)
-        if len(self._sources(a)) < len(self._sources(b)):
+        if len(self.sources[a]) < len(self.sources[b]):
             a, b = b, a
         self.parent[b] = a
-        self.sources[a] |= self.sources.pop(b)
+        self.sources[a] |= self.sources[b]
         self.sums[a] = self._sum(a) + self._sum(b)
         self.sums.pop(b, None)
         self.sizes[a] += self.sizes[b]
@@ -597,7 +589,7 @@ def group_claims(sentences: Sentences, pairs: SimilarPairs, rules: ClaimRules,
                  comparer: Comparer, keys: dict[str, str]) -> tuple[list[Claim], dict[int, int]]:
     """Claims from distinct sentences: same-claim pairs merged, most similar first."""
     statements, groups = sentences.statements, sentences.groups
-    clusters = _Clusters(lambda n: {statements[i].source for i in groups[n]}, len(groups), sentences.vectors)
+    clusters = _Clusters([{statements[i].source for i in g} for g in groups], sentences.vectors)
     reachable = rules.same_above - rules.anchor_bonus * rules.max_anchors
     firsts = sentences.firsts
     candidates = pairs.at_least(reachable)
