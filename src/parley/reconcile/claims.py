@@ -458,9 +458,11 @@ def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[i
         weeks[n] = _weeks(sentences, n)
     for key, members in to_cut.items():
         found = itemgetter(*members)(weeks)
-        present = set().union(*map(itemgetter(0), found))
+        present: set[str] | None = None  # the block's weeks: asked only by a sentence of an undated document
         cut: dict[str, list[int]] = defaultdict(list)
         for n, (seen, own) in zip(members, found):
+            if own is None and present is None:
+                present = set().union(*map(itemgetter(0), found))
             for bucket in own if own is not None else _buckets(seen, present, _next_week):
                 cut[bucket].append(n)
         result.update({(*key, week): part for week, part in cut.items() if len(part) > 1})
