@@ -102,6 +102,10 @@ class Neighbours:
     numbers: np.ndarray  # int32, n x k: the neighbours' sentence numbers
     cosines: np.ndarray  # float32, n x k
 
+    def rows(self, keep: np.ndarray) -> Neighbours:
+        """The members ``keep`` marks (a bool per member) with their neighbours."""
+        return Neighbours(self.members[keep], self.numbers[keep], self.cosines[keep])
+
     def pairs(self, floor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(sentence, neighbour, cosine) for the neighbours at least ``floor`` alike."""
         keep = (self.cosines >= floor) & (self.cosines > LEFT_OUT)
@@ -401,6 +405,22 @@ def _decoded(kept: bytes, members: np.ndarray, digests: np.ndarray) -> Neighbour
     return Neighbours(old, old[positions], cosines)
 
 
+def _rows_changed(before: Neighbours, now: Neighbours) -> tuple[Neighbours, Neighbours]:
+    """The rows of a block's neighbours as counted before and as found now, without those
+    that are the same in both (a member, in the same sentence numbers, with the same
+    neighbours in the same order): their pairs would be taken out of the tally and put back.
+    A block of a common anchor has thousands of members, and a few new ones change few rows."""
+    if before.numbers.shape[1] != now.numbers.shape[1]:
+        return before, now
+    _, old, new = np.intersect1d(before.members, now.members, assume_unique=True, return_indices=True)
+    same = np.all(before.numbers[old] == now.numbers[new], axis=1) & np.all(before.cosines[old] == now.cosines[new], axis=1)
+    kept_before = np.ones(len(before.members), dtype=bool)
+    kept_before[old[same]] = False
+    kept_now = np.ones(len(now.members), dtype=bool)
+    kept_now[new[same]] = False
+    return before.rows(kept_before), now.rows(kept_now)
+
+
 def _keys_of(found: Neighbours, floor: float) -> np.ndarray:
     i, j, _ = found.pairs(floor)
     return _pair_keys(i, j)
@@ -523,19 +543,23 @@ def _recounted(ledger: _Ledger, marks: dict[str, int], members: dict[str, np.nda
         kept = memo.block_neighbours(batch)
         fresh: dict[str, bytes] = {}
         for name in batch:
+            counted = None
             if name in ledger.blocks:
                 last = kept.get(name)
                 counted = _as_kept(last) if last is not None and _mark(last) == ledger.blocks[name][1] else None
                 if counted is None:
                     raise _Stale(name)
-                taken_out.append(_keys_of(counted, floor))
             if name not in marks:
                 del blocks[name]
+                taken_out.append(_keys_of(counted, floor))
                 continue
             found, encoded = _neighbours(vectors, members[name], kept.get(name), neighbours, documents, digests)
             if encoded is not None:
                 fresh[name] = encoded
             blocks[name] = (marks[name], _mark(encoded if encoded is not None else kept[name]))
+            if counted is not None:
+                counted, found = _rows_changed(counted, found)
+                taken_out.append(_keys_of(counted, floor))
             collected.add(*found.pairs(floor))
         if fresh:  # kept batch by batch: a first run compares every block
             memo.keep_block_neighbours(fresh)
