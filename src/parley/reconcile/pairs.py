@@ -393,16 +393,27 @@ def _decoded(kept: bytes, members: np.ndarray, digests: np.ndarray) -> Neighbour
     parts = _parts(kept)
     if parts is None:
         return None
-    stored, _, positions, cosines = parts
+    stored, numbered, positions, cosines = parts
     now = digests[members]
     if len(stored) == len(members) and np.array_equal(stored, now):
         old = members
+    elif _still_numbered(members, now, numbered, stored):
+        old = numbered  # (the kept sentences, still under the numbers they were kept with)
     else:
         where = np.flatnonzero(np.isin(now, stored))
         if len(where) != len(stored) or not np.array_equal(now[where], stored):
             return None
         old = members[where]
     return Neighbours(old, old[positions], cosines)
+
+
+def _still_numbered(members: np.ndarray, now: np.ndarray, numbered: np.ndarray, stored: np.ndarray) -> bool:
+    """Whether the sentences a block kept (``numbered``, with digests ``stored``) are among its
+    ``members`` (digests ``now``) under the same numbers: the common case, told without
+    sorting the digests (as many as a block of a common anchor has members)."""
+    where = np.searchsorted(members, numbered)
+    return bool(len(where) and where[-1] < len(members) and np.array_equal(members[where], numbered)
+                and np.array_equal(now[where], stored))
 
 
 def _rows_changed(before: Neighbours, now: Neighbours) -> tuple[Neighbours, Neighbours]:
