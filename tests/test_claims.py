@@ -109,6 +109,14 @@ def test_a_syndicated_copy_and_a_second_article_of_one_outlet_count_once():
     assert len(set(keys.values())) == 3
 
 
+def test_a_corpus_stating_no_fact_has_no_claims():
+    """Nothing stored yet (a first fetch that found nothing new), or documents with no
+    sentence of fact: the claims step gives no claims rather than failing."""
+    assert reconcile([], [], embed=bag_of_words).corpus.claims == []
+    notes = [Document(id="n", source="n.txt", text="Notes to self.")]
+    assert reconcile(notes, [Extraction(document="n.txt")], embed=bag_of_words).corpus.claims == []
+
+
 def test_claim_counts_a_near_copy_once(analyze_texts):
     body = ("Kirill Dmitriev arrived in Miami on Saturday for talks with Steve Witkoff and Jared Kushner, "
             "a Russian official said. Dmitriev told reporters that the discussions would resume on Sunday. "

@@ -539,7 +539,7 @@ class _Clusters:
 
     def roots(self) -> np.ndarray:
         """Each sentence's cluster now (its root), as an array."""
-        parent = np.asarray(self.parent)
+        parent = np.asarray(self.parent, dtype=np.int64)
         while True:
             up = parent[parent]
             if np.array_equal(up, parent):
