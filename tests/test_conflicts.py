@@ -381,7 +381,7 @@ def test_the_quick_test_for_issues_finds_what_every_issue_pattern_finds(lexicon)
         "",
     ]
     for text in sentences:
-        expected = frozenset(name for name, pattern in vocab.issues if pattern.search(text))
+        expected = frozenset(name for name, pattern in vocab.issues.items() if pattern.search(text))
         assert _issues_named(text, vocab) == expected, text
     assert {"ceasefire", "territory"} <= _issues_named(sentences[0], vocab)
     assert _issues_named(sentences[6], vocab) == frozenset()

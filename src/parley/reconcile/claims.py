@@ -35,11 +35,11 @@ import hashlib
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from itertools import chain
-from operator import itemgetter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
+from itertools import chain
+from operator import itemgetter
 from typing import Protocol
 
 import numpy as np

@@ -103,8 +103,7 @@ class Vocabulary:
     same_thing_above: float
     contrast: re.Pattern | None
     generic: frozenset[str]
-    issues: tuple[tuple[str, re.Pattern], ...]
-    issue_pattern: dict[str, re.Pattern]  # the same, by issue
+    issues: dict[str, re.Pattern]  # issue -> the pattern of its cues
     issue_openers: dict[str, frozenset[str]]  # the first word of an issue's cue -> such issues (see _issues_named)
     issues_always: frozenset[str]  # issues with a cue that begins with no such word: always searched
     country_words: frozenset[str]
@@ -156,8 +155,7 @@ def vocabulary(lexicon: Lexicon) -> Vocabulary:
         same_thing_above=float(outcomes.get("same_thing_above", 0.35)),
         contrast=phrase_pattern(outcomes.get("contrast", [])),
         generic=frozenset(w for phrase in outcomes.get("generic_words", []) for w in _words(phrase)),
-        issues=tuple(issues),
-        issue_pattern=dict(issues),
+        issues=dict(issues),
         issue_openers={word: frozenset(names) for word, names in openers.items()},
         issues_always=frozenset(always),
         country_words=frozenset(countries),
@@ -675,8 +673,7 @@ def _issues_named(text: str, vocab: Vocabulary) -> frozenset[str]:
     named = set(vocab.issues_always)
     for word in words & vocab.issue_openers.keys():
         named |= vocab.issue_openers[word]
-    patterns = vocab.issue_pattern
-    return frozenset(name for name in named if name in patterns and patterns[name].search(text))
+    return frozenset(name for name in named if name in vocab.issues and vocab.issues[name].search(text))
 
 
 @lru_cache(maxsize=1)
