@@ -444,36 +444,106 @@ def blocks_of(sentences: Sentences, per_sentence: int = 5) -> dict[tuple, list[i
             else:
                 for bucket in own if own is not None else _buckets(seen, months_of_anchor[anchor], _next_month):
                     blocks[(anchor, bucket)].append(number)
-    result: dict[tuple, list[int]] = {}
-    to_cut: dict[tuple, list[int]] = {}
-    for key, members in blocks.items():
-        members = sorted(set(members))
-        if len(members) > MAX_BLOCK:
-            to_cut[key] = members
-        elif len(members) > 1:
-            result[key] = members
-    # the weeks of each sentence in a block to cut, found once (a sentence is in many such blocks)
-    weeks: list[tuple[set[str], tuple[str, ...] | None] | None] = [None] * len(firsts)
-    for n in set().union(*to_cut.values()):
-        weeks[n] = _weeks(sentences, n)
-    for key, members in to_cut.items():
-        found = itemgetter(*members)(weeks)
-        present: set[str] | None = None  # the block's weeks: asked only by a sentence of an undated document
-        cut: dict[str, list[int]] = defaultdict(list)
-        for n, (seen, own) in zip(members, found):
-            if own is None and present is None:
-                present = set().union(*map(itemgetter(0), found))
-            for bucket in own if own is not None else _buckets(seen, present, _next_week):
-                cut[bucket].append(n)
-        result.update({(*key, week): part for week, part in cut.items() if len(part) > 1})
+    # (a sentence goes in a block at most once, in the order of sentence numbers: ascending, distinct)
+    result = {key: np.array(members, dtype=np.int32) for key, members in blocks.items()
+              if 1 < len(members) <= MAX_BLOCK}
+    result.update(_cut_by_week(sentences, {key: members for key, members in blocks.items() if len(members) > MAX_BLOCK}))
     return result
 
 
-def _weeks(sentences: Sentences, n: int) -> tuple[set[str], tuple[str, ...] | None]:
-    """A distinct sentence's weeks of publication (NO_MONTH for an undated document), and,
-    when all are known, the week buckets it goes in (which then do not depend on the block)."""
-    seen = {_week(day) if day else NO_MONTH for day in sentences.published[n]}
-    return seen, None if NO_MONTH in seen else tuple(_buckets(seen, set(), _next_week))
+def _cut_by_week(sentences: Sentences, to_cut: dict[tuple, list[int]]) -> dict[tuple, np.ndarray]:
+    """The parts of blocks grown past ``MAX_BLOCK``: a sentence goes in the part of each
+    week it was published in and of the week after; one of an undated document also in
+    every part of its block (the undated part included). A common anchor's blocks hold most
+    sentences of a large corpus, each published in several weeks (a sentence many documents
+    repeat), so the parts are made as arrays: per block, its members' weeks gathered and
+    sorted by week (a stable sort keeps the members of a week ascending; of numbers that
+    fit in 16 bits, numpy's is a radix sort)."""
+    if not to_cut:
+        return {}
+    weeks = _SentenceWeeks(sentences, set().union(*to_cut.values()))
+    result: dict[tuple, np.ndarray] = {}
+    for key, members in to_cut.items():
+        members = np.asarray(members, dtype=np.int64)
+        week, member = weeks.buckets(members)
+        order = np.argsort(week.astype(np.int16) if len(weeks.names) < 2 ** 15 else week, kind="stable")  # (radix)
+        week, member = week[order], member[order]
+        starts = np.flatnonzero(np.concatenate(([True], week[1:] != week[:-1])))
+        ends = np.append(starts[1:], len(week))
+        for begin, end in zip(starts.tolist(), ends.tolist()):
+            if end - begin > 1:
+                result[(*key, weeks.names[week[begin]])] = member[begin:end].astype(np.int32)
+    return result
+
+
+class _SentenceWeeks:
+    """For the sentences of blocks to cut: the weeks each was published in (NO_MONTH for
+    an undated document) and, of a dated one, the week buckets it goes in (which then do
+    not depend on the block), as numbered weeks in flat arrays, read per sentence through
+    its start and length."""
+
+    def __init__(self, sentences: Sentences, numbers: set[int]):
+        self.names: list[str] = []
+        number_of: dict[str, int] = {}
+
+        def numbered(weeks: Iterable[str]) -> list[int]:
+            for week in weeks:
+                if week not in number_of:
+                    number_of[week] = len(self.names)
+                    self.names.append(week)
+            return [number_of[week] for week in weeks]
+
+        made: dict[frozenset, tuple[list[int], list[int], bool]] = {}  # days published -> (weeks seen, buckets, undated)
+        count = len(sentences.groups)
+        seen_of: list[list[int]] = [[]] * count
+        own_of: list[list[int]] = [[]] * count
+        undated = np.zeros(count, dtype=bool)
+        published = sentences.published
+        for n in numbers:
+            days = frozenset(published[n])
+            found = made.get(days)
+            if found is None:
+                seen = {_week(day) if day else NO_MONTH for day in days}
+                dated = seen - {NO_MONTH}
+                found = made[days] = (numbered(sorted(seen)), numbered(sorted(_buckets(dated, set(), _next_week))),
+                                      NO_MONTH in seen)
+            seen_of[n], own_of[n], undated[n] = found
+        self.undated = undated
+        self.seen = _Flat(seen_of)
+        self.own = _Flat(own_of)  # of an undated sentence: the buckets of its dated weeks, if any
+
+    def buckets(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(week, member) for each bucket of each of a block's ``members``; an undated one
+        goes in every week any member was published in, the undated week included."""
+        week, member = self.own.of(members)
+        undated = members[self.undated[members]]
+        if len(undated):
+            present = np.unique(self.seen.of(members)[0])
+            week = np.concatenate((week, np.tile(present, len(undated))))
+            member = np.concatenate((member, np.repeat(undated, len(present))))
+            pairs = np.unique(member * len(self.names) + week)  # (an undated member's own week may be present)
+            member, week = np.divmod(pairs, len(self.names))
+            order = np.lexsort((member, week))
+            return week[order], member[order]
+        return week, member
+
+
+class _Flat:
+    """Lists of numbers, one per sentence, in one flat array."""
+
+    def __init__(self, lists: list[list[int]]):
+        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        self.lengths = lengths
+        self.starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lists) else lengths
+        self.values = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+
+    def of(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The values of ``members``' lists, one after another, and the member of each."""
+        lengths = self.lengths[members]
+        total = int(lengths.sum())
+        ends = np.cumsum(lengths)
+        at = np.repeat(self.starts[members] - (ends - lengths), lengths) + np.arange(total)
+        return self.values[at], np.repeat(members, lengths)
 
 
 @lru_cache(maxsize=4096)
