@@ -39,7 +39,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
 from itertools import chain
-from operator import itemgetter
 from typing import Protocol
 
 import numpy as np
