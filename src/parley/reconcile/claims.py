@@ -589,41 +589,32 @@ class Checked:
 
 
 class _Clusters:
-    """Union-find over distinct sentences that never puts two sentences of one document
-    into one cluster, nor two clusters whose sentences are, on average, not alike (so a
-    chain of pairwise links cannot drift from one fact to another)."""
+    """Clusters of distinct sentences, merged two at a time, that never put two sentences
+    of one document into one cluster, nor two clusters whose sentences are, on average,
+    not alike (so a chain of pairwise links cannot drift from one fact to another). Each
+    sentence's cluster is held as it is now (a list, and the same as an array, so that pairs
+    already in one cluster are set aside in bulk): a merge moves the smaller cluster's
+    sentences into the larger (each sentence moves at most log2 of their number times)."""
 
     def __init__(self, sources: list[set[str]], vectors: np.ndarray):
-        self.parent = list(range(len(sources)))
+        count = len(sources)
+        self.cluster = list(range(count))  # sentence -> its cluster (numbered by one of its sentences)
+        self.clusters = np.arange(count, dtype=np.int64)  # the same, as an array
+        self.members: dict[int, list[int]] = {}  # a merged cluster -> its sentences
         self.sources = [set(s) for s in sources]
         self.vectors = vectors
-        self.sums: dict[int, np.ndarray] = {}  # root of a merged cluster -> sum of its vectors
-        self.sizes = [1] * len(sources)
+        self.sums: dict[int, np.ndarray] = {}  # a merged cluster -> the sum of its vectors
+        self.sizes = [1] * count
 
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def roots(self) -> np.ndarray:
-        """Each sentence's cluster now (its root), as an array."""
-        parent = np.asarray(self.parent, dtype=np.int64)
-        while True:
-            up = parent[parent]
-            if np.array_equal(up, parent):
-                return parent
-            parent = up
-
-    def _sum(self, root: int) -> np.ndarray:
+    def _sum(self, cluster: int) -> np.ndarray:
         """The sum of a cluster's vectors (a sentence alone: its own, made when needed)."""
-        found = self.sums.get(root)
-        return found if found is not None else self.vectors[root].astype(np.float64)
+        found = self.sums.get(cluster)
+        return found if found is not None else self.vectors[cluster].astype(np.float64)
 
     def can_merge(self, i: int, j: int, cohesion: float) -> bool:
         """Different clusters, no document in both, and a mean cosine between their
         sentences of at least ``cohesion``."""
-        a, b = self.find(i), self.find(j)
+        a, b = self.cluster[i], self.cluster[j]
         if a == b or not self.sources[a].isdisjoint(self.sources[b]):
             return False
         if self.sizes[a] == 1 and self.sizes[b] == 1:
@@ -631,14 +622,25 @@ class _Clusters:
         return float(self._sum(a) @ self._sum(b)) / (self.sizes[a] * self.sizes[b]) >= cohesion
 
     def merge(self, i: int, j: int) -> None:
-        a, b = self.find(i), self.find(j)
-        if len(self.sources[a]) < len(self.sources[b]):
+        a, b = self.cluster[i], self.cluster[j]
+        if self.sizes[a] < self.sizes[b]:
             a, b = b, a
-        self.parent[b] = a
-        self.sources[a] |= self.sources[b]
+        moved = self.members.pop(b, None) or [b]
+        for n in moved:
+            self.cluster[n] = a
+        self.clusters[moved] = a
+        self.members.setdefault(a, [a]).extend(moved)
+        mine, theirs = self.sources[a], self.sources[b]
+        if len(mine) < len(theirs):
+            mine, theirs = theirs, mine
+        mine |= theirs  # (the larger set grows)
+        self.sources[a] = mine
         self.sums[a] = self._sum(a) + self._sum(b)
         self.sums.pop(b, None)
         self.sizes[a] += self.sizes[b]
+
+
+LOOKED_AT_ONCE = 512  # pairs set aside together when their sentences are in one cluster already
 
 
 def _claim_id(first: Statement) -> str:
@@ -668,18 +670,21 @@ def group_claims(sentences: Sentences, pairs: SimilarPairs, rules: ClaimRules,
     can_merge, merge, same_claim, compare = clusters.can_merge, clusters.merge, rules.same_claim, comparer.compare
     for chunk in candidates.by_score():
         # most pairs of a large corpus join two sentences already in one cluster (each of a
-        # claim's sentences is near several others): those are set aside as arrays, and
-        # the rest looked at one by one, in order (clusters only grow: none set aside could merge)
-        roots = clusters.roots()
-        apart = roots[chunk.first] != roots[chunk.second]
-        looked_at = zip(chunk.first[apart].tolist(), chunk.second[apart].tolist(), chunk.cosine[apart].tolist())
-        for x, y, cosine in looked_at:
-            if can_merge(x, y, rules.cohesion) and same_claim(cosine, compare(firsts[x], firsts[y])):
-                merge(x, y)
+        # claim's sentences is near several others): those are set aside as arrays, a few
+        # hundred pairs at a time, and the rest looked at one by one, in order (clusters only
+        # grow: none set aside could merge)
+        for begin in range(0, len(chunk), LOOKED_AT_ONCE):
+            first, second = chunk.first[begin:begin + LOOKED_AT_ONCE], chunk.second[begin:begin + LOOKED_AT_ONCE]
+            apart = clusters.clusters[first] != clusters.clusters[second]
+            looked_at = zip(first[apart].tolist(), second[apart].tolist(),
+                            chunk.cosine[begin:begin + LOOKED_AT_ONCE][apart].tolist())
+            for x, y, cosine in looked_at:
+                if can_merge(x, y, rules.cohesion) and same_claim(cosine, compare(firsts[x], firsts[y])):
+                    merge(x, y)
     sentence_of = np.empty(len(statements), dtype=np.int64)  # statement -> its distinct sentence
     sentence_of[np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=len(statements))] = \
         np.repeat(np.arange(len(groups)), [len(g) for g in groups])
-    chosen_runs, claim_number = _one_per_document(statements, clusters.roots()[sentence_of])
+    chosen_runs, claim_number = _one_per_document(statements, clusters.clusters[sentence_of])
     source_of = [s.source for s in statements]
     claims = []
     for chosen in chosen_runs:
