@@ -509,10 +509,13 @@ class Store:
                     self.db.execute("DELETE FROM document_bands")
                 self.db.executemany("INSERT INTO document_bands VALUES (?, ?, ?)",
                                     ((doc_id, band, key) for doc_id, keys in bands.items() for band, key in keys))
-            if duplicates is not None:
-                self.db.execute("UPDATE documents SET duplicate_of = NULL")
+            if duplicates is not None:  # only the links that changed: each row written holds a text
+                linked = dict(self.db.execute("SELECT id, duplicate_of FROM documents WHERE duplicate_of IS NOT NULL"))
+                self.db.executemany("UPDATE documents SET duplicate_of = NULL WHERE id = ?",
+                                    [(copy,) for copy in linked if copy not in duplicates])
                 self.db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?",
-                                    [(original, copy) for copy, original in duplicates.items()])
+                                    [(original, copy) for copy, original in duplicates.items()
+                                     if linked.get(copy) != original])
             if state is not None:
                 self._put_meta("reconciled", state)
             for table, records in tables.items():
