@@ -642,17 +642,22 @@ OUTCOME_PAIRS = (("proposed", "agreed"), ("proposed", "failed"), ("agreed", "fai
 
 
 def _outcomes(checked: Checked, vocab: Vocabulary) -> list[Outcome]:
-    """Distinct sentences saying something was agreed, proposed or failed, on an issue."""
+    """Distinct sentences saying something was agreed, proposed or failed, on an issue.
+    What is read of a sentence's words is read once per text: one sentence published on
+    several days (a wire story) is a distinct sentence for each of its dates."""
     found = []
-    for n, group in enumerate(checked.sentences.groups):
-        s = checked.sentences.statements[group[0]]
+    read: dict[tuple[str, str | None], tuple | None] = {}  # (text, clause) -> what Outcome takes of them
+    for n, s in enumerate(checked.sentences.firsts):
         if s.outcome is None:
             continue
-        issues = _issues_named(s.text, vocab)
-        if issues:
-            words = frozenset(w for w in _content_words(s.text) if w not in vocab.generic and len(w) > 2)
-            found.append(Outcome(n, s.outcome, issues, words, _object_stems(s.clause, vocab),
-                                 _object_stems(s.text, vocab)))
+        key = (s.text, s.clause)
+        if key not in read:
+            issues = _issues_named(s.text, vocab)
+            read[key] = None if not issues else (
+                issues, frozenset(w for w in _content_words(s.text) if w not in vocab.generic and len(w) > 2),
+                _object_stems(s.clause, vocab), _object_stems(s.text, vocab))
+        if read[key] is not None:
+            found.append(Outcome(n, s.outcome, *read[key]))
     return found
 
 
