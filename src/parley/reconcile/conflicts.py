@@ -205,10 +205,12 @@ def number_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary) 
     links: list[tuple[tuple[int, int], tuple[int, int]]] = []  # ((sentence, figure), (sentence, figure))
     giving = checked.pairs.among(checked.sentences.marked(lambda s: bool(s.figures)))
     giving = giving.where(~checked.sentences.dated_apart(giving))  # a date clash: not one quantity
+    values = _values_by_unit(firsts)
     for (x, y), cosine in giving.items():
         a, b = firsts[x], firsts[y]
-        if not ({f.unit for f in a.figures} & {f.unit for f in b.figures}):
-            continue
+        mine, theirs = values[x], values[y]
+        if all(mine[unit] & theirs[unit] for unit in mine.keys() & theirs.keys()):
+            continue  # no unit in common, or the same number for each: no figures they disagree on
         comparison = checked.comparer.compare(a, b)
         if comparison.clash not in (None, "number"):
             continue
@@ -218,6 +220,19 @@ def number_conflicts(checked: Checked, keys: dict[str, str], vocab: Vocabulary) 
             links.append(((x, a.figures.index(fa)), (y, b.figures.index(fb))))
     links += _close_count_links(checked, keys, vocab, by_document)
     return _number_groups(links, checked, keys, vocab)
+
+
+def _values_by_unit(firsts: list[Statement]) -> list[dict[str, set[float]]]:
+    """Per distinct sentence, the values of its figures by unit (empty for most). Two
+    sentences giving one same value in each unit they share cannot disagree on a figure:
+    equal values always agree (``NumberRules.agree``)."""
+    found: list[dict[str, set[float]]] = []
+    for s in firsts:
+        values: dict[str, set[float]] = {}
+        for figure in s.figures:
+            values.setdefault(figure.unit, set()).add(figure.value)
+        found.append(values)
+    return found
 
 
 def _close_count_links(checked: Checked, keys: dict[str, str], vocab: Vocabulary,
@@ -358,26 +373,30 @@ def _dated_reports(extractions: list[Extraction], documents: list[Document], tim
     for entry in timeline:
         for report in entry.reports:
             entries[(report.document, report.evidence)].add(entry.id)
-    row_of = {i: n for n, group in enumerate(checked.sentences.groups) for i in group}
-    spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    for i, statement in enumerate(checked.sentences.statements):
-        spans[statement.source].append((statement.start, statement.end, row_of[i]))
-    reports: dict[tuple, _DatedReport] = {}
+    explicit = []  # (document, event) of each explicitly dated event, in corpus order
     for extraction in extractions:
         document = by_source.get(extraction.document)
-        if document is None or document.duplicate_of:
-            continue
-        for event in extraction.events:
-            if not _explicit(event):
-                continue
-            row = next((r for s, e, r in spans[document.source] if s <= event.start < e), None)
-            span = date_range(event.when)
-            key = (row, span, event.kind) if row is not None else (document.source, event.start)
-            report = reports.setdefault(key, _DatedReport(event, span, row))
-            report.documents.append(document)
-            report.entries |= entries.get((document.source, event.evidence), set())
-            report.parties |= set(event.participants) | {actors[p].affiliation for p in event.participants
-                                                         if p in actors and actors[p].affiliation}
+        if document is not None and not document.duplicate_of:
+            explicit += [(document, event) for event in extraction.events if _explicit(event)]
+    # the statements of the documents reporting one (few of a large corpus), each with its
+    # distinct sentence (a document's statements do not overlap: one at most holds an event)
+    reporting = {document.source for document, _ in explicit}
+    statements = checked.sentences.statements
+    spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for n, group in enumerate(checked.sentences.groups):
+        for i in group:
+            if statements[i].source in reporting:
+                spans[statements[i].source].append((statements[i].start, statements[i].end, n))
+    reports: dict[tuple, _DatedReport] = {}
+    for document, event in explicit:
+        row = next((r for s, e, r in spans[document.source] if s <= event.start < e), None)
+        span = date_range(event.when)
+        key = (row, span, event.kind) if row is not None else (document.source, event.start)
+        report = reports.setdefault(key, _DatedReport(event, span, row))
+        report.documents.append(document)
+        report.entries |= entries.get((document.source, event.evidence), set())
+        report.parties |= set(event.participants) | {actors[p].affiliation for p in event.participants
+                                                     if p in actors and actors[p].affiliation}
     return list(reports.values())
 
 
@@ -429,11 +448,14 @@ def date_conflicts(timeline: list[TimelineEntry], extractions: list[Extraction],
         if len(disagreeing) < 2:
             continue
         groups = []
+        of_span: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for n in members:
+            of_span[reports[n].span].append(n)
         for span in disagreeing:
             group, seen = [], set()
-            for n in members:
+            for n in of_span[span]:
                 report = reports[n]
-                for document in report.documents if report.span == span else []:
+                for document in report.documents:
                     if document.source not in seen:
                         seen.add(document.source)
                         status = report.event.status or "held"
