@@ -379,10 +379,16 @@ def _distinct(statements: list[Statement]) -> list[list[int]]:
 
 
 def embed_statements(statements: list[Statement], embed: Embedder) -> Sentences:
+    """The distinct sentences and their vectors, on the grid (exact cosines). A text is
+    embedded once however many distinct sentences have it (one published on several days
+    is one for each of its dates), and its vector then given to each."""
     groups = _distinct(statements)
-    texts = [statements[g[0]].text for g in groups]
-    vectors = on_grid(embed(texts)) if texts else np.zeros((0, 1), dtype=np.float32)  # exact cosines
-    return Sentences(statements, groups, vectors)
+    if not groups:
+        return Sentences(statements, groups, np.zeros((0, 1), dtype=np.float32))
+    number_of: dict[str, int] = {}
+    text_of = np.fromiter((number_of.setdefault(statements[g[0]].text, len(number_of)) for g in groups),
+                          dtype=np.int64, count=len(groups))
+    return Sentences(statements, groups, on_grid(embed(list(number_of)))[text_of])
 
 
 @lru_cache(maxsize=1024)
