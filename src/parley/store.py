@@ -105,6 +105,7 @@ CREATE TABLE IF NOT EXISTS documents (
     published TEXT, url TEXT, author TEXT, words INTEGER, duplicate_of TEXT, text TEXT NOT NULL,
     position INTEGER NOT NULL, added_at TEXT);
 CREATE INDEX IF NOT EXISTS documents_position ON documents (position);
+CREATE INDEX IF NOT EXISTS documents_copies ON documents (id, duplicate_of) WHERE duplicate_of IS NOT NULL;
 CREATE TABLE IF NOT EXISTS extractions (
     document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
     version TEXT NOT NULL, data TEXT NOT NULL);
