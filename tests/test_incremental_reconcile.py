@@ -272,7 +272,7 @@ def test_kept_statements_are_the_statements_read(bases):
     assert memo.taken == len(documents)
     memo.kept = {key: kept[:-5] for key, kept in memo.kept.items()}  # damaged rows: read again, kept anew
     assert fields(find_statements(documents, extractions, timeline, lexicon, memo)) == fields(read)
-    assert all(zlib.decompress(kept) for kept in memo.kept.values())
+    assert all(zlib.crc32(kept[4:]) == int.from_bytes(kept[:4], "little") for kept in memo.kept.values())
     assert any(s.readings for s in read) and any(s.figures for s in read) and any(s.event_places for s in read)
     assert any(s.entries for s in read) and any(s.outcome for s in read) and any(s.speakers for s in read)
 
